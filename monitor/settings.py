@@ -1,0 +1,482 @@
+"""Settings: monitor.toml plus ``MONITOR_*`` environment variables. The only module that reads the environment.
+
+Values may reference the environment as ``${VAR}`` (or ``${VAR:-default}``), and any key ``x_env = "VAR"``
+sets ``x`` from that variable, so secrets never need to live in the file. Every value taken from the
+environment is registered with :mod:`monitor.redact` and masked wherever gqlmon writes text.
+
+Relative paths (``contracts``, ``reports_dir``, a SQLite ``state`` file) are resolved against the directory
+of the configuration file. ``MONITOR_STATE``, ``MONITOR_REPORTS_DIR``, ``MONITOR_CONCURRENCY`` and the other
+top-level keys can be overridden by the environment (``MONITOR_SLACK__WEBHOOK_URL`` for nested ones).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from monitor.errors import ConfigError
+from monitor.redact import register_secret
+
+CONFIG_ENV: Final = "MONITOR_CONFIG"
+DEFAULT_CONFIG: Final = Path("monitor.toml")
+DEFAULT_STATE: Final = "sqlite:///.gqlmon/state.db"
+NAME_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_VAR_RE: Final = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_DURATION_RE: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_DURATION_UNITS: Final = {"ms": 0.001, "s": 1, None: 1, "m": 60, "h": 3600, "d": 86400}
+# Keys whose environment-expanded values are not secrets (masking them would only hurt logs).
+_PUBLIC_KEYS: Final = frozenset({"name", "schedule", "contracts", "reports_dir", "url", "public_url", "channel"})
+
+_Strict = ConfigDict(extra="forbid", frozen=True)
+
+
+def parse_duration(value: str | float | int, *, key: str = "duration") -> float:
+    """Seconds from ``30``, ``"30s"``, ``"5m"``, ``"250ms"``, ``"1h"``, ``"1d"``."""
+    if isinstance(value, bool):
+        raise ValueError(f"{key}: expected a duration such as '30s' or '5m'")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        match = _DURATION_RE.match(value)
+        if not match:
+            raise ValueError(f"expected a duration such as '30s', '5m' or '1h', got {value!r}")
+        seconds = float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+    if seconds <= 0:
+        raise ValueError(f"expected a positive duration, got {value!r}")
+    return seconds
+
+
+Duration = Annotated[float, Field(gt=0)]
+
+
+def _duration_validator(*fields: str) -> Any:
+    return field_validator(*fields, mode="before")(lambda v: parse_duration(v))
+
+
+# --------------------------------------------------------------------------------------------- auth
+
+
+class NoAuth(BaseModel):
+    """No credentials (public APIs, the demo)."""
+
+    model_config = _Strict
+    kind: Literal["none"] = "none"
+
+
+class BearerAuth(BaseModel):
+    """A static token sent as ``Authorization: Bearer <token>`` (header and scheme configurable)."""
+
+    model_config = _Strict
+    kind: Literal["bearer"]
+    token: SecretStr
+    header: str = "Authorization"
+    scheme: str = "Bearer"
+
+
+class GitHubAuth(BaseModel):
+    """A GitHub-style personal access token (``Authorization: bearer <token>``)."""
+
+    model_config = _Strict
+    kind: Literal["github"]
+    token: SecretStr
+
+
+class ApiKeyExchangeAuth(BaseModel):
+    """An API key exchanged for a short-lived JWT by a GraphQL mutation (Spacelift's ``apiKeyUser``).
+
+    The JWT is cached until ``expires_path`` says it expires (or ``default_ttl``), and re-exchanged once
+    when the API answers 401.
+    """
+
+    model_config = _Strict
+    kind: Literal["api_key_exchange"]
+    key_id: SecretStr
+    key_secret: SecretStr
+    exchange_url: AnyHttpUrl | None = None  # default: the target's url
+    mutation: str = (
+        "mutation GetSpaceliftToken($id: ID!, $secret: String!) "
+        "{ apiKeyUser(id: $id, secret: $secret) { jwt validUntil } }"
+    )
+    id_variable: str = "id"
+    secret_variable: str = "secret"
+    token_path: str = "apiKeyUser.jwt"
+    expires_path: str | None = "apiKeyUser.validUntil"
+    default_ttl: Duration = 3600.0
+    _durations = _duration_validator("default_ttl")
+
+
+class OidcAuth(BaseModel):
+    """An OIDC identity token from a file (Kubernetes, CI) or environment variable, used directly or
+    exchanged for an API token by a GraphQL mutation (``exchange_mutation`` with a ``$token`` variable)."""
+
+    model_config = _Strict
+    kind: Literal["oidc"]
+    token_file: Path | None = None
+    token: SecretStr | None = None
+    exchange_url: AnyHttpUrl | None = None
+    exchange_mutation: str | None = None
+    token_variable: str = "token"
+    token_path: str | None = None
+    expires_path: str | None = None
+    default_ttl: Duration = 600.0
+    _durations = _duration_validator("default_ttl")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> OidcAuth:
+        if (self.token_file is None) == (self.token is None):
+            raise ValueError("set exactly one of token_file or token_env for the identity token")
+        if self.exchange_mutation and not self.token_path:
+            raise ValueError("exchange_mutation needs token_path (where the API token is in the response)")
+        return self
+
+
+class CommandAuth(BaseModel):
+    """A command that prints a token on stdout (``spacectl profile export-token``), cached for ``ttl``."""
+
+    model_config = _Strict
+    kind: Literal["command"]
+    command: list[str] = Field(min_length=1)
+    ttl: Duration = 300.0
+    timeout: Duration = 30.0
+    header: str = "Authorization"
+    scheme: str = "Bearer"
+    _durations = _duration_validator("ttl", "timeout")
+
+    @field_validator("command", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            import shlex
+
+            return shlex.split(value)
+        return value
+
+
+AuthConfig = Annotated[
+    NoAuth | BearerAuth | GitHubAuth | ApiKeyExchangeAuth | OidcAuth | CommandAuth,
+    Field(discriminator="kind"),
+]
+
+# --------------------------------------------------------------------------------------------- target
+
+
+class RulesConfig(BaseModel):
+    """Policies applied after the raw diff (see monitor.core.rules)."""
+
+    model_config = _Strict
+    ignore_descriptions: bool = False
+    deprecated_removal_days: int | None = Field(default=None, ge=0)
+    dangerous_is_breaking: bool = False
+    safe_unreachable: bool = True
+
+
+class AlertConfig(BaseModel):
+    """When a target alerts."""
+
+    model_config = _Strict
+    on: Literal["breaking", "dangerous", "any"] = "breaking"
+    only_used: bool = False
+    include_types: list[str] = Field(default_factory=list)
+    exclude_types: list[str] = Field(default_factory=list)
+    unreachable_after: int = Field(default=3, ge=1)
+
+
+class TargetConfig(BaseModel):
+    """One monitored GraphQL API."""
+
+    model_config = _Strict
+    name: str
+    url: AnyHttpUrl
+    headers: dict[str, SecretStr] = Field(default_factory=dict)
+    auth: AuthConfig = Field(default_factory=NoAuth)
+    schedule: str = "15m"
+    contracts: Path | None = None
+    alert_on: Literal["breaking", "dangerous", "any"] | None = None
+    alert: AlertConfig = Field(default_factory=AlertConfig)
+    rules: RulesConfig = Field(default_factory=RulesConfig)
+    timeout: Duration = 30.0
+    retries: int = Field(default=3, ge=0, le=10)
+    max_response_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
+    verify_tls: bool = True
+    allow_mutations: bool = False
+    _durations = _duration_validator("timeout")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not NAME_RE.match(value):
+            raise ValueError("use letters, digits, '.', '_' or '-' (at most 64, starting with a letter or digit)")
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        parse_schedule(value)
+        return value
+
+    @model_validator(mode="after")
+    def _alert_on(self) -> TargetConfig:
+        if self.alert_on is not None and self.alert_on != self.alert.on:
+            object.__setattr__(self, "alert", self.alert.model_copy(update={"on": self.alert_on}))
+        return self
+
+    @property
+    def contracts_dir(self) -> Path:
+        return self.contracts if self.contracts is not None else Path("contracts") / self.name
+
+    def header_values(self) -> dict[str, str]:
+        return {k: v.get_secret_value() for k, v in self.headers.items()}
+
+
+def parse_schedule(value: str) -> tuple[Literal["interval"], float] | tuple[Literal["cron"], str]:
+    """``("interval", seconds)`` for ``"15m"``; ``("cron", expr)`` for a five-field cron expression."""
+    text = value.strip()
+    if _DURATION_RE.match(text):
+        return ("interval", parse_duration(text))
+    fields = text.split()
+    if len(fields) != 5:
+        raise ValueError(f"expected an interval such as '15m' or a 5-field cron expression, got {value!r}")
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(text)
+    except ValueError as exc:
+        raise ValueError(f"invalid cron expression {value!r}: {exc}") from exc
+    return ("cron", text)
+
+
+class SlackConfig(BaseModel):
+    model_config = _Strict
+    webhook_url: SecretStr | None = None
+    bot_token: SecretStr | None = None
+    channel: str | None = None
+    base_url: AnyHttpUrl | None = None  # Web API base (tests point it at a local receiver)
+
+    @model_validator(mode="after")
+    def _mode(self) -> SlackConfig:
+        if self.bot_token and not self.channel:
+            raise ValueError("bot_token needs channel")
+        return self
+
+
+# --------------------------------------------------------------------------------------------- root
+
+
+class Settings(BaseSettings):
+    """The whole configuration, validated once and handed down."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MONITOR_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    state: str = DEFAULT_STATE
+    reports_dir: Path = Path("reports")
+    public_url: AnyHttpUrl | None = None
+    concurrency: int = Field(default=8, ge=1, le=256)
+    fail_on: Literal["breaking", "dangerous", "never"] = "breaking"
+    slack: SlackConfig | None = None
+    targets: list[TargetConfig] = Field(default_factory=list)
+    config_path: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Settings:
+        seen: set[str] = set()
+        for index, target in enumerate(self.targets):
+            if target.name in seen:
+                raise ValueError(f"targets[{index}].name: duplicate target name {target.name!r}")
+            seen.add(target.name)
+        return self
+
+    def target(self, name: str) -> TargetConfig:
+        for target in self.targets:
+            if target.name == name:
+                return target
+        known = ", ".join(t.name for t in self.targets) or "none configured"
+        raise ConfigError(f"unknown target {name!r} (known: {known}); add it to monitor.toml or pass a URL")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment first, then the (already expanded) file passed as init kwargs.
+        return (env_settings, init_settings)
+
+
+def _expand(value: Any, path: str, env: Mapping[str, str]) -> Any:
+    """Replace ``${VAR}`` and ``x_env`` keys, registering every secret found."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and key.endswith("_env") and len(key) > 4:
+                base = key[:-4]
+                if base in value:
+                    raise ConfigError(f"{sub}: set either {base} or {key}, not both")
+                if not isinstance(item, str) or item not in env:
+                    raise ConfigError(f"{sub}: environment variable {item!r} is not set")
+                secret = env[item]
+                if base not in _PUBLIC_KEYS:
+                    register_secret(secret)
+                out[base] = secret
+            else:
+                out[key] = _expand(item, sub, env)
+        return out
+    if isinstance(value, list):
+        return [_expand(item, f"{path}[{i}]", env) for i, item in enumerate(value)]
+    if isinstance(value, str) and "${" in value:
+
+        def sub_var(match: re.Match[str]) -> str:
+            name, default = match.group(1), match.group(2)
+            if name in env:
+                found = env[name]
+            elif default is not None:
+                found = default
+            else:
+                raise ConfigError(f"{path}: environment variable {name} is not set (referenced as ${{{name}}})")
+            if path.rsplit(".", 1)[-1] not in _PUBLIC_KEYS:
+                register_secret(found)
+            return found
+
+        return _VAR_RE.sub(sub_var, value)
+    return value
+
+
+def _format_error(exc: ValidationError, source: str) -> str:
+    err = exc.errors()[0]
+    parts: list[str] = []
+    for item in err["loc"]:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif item in {"function-after[_one_source()]", "function-after[_mode()]"}:
+            continue
+        else:
+            parts.append(("." if parts else "") + str(item))
+    key = "".join(parts) or "(top level)"
+    message = err["msg"].removeprefix("Value error, ")
+    more = f" (+{len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+    return f"{source}: {key}: {message}{more}"
+
+
+def _resolve_paths(data: dict[str, Any], base: Path) -> None:
+    if isinstance(data.get("reports_dir"), str) and not Path(data["reports_dir"]).is_absolute():
+        data["reports_dir"] = str(base / data["reports_dir"])
+    state = data.get("state")
+    if isinstance(state, str) and state.startswith("sqlite:///") and not state.startswith("sqlite:////"):
+        relative = state.removeprefix("sqlite:///")
+        if relative and relative != ":memory:":
+            data["state"] = f"sqlite:///{base / relative}"
+    for target in data.get("targets", []) or []:
+        if isinstance(target, dict) and isinstance(target.get("contracts"), str):
+            if not Path(target["contracts"]).is_absolute():
+                target["contracts"] = str(base / target["contracts"])
+        if isinstance(target, dict) and "contracts" not in target and isinstance(target.get("name"), str):
+            target["contracts"] = str(base / "contracts" / target["name"])
+
+
+def config_path_from(explicit: Path | None, env: Mapping[str, str] | None = None) -> Path | None:
+    """The configuration file to read: ``--config``, then ``$MONITOR_CONFIG``, then ./monitor.toml if any."""
+    env = os.environ if env is None else env
+    if explicit is not None:
+        return explicit
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV])
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+
+
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read, expand and validate the configuration; any problem is one ConfigError line naming the key."""
+    env = dict(os.environ if env is None else env)
+    config = config_path_from(path, env)
+    data: dict[str, Any] = {}
+    source = str(config) if config else "configuration"
+    if config is not None:
+        try:
+            text = config.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(f"{config}: no such configuration file (create one with `gqlmon init`)") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{config}: cannot read: {exc}") from exc
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{config}: invalid TOML: {exc}") from exc
+        try:
+            data = _expand(data, "", env)
+        except ConfigError as exc:
+            raise ConfigError(f"{config}: {exc}") from None
+        data.setdefault("state", DEFAULT_STATE)
+        _resolve_paths(data, config.resolve().parent)
+    else:
+        data = {}
+    state_env = env.get("MONITOR_STATE")
+    if state_env:
+        register_secret(_password_of(state_env))
+    if data.get("state"):
+        register_secret(_password_of(str(data["state"])))
+    try:
+        settings = _build(data, env)
+    except ValidationError as exc:
+        raise ConfigError(_format_error(exc, source)) from None
+    except ValueError as exc:  # raised by validators outside pydantic's wrapping
+        raise ConfigError(f"{source}: {exc}") from None
+    for target in settings.targets:
+        for value in target.headers.values():
+            register_secret(value.get_secret_value())
+        _register_auth(target.auth)
+    if settings.slack:
+        for secret in (settings.slack.webhook_url, settings.slack.bot_token):
+            if secret is not None:
+                register_secret(secret.get_secret_value())
+    return settings.model_copy(update={"config_path": config})
+
+
+def _build(data: dict[str, Any], env: dict[str, str]) -> Settings:
+    if env == os.environ:
+        return Settings(**data)
+    saved = dict(os.environ)
+    # pydantic-settings reads os.environ; make it see exactly ``env`` while building.
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        return Settings(**data)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _register_auth(auth: BaseModel) -> None:
+    for name in type(auth).model_fields:
+        value = getattr(auth, name)
+        if isinstance(value, SecretStr):
+            register_secret(value.get_secret_value())
+
+
+def _password_of(url: str) -> str | None:
+    match = re.match(r"^[a-z0-9+]+://[^:/@]+:([^@]+)@", url)
+    return match.group(1) if match else None
+
+
+def duration_text(seconds: float) -> str:
+    return str(timedelta(seconds=round(seconds)))
