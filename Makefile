@@ -1,0 +1,42 @@
+# gqlmon developer commands. `make demo` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install demo test test-fast lint format bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+## Start the bundled demo API, check it at schema v1 (baseline) and v2 (drift), print where the reports are.
+demo: install
+	$(BIN)/python -m monitor.demo.walkthrough
+
+## The whole suite (PostgreSQL tests need GQLMON_TEST_POSTGRES_URL; .ci/run starts a server).
+test: install
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+lint: install
+	$(BIN)/ruff check monitor tests bench
+	$(BIN)/ruff format --check monitor tests bench
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format monitor tests bench
+	$(BIN)/ruff check --fix monitor tests bench
+
+## Benchmarks: ratios against baselines measured in the same run.
+bench: install
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .gqlmon .pytest_cache .mypy_cache .ruff_cache

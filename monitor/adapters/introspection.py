@@ -1,0 +1,469 @@
+"""Fetch a target's introspection result over HTTP, refusing anything that is not a complete schema.
+
+:func:`introspect` (a configured target) and :func:`introspect_url` (a one-off URL) POST the
+introspection query and return an :class:`IntrospectionResult`, or raise
+:class:`~monitor.errors.IntrospectionError` (one line naming the target and URL, never a header value)
+or :class:`~monitor.errors.AuthError` (credentials could not be obtained or were refused twice).
+
+* Variants: :data:`~monitor.core.schema.QUERY_VARIANTS` are tried in order; a server that rejects a
+  newer meta-field (``isOneOf``, ``includeDeprecated`` on arguments, ``specifiedByURL``, ...) gets the
+  next one, and the variant that worked is recorded. Any other GraphQL error is final.
+* Time: each attempt (connect to last body byte) is bounded by ``timeout``, the whole call by
+  ``deadline``, so a slow-drip server cannot hold a check forever.
+* Retries: network errors, timeouts, 5xx and 429 are retried ``retries`` times with exponential
+  backoff and jitter (``Retry-After`` honoured, capped at :data:`RETRY_AFTER_CAP`). Other 4xx are final.
+* Size: the body is streamed and abandoned as soon as it exceeds ``max_bytes``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import math
+import random
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+import anyio
+import httpx
+
+from monitor.adapters.auth import build_auth, user_agent
+from monitor.core.schema import QUERY_VARIANTS, QueryVariant, schema_from_introspection, unwrap_introspection
+from monitor.errors import IntrospectionError, SchemaError
+from monitor.redact import redact, register_secret
+from monitor.settings import TargetConfig
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "RETRY_AFTER_CAP",
+    "IntrospectionResult",
+    "fetch_introspection",
+    "introspect",
+    "introspect_url",
+    "parse_retry_after",
+]
+
+log = logging.getLogger("monitor.introspection")
+
+DEFAULT_MAX_BYTES: Final = 50 * 1024 * 1024
+RETRY_AFTER_CAP: Final = 60.0
+BACKOFF_BASE: Final = 0.5
+BACKOFF_CAP: Final = 10.0
+_MAX_MESSAGE: Final = 200
+_OWN_SCALARS: Final = frozenset({"String", "Int", "Float", "Boolean", "ID"})
+_META_NAMES: Final = (
+    "isoneof",
+    "includedeprecated",
+    "specifiedbyurl",
+    "isrepeatable",
+    "description",
+    "isdeprecated",
+    "deprecationreason",
+)
+_REJECTION_WORDS: Final = ("cannot query", "unknown", "not defined", "does not exist", "doesn't exist")
+_SENSITIVE_HEADER_WORDS: Final = ("auth", "token", "key", "secret", "cookie", "session", "password")
+
+
+@dataclass(frozen=True)
+class IntrospectionResult:
+    """A complete introspection result and how it was obtained."""
+
+    introspection: dict[str, Any]  # {"__schema": ...}
+    query_variant: str
+    url: str
+    elapsed: float
+    response_bytes: int
+    attempts: int
+
+
+async def introspect(
+    target: TargetConfig,
+    *,
+    client: httpx.AsyncClient | None = None,
+    auth: httpx.Auth | None = None,
+    backoff: float = BACKOFF_BASE,
+    deadline: float | None = None,
+) -> IntrospectionResult:
+    """Introspect a configured target with its headers, auth, timeout, retries and size cap.
+
+    Pass the same ``auth`` (from :func:`~monitor.adapters.auth.build_auth`) on every check of a target so
+    exchanged tokens are reused; without one a fresh auth is built for this call.
+    """
+    return await fetch_introspection(
+        str(target.url),
+        name=target.name,
+        headers=target.header_values(),
+        auth=auth if auth is not None else build_auth(target),
+        timeout=target.timeout,
+        retries=target.retries,
+        max_bytes=target.max_response_bytes,
+        verify=target.verify_tls,
+        client=client,
+        backoff=backoff,
+        deadline=deadline,
+    )
+
+
+async def introspect_url(
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 30.0,
+    retries: int = 3,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    auth: httpx.Auth | None = None,
+    client: httpx.AsyncClient | None = None,
+    verify: bool = True,
+    backoff: float = BACKOFF_BASE,
+    deadline: float | None = None,
+) -> IntrospectionResult:
+    """Introspect a one-off URL (no configuration); errors name the URL's host."""
+    return await fetch_introspection(
+        url,
+        name=httpx.URL(url).host or url,
+        headers=headers or {},
+        auth=auth,
+        timeout=timeout,
+        retries=retries,
+        max_bytes=max_bytes,
+        verify=verify,
+        client=client,
+        backoff=backoff,
+        deadline=deadline,
+    )
+
+
+async def fetch_introspection(
+    url: str,
+    *,
+    name: str,
+    headers: Mapping[str, str],
+    auth: httpx.Auth | None,
+    timeout: float,
+    retries: int,
+    max_bytes: int,
+    verify: bool = True,
+    client: httpx.AsyncClient | None = None,
+    backoff: float = BACKOFF_BASE,
+    deadline: float | None = None,
+    variants: Sequence[QueryVariant] = QUERY_VARIANTS,
+) -> IntrospectionResult:
+    """The lower-level fetch behind :func:`introspect`; ``deadline`` defaults to room for every attempt."""
+    for key, value in headers.items():
+        if any(word in key.lower() for word in _SENSITIVE_HEADER_WORDS):
+            register_secret(value)
+    if deadline is None:
+        deadline = timeout * (retries + len(variants)) + RETRY_AFTER_CAP
+    fetch = _Fetch(url, name, headers, auth, timeout, retries, max_bytes, backoff, deadline, variants)
+    if client is not None:
+        return await fetch.run(client)
+    async with httpx.AsyncClient(timeout=timeout, verify=verify, follow_redirects=False) as own:
+        return await fetch.run(own)
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), capped; None if absent."""
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            moment = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        seconds = moment.timestamp() - (time.time() if now is None else now)
+    if not math.isfinite(seconds):
+        return None
+    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
+
+
+# --------------------------------------------------------------------------------------------- internals
+
+
+class _Transient(Exception):
+    """A failure worth retrying (network, timeout, 5xx, 429)."""
+
+    def __init__(self, summary: str, retry_after: float | None = None) -> None:
+        super().__init__(summary)
+        self.summary, self.retry_after = summary, retry_after
+
+
+class _Unsupported(Exception):
+    """The server rejected a meta-field of this query variant: try the next one."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    status: int
+    headers: httpx.Headers
+    body: bytes
+
+
+class _Fetch:
+    """One introspection call: variants, retries and deadline around single attempts."""
+
+    def __init__(
+        self,
+        url: str,
+        name: str,
+        headers: Mapping[str, str],
+        auth: httpx.Auth | None,
+        timeout: float,
+        retries: int,
+        max_bytes: int,
+        backoff: float,
+        deadline: float,
+        variants: Sequence[QueryVariant],
+    ) -> None:
+        self.url, self.name, self.auth = url, name, auth
+        self.shown = _safe_url(url)
+        self.where = f"{name}: {self.shown}"
+        self.headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/graphql-response+json, application/json;q=0.9",
+            "User-Agent": user_agent(),
+            **headers,
+        }
+        self.timeout, self.retries, self.max_bytes = timeout, retries, max_bytes
+        self.backoff, self.deadline, self.variants = backoff, deadline, variants
+        self.attempts = 0
+
+    async def run(self, client: httpx.AsyncClient) -> IntrospectionResult:
+        start = anyio.current_time()
+        try:
+            with anyio.fail_after(self.deadline):
+                return await self._loop(client, start)
+        except TimeoutError:
+            raise IntrospectionError(
+                f"{self.where}: gave up after the overall deadline of {self.deadline:g}s "
+                f"({self.attempts} attempts); check the server or raise the target's timeout"
+            ) from None
+
+    async def _loop(self, client: httpx.AsyncClient, start: float) -> IntrospectionResult:
+        index, failures = 0, 0
+        while True:
+            variant = self.variants[index]
+            try:
+                reply = await self._attempt(client, variant)
+                intro = self._interpret(reply)
+            except _Transient as exc:
+                failures += 1
+                if failures > self.retries:
+                    raise IntrospectionError(
+                        f"{self.where}: {exc.summary} after {self.attempts} attempts; "
+                        "check the server and the network, or try again later"
+                    ) from None
+                delay = exc.retry_after if exc.retry_after is not None else self._backoff(failures)
+                left = self.deadline - (anyio.current_time() - start)
+                if delay >= left:
+                    raise IntrospectionError(
+                        f"{self.where}: {exc.summary}; the server asked to wait {delay:g}s, "
+                        f"more than the {max(left, 0):.1f}s left before the deadline; try again later"
+                    ) from None
+                await anyio.sleep(delay)
+                continue
+            except _Unsupported as exc:
+                index += 1
+                if index == len(self.variants):
+                    raise IntrospectionError(
+                        f"{self.where}: the server rejected every introspection query variant "
+                        f"(last error: {exc}); check that it supports introspection"
+                    ) from None
+                log.info("%s: variant %s not supported (%s); trying %s", self.name, variant.name, exc,
+                         self.variants[index].name)
+                continue
+            elapsed = anyio.current_time() - start
+            log.info(
+                "introspected %s: variant=%s attempts=%d bytes=%d ms=%.0f",
+                self.name, variant.name, self.attempts, len(reply.body), elapsed * 1000,
+            )
+            return IntrospectionResult(intro, variant.name, self.shown, elapsed, len(reply.body), self.attempts)
+
+    def _backoff(self, failures: int) -> float:
+        ceiling = min(BACKOFF_CAP, self.backoff * 2 ** (failures - 1))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not cryptography
+
+    async def _attempt(self, client: httpx.AsyncClient, variant: QueryVariant) -> _Reply:
+        """One POST, body streamed under the size cap; network trouble becomes :class:`_Transient`."""
+        self.attempts += 1
+        body = json.dumps({"query": variant.query, "operationName": "IntrospectionQuery"}).encode()
+        started, status, size = anyio.current_time(), "error", 0
+        try:
+            with anyio.fail_after(self.timeout):
+                async with client.stream(
+                    "POST", self.url, content=body, headers=self.headers, auth=self.auth, timeout=self.timeout
+                ) as response:
+                    status = str(response.status_code)
+                    declared = response.headers.get("content-length", "")
+                    if declared.isdigit() and int(declared) > self.max_bytes:
+                        raise self._too_big()
+                    buffer = bytearray()
+                    async for chunk in response.aiter_bytes():
+                        buffer += chunk
+                        size = len(buffer)
+                        if size > self.max_bytes:
+                            raise self._too_big()
+                    return _Reply(response.status_code, response.headers, bytes(buffer))
+        except (TimeoutError, httpx.TimeoutException):
+            status = "timeout"
+            raise _Transient(f"no complete response within {self.timeout:g}s") from None
+        except httpx.TransportError as exc:
+            status = type(exc).__name__
+            raise _Transient(f"cannot reach the server ({_describe(exc)})") from None
+        except httpx.DecodingError as exc:
+            raise IntrospectionError(
+                f"{self.where}: the response body could not be decoded ({_describe(exc)}); "
+                "check the server's Content-Encoding"
+            ) from None
+        finally:
+            log.debug(
+                "introspect %s: attempt=%d variant=%s status=%s bytes=%d ms=%.0f",
+                self.name, self.attempts, variant.name, status, size,
+                (anyio.current_time() - started) * 1000,
+            )
+
+    def _too_big(self) -> IntrospectionError:
+        return IntrospectionError(
+            f"{self.where}: the response exceeds max_response_bytes ({self.max_bytes} bytes); "
+            "raise max_response_bytes for this target if the schema really is that large"
+        )
+
+    def _interpret(self, reply: _Reply) -> dict[str, Any]:
+        """The checked introspection, or :class:`_Transient` / :class:`_Unsupported` / IntrospectionError."""
+        status = reply.status
+        if status == 429 or status >= 500:
+            label = f"HTTP {status}" + (" (rate limited)" if status == 429 else "")
+            raise _Transient(label, parse_retry_after(reply.headers.get("retry-after")))
+        if 300 <= status < 400:
+            location = _safe_url(reply.headers.get("location", "")) or "nowhere"
+            raise IntrospectionError(
+                f"{self.where}: HTTP {status} redirect to {location}; set the target's url to the final endpoint"
+            )
+        if status in (401, 403):
+            said = _server_said(reply.body)
+            raise IntrospectionError(
+                f"{self.where}: HTTP {status}{said}; check the credentials of target {self.name}"
+            )
+        document = self._decode(reply)
+        if status >= 400 and not (isinstance(document, dict) and document.get("errors")):
+            raise IntrospectionError(
+                f"{self.where}: HTTP {status}; is the URL the GraphQL endpoint and does it accept POST?"
+            )
+        if not isinstance(document, dict):
+            raise IntrospectionError(
+                f"{self.where}: expected a JSON object, got a JSON {type(document).__name__}; "
+                "is the URL the GraphQL endpoint?"
+            )
+        errors = document.get("errors")
+        if errors:
+            messages = _messages(errors)
+            first = messages[0] if messages else "(no message)"
+            if any(_unsupported_meta(m) for m in messages):
+                raise _Unsupported(first)
+            raise IntrospectionError(
+                f"{self.where}: the server answered with GraphQL errors: {first!r}; "
+                "check that introspection is enabled for this client and the credentials allow it"
+            )
+        return self._check(document)
+
+    def _decode(self, reply: _Reply) -> Any:
+        try:
+            return json.loads(reply.body)
+        except RecursionError:
+            raise IntrospectionError(
+                f"{self.where}: the response is JSON nested too deeply to be an introspection result; "
+                "refusing it"
+            ) from None
+        except ValueError as exc:
+            head = reply.body[:512].lstrip().lower()
+            content_type = reply.headers.get("content-type", "").lower()
+            if "html" in content_type or head.startswith((b"<!doctype", b"<html", b"<")):
+                raise IntrospectionError(
+                    f"{self.where}: got an HTML page (status {reply.status}) instead of JSON — "
+                    "is the URL the GraphQL endpoint?"
+                ) from None
+            if isinstance(exc, json.JSONDecodeError) and _truncated(exc):
+                raise IntrospectionError(
+                    f"{self.where}: the JSON response ends early (truncated after {len(reply.body)} bytes); "
+                    "the server or a proxy cut it off — try again, or check proxy limits"
+                ) from None
+            raise IntrospectionError(
+                f"{self.where}: the response is not JSON (status {reply.status}, {len(reply.body)} bytes); "
+                "is the URL the GraphQL endpoint?"
+            ) from None
+
+    def _check(self, document: dict[str, Any]) -> dict[str, Any]:
+        """Refuse anything but a complete schema (missing queryType/types, only built-ins, unbuildable)."""
+        try:
+            intro = unwrap_introspection(document, source=self.where)
+            own = [
+                t for t in intro["__schema"]["types"]
+                if isinstance(t, dict) and not str(t.get("name", "")).startswith("__")
+                and t.get("name") not in _OWN_SCALARS
+            ]
+            if not own:
+                raise SchemaError(f"{self.where}: the schema has no types besides introspection types")
+            schema_from_introspection(intro, source=self.where)
+        except SchemaError as exc:
+            raise IntrospectionError(
+                f"{_short(str(exc), 400)}; refusing a partial schema — check the server's introspection"
+            ) from None
+        return intro
+
+
+def _safe_url(url: str) -> str:
+    """The URL without user info, with registered secrets masked: safe for messages and results."""
+    if not url:
+        return ""
+    try:
+        parsed = httpx.URL(url)
+        if parsed.userinfo:
+            parsed = parsed.copy_with(username=None, password=None)
+        return redact(str(parsed))
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return redact(url)
+
+
+def _short(text: str, limit: int = _MAX_MESSAGE) -> str:
+    text = redact(" ".join(text.split()))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe(exc: Exception) -> str:
+    detail = _short(str(exc), 120)
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+def _messages(errors: Any) -> list[str]:
+    items = errors if isinstance(errors, list) else [errors]
+    out = []
+    for item in items:
+        message = item.get("message") if isinstance(item, dict) else item
+        out.append(_short(str(message)))
+    return out
+
+
+def _unsupported_meta(message: str) -> bool:
+    """Does a GraphQL error say that a newer introspection meta-field or argument is unknown?"""
+    lowered = message.lower()
+    return any(name in lowered for name in _META_NAMES) and any(w in lowered for w in _REJECTION_WORDS)
+
+
+def _server_said(body: bytes) -> str:
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        return ""
+    messages = _messages(document.get("errors")) if isinstance(document, dict) else []
+    return f" (server said {messages[0]!r})" if messages and document.get("errors") else ""
+
+
+def _truncated(exc: json.JSONDecodeError) -> bool:
+    document = exc.doc.rstrip()
+    started = document[:1] in ("{", "[")
+    return started and (exc.pos >= len(document) or exc.msg.startswith("Unterminated string"))

@@ -1,0 +1,654 @@
+"""The state store: snapshots, runs, changes, the alert outbox, acknowledgements and leases.
+
+One SQLAlchemy 2 Core schema on two real backends: a SQLite file (the embedded default,
+``.gqlmon/state.db``) and PostgreSQL (shared state for several replicas, via psycopg 3). The store is
+synchronous; async callers run it in a worker thread (``anyio.to_thread.run_sync``).
+
+Every write that matters is one transaction: :meth:`Store.record_run` stores the new snapshot (if any),
+the run, its changes and its outbox entry together, so a crash at any point leaves the previous state
+intact and readable. Snapshots are content-addressed by their fingerprint and stored compressed; a
+target's history is the sequence of snapshot ids it was seen with.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from monitor.core.changes import Change
+from monitor.errors import SnapshotError
+from monitor.redact import redact
+
+SCHEMA_VERSION: Final = 1
+
+metadata = MetaData()
+
+store_meta = Table(
+    "gqlmon_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("id", String(64), primary_key=True),  # sha256 fingerprint of the canonical form
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("size", Integer, nullable=False),  # bytes of the uncompressed JSON
+    Column("payload", LargeBinary, nullable=False),  # zlib-compressed introspection JSON
+)
+
+target_snapshots = Table(
+    "target_snapshots",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("target", String(64), nullable=False),
+    Column("snapshot_id", String(64), ForeignKey("snapshots.id"), nullable=False),
+    Column("run_id", String(40), nullable=False),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+    Column("query_variant", String(32), nullable=False),
+    Index("ix_target_snapshots_target", "target", "seq"),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("target", String(64), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+    Column("outcome", String(16), nullable=False),  # baseline | unchanged | changed | failed
+    Column("old_snapshot", String(64)),
+    Column("new_snapshot", String(64)),
+    Column("error", Text),
+    Column("summary", Text, nullable=False),  # JSON counts
+    Column("report", LargeBinary),  # zlib-compressed DriftReport JSON
+    Index("ix_runs_target", "target", "started_at"),
+)
+
+changes = Table(
+    "changes",
+    metadata,
+    Column("run_id", String(40), ForeignKey("runs.id"), primary_key=True),
+    Column("change_id", String(32), primary_key=True),
+    Column("target", String(64), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("criticality", String(16), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("coordinate", Text, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("old", Text),
+    Column("new", Text),
+    Column("meta", Text, nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Index("ix_changes_target", "target", "seen_at"),
+)
+
+outbox = Table(
+    "alert_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dedupe_key", String(200), nullable=False),
+    Column("target", String(64), nullable=False),
+    Column("run_id", String(40), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | sent | dead
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+    UniqueConstraint("dedupe_key", name="uq_alert_outbox_dedupe"),
+)
+
+acks = Table(
+    "acknowledgements",
+    metadata,
+    Column("target", String(64), primary_key=True),
+    Column("change_id", String(32), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotRef:
+    """One point of a target's history: which schema it served, first seen when, through which query."""
+
+    id: str
+    target: str
+    first_seen_at: datetime
+    query_variant: str
+    run_id: str
+    seq: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "fingerprint": self.id,
+            "fetched_at": self.first_seen_at.isoformat(),
+            "query_variant": self.query_variant,
+            "run_id": self.run_id,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """A finished check as the store keeps it (the full report is in ``report``)."""
+
+    id: str
+    target: str
+    started_at: datetime
+    finished_at: datetime
+    outcome: str
+    old_snapshot: str | None
+    new_snapshot: str | None
+    error: str | None
+    summary: dict[str, int]
+    report: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    dedupe_key: str
+    target: str
+    run_id: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewSnapshot:
+    """What a run stores when the fingerprint changed."""
+
+    id: str
+    introspection_json: bytes
+    query_variant: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewAlert:
+    dedupe_key: str
+    kind: str
+    payload: dict[str, Any]
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Time-sortable and unique: ``20261125T093012123-3fa9c2``."""
+    now = now or utcnow()
+    return f"{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}-{secrets.token_hex(3)}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite returns naive datetimes; everything stored is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def engine_url(url: str) -> str:
+    """Map ``postgresql://`` to the psycopg 3 driver; leave explicit drivers alone."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+class Store:
+    """The state store. Open with :meth:`open`; every method is one short transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, create: bool = True) -> Store:
+        """Connect, creating the SQLite directory and the tables (migrations) when needed."""
+        target = engine_url(url)
+        try:
+            if target.startswith("sqlite:///") and ":memory:" not in target:
+                path = Path(target.removeprefix("sqlite:///"))
+                if create:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                elif not path.exists():
+                    raise SnapshotError(f"no state store at {path}: run `gqlmon check` first")
+            engine = create_engine(target, pool_pre_ping=True, future=True)
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
+            store = cls(engine)
+            store.migrate()
+            return store
+        except SnapshotError:
+            raise
+        except (SQLAlchemyError, OSError, ImportError) as exc:
+            raise SnapshotError(
+                f"cannot open the state store {redact(url)}: {redact(str(exc).splitlines()[0])}"
+            ) from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def migrate(self) -> None:
+        """Create missing tables and record the schema version; never drops or rewrites data."""
+        with self._tx() as conn:
+            metadata.create_all(conn, checkfirst=True)
+            row = conn.execute(select(store_meta.c.value).where(store_meta.c.key == "schema_version")).first()
+            if row is None:
+                conn.execute(insert(store_meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+            elif int(row[0]) > SCHEMA_VERSION:
+                raise SnapshotError(
+                    f"the state store has schema version {row[0]}, newer than this gqlmon "
+                    f"({SCHEMA_VERSION}): upgrade gqlmon"
+                )
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except SnapshotError:
+            raise
+        except SQLAlchemyError as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise SnapshotError(f"state store error: {redact(first)}") from exc
+
+    # ------------------------------------------------------------------------------- snapshots
+
+    def latest_snapshot(self, target: str) -> SnapshotRef | None:
+        with self._tx() as conn:
+            row = conn.execute(
+                select(target_snapshots)
+                .where(target_snapshots.c.target == target)
+                .order_by(target_snapshots.c.seq.desc())
+                .limit(1)
+            ).first()
+        return _snapshot_ref(row) if row else None
+
+    def snapshot_history(self, target: str) -> list[SnapshotRef]:
+        """Every schema the target served, oldest first (a schema served twice appears twice)."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(target_snapshots)
+                .where(target_snapshots.c.target == target)
+                .order_by(target_snapshots.c.seq)
+            ).all()
+        return [_snapshot_ref(r) for r in rows]
+
+    def resolve_snapshot(self, target: str, ref: str = "latest") -> SnapshotRef:
+        """``latest``, ``previous``, or a snapshot id (a unique prefix of at least 6 characters)."""
+        history = self.snapshot_history(target)
+        if not history:
+            raise SnapshotError(f"no snapshot stored for target {target!r}: run `gqlmon check {target}` first")
+        if ref in ("latest", ""):
+            return history[-1]
+        if ref == "previous":
+            if len(history) < 2:
+                raise SnapshotError(f"target {target!r} has only one snapshot")
+            return history[-2]
+        if len(ref) < 6 or not all(c in "0123456789abcdef" for c in ref.lower()):
+            raise SnapshotError(f"{ref!r} is not a snapshot id: use latest, previous or a hex id prefix")
+        matches = {s.id: s for s in reversed(history) if s.id.startswith(ref.lower())}
+        if not matches:
+            raise SnapshotError(f"no snapshot {ref!r} for target {target!r} (see `gqlmon history {target}`)")
+        if len(matches) > 1:
+            raise SnapshotError(f"snapshot prefix {ref!r} is ambiguous for target {target!r}")
+        return next(iter(matches.values()))
+
+    def load_snapshot(self, snapshot_id: str) -> dict[str, Any]:
+        with self._tx() as conn:
+            row = conn.execute(select(snapshots.c.payload).where(snapshots.c.id == snapshot_id)).first()
+        if row is None:
+            raise SnapshotError(f"snapshot {snapshot_id[:12]} is not in the store")
+        try:
+            data: dict[str, Any] = json.loads(zlib.decompress(row[0]))
+        except (zlib.error, ValueError) as exc:
+            raise SnapshotError(f"snapshot {snapshot_id[:12]} is corrupted: {exc}") from exc
+        return data
+
+    # ------------------------------------------------------------------------------- runs
+
+    def record_run(
+        self,
+        run: RunRecord,
+        *,
+        snapshot: NewSnapshot | None = None,
+        changes_found: Sequence[Change] = (),
+        alerts: Sequence[NewAlert] = (),
+    ) -> list[str]:
+        """Store a finished run with its snapshot, changes and alerts in one transaction.
+
+        Returns the dedupe keys of the alerts actually queued (an alert already queued by another
+        replica or an earlier run is skipped, which is what makes delivery exactly-once).
+        """
+        queued: list[str] = []
+        with self._tx() as conn:
+            if snapshot is not None:
+                exists = conn.execute(select(snapshots.c.id).where(snapshots.c.id == snapshot.id)).first()
+                if exists is None:
+                    conn.execute(
+                        insert(snapshots).values(
+                            id=snapshot.id,
+                            created_at=run.finished_at,
+                            size=len(snapshot.introspection_json),
+                            payload=zlib.compress(snapshot.introspection_json, 6),
+                        )
+                    )
+                conn.execute(
+                    insert(target_snapshots).values(
+                        target=run.target,
+                        snapshot_id=snapshot.id,
+                        run_id=run.id,
+                        first_seen_at=run.finished_at,
+                        query_variant=snapshot.query_variant,
+                    )
+                )
+            conn.execute(
+                insert(runs).values(
+                    id=run.id,
+                    target=run.target,
+                    started_at=run.started_at,
+                    finished_at=run.finished_at,
+                    outcome=run.outcome,
+                    old_snapshot=run.old_snapshot,
+                    new_snapshot=run.new_snapshot,
+                    error=run.error,
+                    summary=json.dumps(run.summary, sort_keys=True),
+                    report=zlib.compress(json.dumps(run.report).encode(), 6) if run.report else None,
+                )
+            )
+            if changes_found:
+                conn.execute(
+                    insert(changes),
+                    [
+                        {
+                            "run_id": run.id,
+                            "change_id": c.id,
+                            "target": run.target,
+                            "type": c.type.value,
+                            "criticality": c.criticality.value,
+                            "path": c.path,
+                            "coordinate": c.coordinate,
+                            "message": c.message,
+                            "reason": c.reason,
+                            "old": c.old,
+                            "new": c.new,
+                            "meta": json.dumps(c.meta_dict, sort_keys=True),
+                            "seen_at": run.finished_at,
+                        }
+                        for c in {c.id: c for c in changes_found}.values()
+                    ],
+                )
+            for alert in alerts:
+                # A savepoint per alert: a duplicate key (already queued) must not abort the run.
+                try:
+                    with conn.begin_nested():
+                        conn.execute(
+                            insert(outbox).values(
+                                dedupe_key=alert.dedupe_key,
+                                target=run.target,
+                                run_id=run.id,
+                                kind=alert.kind,
+                                payload=json.dumps(alert.payload),
+                                status="pending",
+                                attempts=0,
+                                next_attempt_at=run.finished_at,
+                                created_at=run.finished_at,
+                            )
+                        )
+                    queued.append(alert.dedupe_key)
+                except IntegrityError:
+                    continue
+        return queued
+
+    def list_runs(self, target: str, limit: int = 50) -> list[RunRecord]:
+        """Newest first, without the full reports."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(runs.c[tuple(c for c in runs.c.keys() if c != "report")])
+                .where(runs.c.target == target)
+                .order_by(runs.c.started_at.desc(), runs.c.id.desc())
+                .limit(limit)
+            ).all()
+        return [_run(r._mapping, None) for r in rows]
+
+    def get_run(self, target: str, run_id: str = "latest") -> RunRecord:
+        query = select(runs).where(runs.c.target == target)
+        if run_id == "latest":
+            query = query.order_by(runs.c.started_at.desc(), runs.c.id.desc()).limit(1)
+        else:
+            query = query.where(runs.c.id.startswith(run_id)).order_by(runs.c.id.desc()).limit(2)
+        with self._tx() as conn:
+            rows = conn.execute(query).all()
+        if not rows:
+            raise SnapshotError(f"no run {run_id!r} for target {target!r} (see `gqlmon history {target}`)")
+        if len(rows) > 1:
+            raise SnapshotError(f"run id prefix {run_id!r} is ambiguous for target {target!r}")
+        mapping = rows[0]._mapping
+        report = json.loads(zlib.decompress(mapping["report"])) if mapping["report"] else None
+        return _run(mapping, report)
+
+    def targets(self) -> list[str]:
+        with self._tx() as conn:
+            rows = conn.execute(select(runs.c.target).distinct().order_by(runs.c.target)).all()
+        return [r[0] for r in rows]
+
+    def consecutive_failures(self, target: str) -> int:
+        """How many of the target's latest runs failed in a row."""
+        count = 0
+        for run in self.list_runs(target, limit=100):
+            if run.outcome != "failed":
+                break
+            count += 1
+        return count
+
+    def changes_since(self, target: str, since: datetime) -> list[tuple[datetime, str, Change]]:
+        """(seen_at, run_id, change) for every change recorded after ``since``, oldest first."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(changes)
+                .where(and_(changes.c.target == target, changes.c.seen_at >= since))
+                .order_by(changes.c.seen_at, changes.c.path)
+            ).all()
+        out = []
+        for r in rows:
+            m = r._mapping
+            change = Change.from_dict({**m, "meta": json.loads(m["meta"])})
+            out.append((_aware(m["seen_at"]), m["run_id"], change))
+        return out
+
+    # ------------------------------------------------------------------------------- outbox
+
+    def due_alerts(self, now: datetime | None = None, limit: int = 20) -> list[OutboxItem]:
+        now = now or utcnow()
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(outbox)
+                .where(and_(outbox.c.status == "pending", outbox.c.next_attempt_at <= now))
+                .order_by(outbox.c.id)
+                .limit(limit)
+            ).all()
+        return [
+            OutboxItem(
+                id=m["id"],
+                dedupe_key=m["dedupe_key"],
+                target=m["target"],
+                run_id=m["run_id"],
+                kind=m["kind"],
+                payload=json.loads(m["payload"]),
+                attempts=m["attempts"],
+            )
+            for m in (r._mapping for r in rows)
+        ]
+
+    def claim_alert(self, item_id: int, attempts: int, hold: timedelta) -> bool:
+        """Take an alert for sending (compare-and-set on attempts), so two senders never both send it."""
+        with self._tx() as conn:
+            result = conn.execute(
+                update(outbox)
+                .where(and_(outbox.c.id == item_id, outbox.c.attempts == attempts, outbox.c.status == "pending"))
+                .values(attempts=attempts + 1, next_attempt_at=utcnow() + hold)
+            )
+        return result.rowcount == 1
+
+    def mark_alert_sent(self, item_id: int) -> None:
+        with self._tx() as conn:
+            conn.execute(update(outbox).where(outbox.c.id == item_id).values(status="sent", sent_at=utcnow()))
+
+    def mark_alert_failed(self, item_id: int, error: str, retry_at: datetime | None) -> None:
+        values: dict[str, Any] = {"last_error": redact(error)[:500]}
+        if retry_at is None:
+            values["status"] = "dead"
+        else:
+            values["next_attempt_at"] = retry_at
+        with self._tx() as conn:
+            conn.execute(update(outbox).where(outbox.c.id == item_id).values(**values))
+
+    def outbox_counts(self) -> dict[str, int]:
+        with self._tx() as conn:
+            rows = conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status)).all()
+        return {r[0]: int(r[1]) for r in rows}
+
+    # ------------------------------------------------------------------------------- acks
+
+    def acknowledge(self, target: str, change_id: str, reason: str, until: datetime | None) -> None:
+        with self._tx() as conn:
+            conn.execute(delete(acks).where(and_(acks.c.target == target, acks.c.change_id == change_id)))
+            conn.execute(
+                insert(acks).values(
+                    target=target, change_id=change_id, reason=reason, until=until, created_at=utcnow()
+                )
+            )
+
+    def acknowledgements(self, target: str, now: datetime | None = None) -> dict[str, str]:
+        """change id -> reason, for acknowledgements still in force."""
+        now = now or utcnow()
+        with self._tx() as conn:
+            rows = conn.execute(select(acks).where(acks.c.target == target)).all()
+        return {
+            m["change_id"]: m["reason"]
+            for m in (r._mapping for r in rows)
+            if m["until"] is None or _aware(m["until"]) > now
+        }
+
+    # ------------------------------------------------------------------------------- leases
+
+    def try_lease(self, name: str, holder: str, ttl: timedelta) -> bool:
+        """Take or renew the lease ``name`` for ``ttl``; False when another holder has it."""
+        now = utcnow()
+        with self._tx() as conn:
+            updated = conn.execute(
+                update(leases)
+                .where(and_(leases.c.name == name, (leases.c.holder == holder) | (leases.c.expires_at < now)))
+                .values(holder=holder, expires_at=now + ttl)
+            )
+            if updated.rowcount == 1:
+                return True
+        try:
+            with self._tx() as conn:
+                conn.execute(insert(leases).values(name=name, holder=holder, expires_at=now + ttl))
+            return True
+        except SnapshotError as exc:
+            if isinstance(exc.__cause__, IntegrityError):
+                return False
+            raise
+
+    def release_lease(self, name: str, holder: str) -> None:
+        with self._tx() as conn:
+            conn.execute(delete(leases).where(and_(leases.c.name == name, leases.c.holder == holder)))
+
+
+def _snapshot_ref(row: Any) -> SnapshotRef:
+    m = row._mapping
+    return SnapshotRef(
+        id=m["snapshot_id"],
+        target=m["target"],
+        first_seen_at=_aware(m["first_seen_at"]),
+        query_variant=m["query_variant"],
+        run_id=m["run_id"],
+        seq=m["seq"],
+    )
+
+
+def _run(m: Any, report: dict[str, Any] | None) -> RunRecord:
+    return RunRecord(
+        id=m["id"],
+        target=m["target"],
+        started_at=_aware(m["started_at"]),
+        finished_at=_aware(m["finished_at"]),
+        outcome=m["outcome"],
+        old_snapshot=m["old_snapshot"],
+        new_snapshot=m["new_snapshot"],
+        error=m["error"],
+        summary=json.loads(m["summary"]),
+        report=report,
+    )
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def deprecations_first_seen(store: Store, target: str) -> dict[str, datetime]:
+    """coordinate -> when gqlmon first saw it deprecated (its *_DEPRECATION_ADDED change).
+
+    Coordinates already deprecated in the target's first snapshot count from that snapshot's time.
+    """
+    with store._tx() as conn:
+        rows = conn.execute(
+            select(changes.c.coordinate, func.min(changes.c.seen_at))
+            .where(and_(changes.c.target == target, changes.c.type.like("%DEPRECATION_ADDED")))
+            .group_by(changes.c.coordinate)
+        ).all()
+    return {r[0]: _aware(r[1]) for r in rows}

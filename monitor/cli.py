@@ -1,0 +1,365 @@
+"""The ``gqlmon`` command line. Each command parses its flags and calls one function; no logic lives here.
+
+Exit codes: 0 ok; 1 changes at or above ``--fail-on`` (or invalid operations for ``validate``);
+2 bad usage, configuration or input (one line on stderr says what and what to do); 3 a target could not
+be checked; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+
+import typer
+
+from monitor import __version__
+from monitor.errors import ConfigError, MonitorError
+from monitor.redact import install_log_redaction, redact
+
+if TYPE_CHECKING:
+    from monitor.settings import Settings
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="gqlmon",
+    help="GraphQL contract-testing and schema-drift monitor.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class FailOn(StrEnum):
+    breaking = "breaking"
+    dangerous = "dangerous"
+    never = "never"
+
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="monitor.toml to read (default: $MONITOR_CONFIG or ./monitor.toml)."),
+]
+
+
+class _State:
+    config: Path | None = None
+    settings: Settings | None = None
+
+
+_state = _State()
+
+
+def _settings(config: Path | None = None, *, required: bool = False) -> Settings:
+    from monitor.settings import config_path_from, load_settings
+
+    path = config or _state.config
+    if required and config_path_from(path) is None:
+        raise ConfigError("no monitor.toml here: create one with `gqlmon init` or pass --config")
+    if _state.settings is None or config is not None:
+        _state.settings = load_settings(path)
+    return _state.settings
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    typer.echo(f"gqlmon: error: {redact(message)}", err=True)
+    raise typer.Exit(code)
+
+
+def _run(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    import anyio
+
+    return anyio.run(factory)
+
+
+def _configure_logging(verbose: int) -> None:
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
+    install_log_redaction()
+
+
+@app.callback()
+def _main(
+    config: ConfigOpt = None,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv: debug).")] = 0,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        typer.echo(f"gqlmon {__version__}")
+        raise typer.Exit(0)
+    _state.config = config
+    _state.settings = None
+    _configure_logging(verbose)
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the example configuration.")] = Path("monitor.toml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented example monitor.toml."""
+    from monitor.example_config import EXAMPLE_CONFIG
+
+    if path.exists() and not force:
+        _fail(f"{path} already exists (use --force to overwrite)")
+    path.write_text(EXAMPLE_CONFIG, encoding="utf-8")
+    typer.echo(f"wrote {path}: edit its [[targets]], then run `gqlmon check`")
+
+
+@app.command()
+def introspect(
+    source: Annotated[str, typer.Argument(help="TARGET, URL, TARGET@latest or a schema file.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this .json or .graphql file instead of stdout.")
+    ] = None,
+    sdl: Annotated[bool, typer.Option("--sdl", help="Print SDL instead of introspection JSON.")] = False,
+) -> None:
+    """Introspect an API (or read a snapshot) and write its schema as JSON or SDL."""
+    from monitor.core.schema import canonical_sdl
+    from monitor.sources import load_schema
+
+    settings = _settings()
+    loaded = _run(lambda: load_schema(source, settings))
+    as_sdl = sdl or (output is not None and output.suffix.lower() in {".graphql", ".graphqls", ".gql", ".sdl"})
+    text = canonical_sdl(loaded.schema) if as_sdl else json.dumps({"data": loaded.introspection}, indent=2)
+    if output is None:
+        typer.echo(text)
+        return
+    _atomic_write(output, text + "\n")
+    variant = f", query {loaded.query_variant}" if loaded.query_variant else ""
+    typer.echo(f"wrote {output} ({len(loaded.schema.type_map)} types{variant})", err=True)
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="Old schema: SDL/JSON file, URL, TARGET or TARGET@snapshot.")],
+    new: Annotated[str, typer.Argument(help="New schema, same forms.")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Exit 1 when a change this bad is found.")
+    ] = FailOn.breaking,
+    ignore_descriptions: Annotated[bool, typer.Option("--ignore-descriptions")] = False,
+) -> None:
+    """Compare two schemas: every change with its criticality, path and reason."""
+    from monitor.commands import diff_sources, render_diff_text
+
+    settings = _settings_optional()
+    changes = _run(lambda: diff_sources(old, new, settings, ignore_descriptions=ignore_descriptions))
+    from monitor.core.changes import Criticality, sort_changes, summarize
+
+    if fmt is Format.json:
+        payload = {"changes": [c.to_dict() for c in sort_changes(changes)], "summary": summarize(changes)}
+        typer.echo(json.dumps(payload, indent=2))
+    else:
+        typer.echo(render_diff_text(changes))
+    if fail_on is not FailOn.never and any(c.criticality.at_least(Criticality(fail_on.value)) for c in changes):
+        raise typer.Exit(1)
+
+
+@app.command()
+def validate(
+    target: Annotated[str | None, typer.Argument(help="Target whose saved operations and schema to use.")] = None,
+    files: Annotated[list[Path] | None, typer.Argument(help="Operation files (default: the target's contracts).")] = None,
+    schema: Annotated[
+        str | None, typer.Option("--schema", "-s", help="FILE, URL or TARGET@snapshot (default: TARGET@latest).")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
+    max_depth: Annotated[int | None, typer.Option("--max-depth")] = None,
+    max_aliases: Annotated[int | None, typer.Option("--max-aliases")] = None,
+    max_tokens: Annotated[int | None, typer.Option("--max-tokens")] = None,
+    max_directives: Annotated[int | None, typer.Option("--max-directives")] = None,
+    fail_on_deprecated: Annotated[bool, typer.Option("--fail-on-deprecated")] = False,
+) -> None:
+    """Validate saved operations against a schema (exit 1 when one is invalid)."""
+    from monitor.sources import load_schema
+    from monitor.validate import run_validate
+
+    settings = _settings_optional()
+    paths = list(files or [])
+    if target is not None and Path(target).exists() and schema is not None:
+        paths.insert(0, Path(target))  # `gqlmon validate --schema s.graphql ops.graphql`
+        target = None
+    if schema is None:
+        if target is None:
+            _fail("give a TARGET or --schema FILE|URL|TARGET@snapshot")
+        schema = f"{target}@latest"
+    if not paths:
+        if target is None or settings is None:
+            _fail("give operation FILES, or a configured TARGET whose contracts to validate")
+        paths = [settings.target(target).contracts_dir]
+    ref = schema
+    loaded = _run(lambda: load_schema(ref, settings))
+    code = run_validate(
+        schema=loaded.schema,
+        files=paths,
+        fmt=fmt.value,
+        max_depth=max_depth,
+        max_aliases=max_aliases,
+        max_tokens=max_tokens,
+        max_directives=max_directives,
+        fail_on_deprecated=fail_on_deprecated,
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def check(
+    targets: Annotated[list[str] | None, typer.Argument(help="Targets or URLs (default: every target).")] = None,
+    all_targets: Annotated[bool, typer.Option("--all", help="Check every configured target.")] = False,
+    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="Default: fail_on in monitor.toml.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
+) -> None:
+    """One-shot check: introspect, snapshot, diff, validate contracts, report, alert. CI-friendly exit code."""
+    from monitor.commands import check_command
+
+    settings = _settings()
+    code = _run(lambda: check_command(settings, targets or [], all_targets=all_targets, fail_on=fail_on, fmt=fmt))
+    raise typer.Exit(code)
+
+
+@app.command()
+def history(
+    target: Annotated[str, typer.Argument(help="Target name.")],
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
+    limit: Annotated[int, typer.Option("--limit", "-n")] = 30,
+) -> None:
+    """List a target's runs and snapshots."""
+    from monitor.commands import history_command
+
+    history_command(_settings(), target, fmt=fmt.value, limit=limit)
+
+
+@app.command()
+def report(
+    target: Annotated[str, typer.Argument(help="Target name.")],
+    run: Annotated[str, typer.Option("--run", help="Run id (or a unique prefix); default latest.")] = "latest",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="markdown, json, html, junit, sarif or text.")] = "markdown",
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """Re-render a stored run's report."""
+    from monitor.commands import report_command
+
+    text = report_command(_settings(), target, run, fmt)
+    if output is None:
+        typer.echo(text)
+    else:
+        _atomic_write(output, text)
+        typer.echo(f"wrote {output}", err=True)
+
+
+@app.command()
+def ack(
+    target: Annotated[str, typer.Argument(help="Target name.")],
+    change_id: Annotated[str, typer.Argument(help="The change id from a report.")],
+    until: Annotated[str | None, typer.Option("--until", help="YYYY-MM-DD: acknowledged until then.")] = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why it is fine.")] = "acknowledged",
+) -> None:
+    """Acknowledge a change: shown as such in reports, never alerted."""
+    from monitor.adapters.store import Store
+
+    settings = _settings()
+    settings.target(target)
+    until_at = None
+    if until:
+        try:
+            until_at = datetime.fromisoformat(until).replace(tzinfo=UTC)
+        except ValueError:
+            _fail(f"--until: expected a date such as 2026-12-31, got {until!r}")
+    store = Store.open(settings.state)
+    try:
+        store.acknowledge(target, change_id, reason, until_at)
+    finally:
+        store.close()
+    typer.echo(f"acknowledged {change_id} on {target}" + (f" until {until}" if until else ""))
+
+
+@app.command()
+def mcp(
+    http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP instead of stdio.")] = False,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8765,
+) -> None:
+    """Serve schemas, history and drift reports as MCP tools (stdio by default)."""
+    from monitor.mcp_server import serve
+
+    serve(_settings(), http=http, host=host, port=port)
+
+
+@app.command()
+def run(
+    once: Annotated[bool, typer.Option("--once", help="Run every target once through the scheduler, then exit.")] = False,
+) -> None:
+    """Run the long-lived scheduler: every target on its schedule, config reload on SIGHUP."""
+    from monitor.scheduler import run_scheduler
+
+    raise typer.Exit(run_scheduler(_settings(required=True), config_path=_state.config, once=once))
+
+
+@app.command()
+def healthcheck(
+    max_age: Annotated[float, typer.Option("--max-age", help="Seconds since the scheduler's last loop.")] = 120.0,
+) -> None:
+    """Exit 0 when the scheduler is alive and its last loop is recent, 1 otherwise (container probes)."""
+    from monitor.scheduler import healthcheck as probe
+
+    raise typer.Exit(probe(_settings(), max_age=max_age))
+
+
+@app.command()
+def live(
+    target: Annotated[str, typer.Argument(help="Target name.")],
+    max_examples: Annotated[int | None, typer.Option("--max-examples")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
+) -> None:
+    """Run live contract tests (Schemathesis) against a target now."""
+    from monitor.adapters.live import live_command
+
+    settings = _settings()
+    raise typer.Exit(_run(lambda: live_command(settings, target, max_examples=max_examples, fmt=fmt.value)))
+
+
+def _settings_optional() -> Settings | None:
+    from monitor.settings import config_path_from
+
+    if config_path_from(_state.config) is None:
+        return None
+    return _settings()
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def main() -> None:
+    """Console entry point: MonitorErrors become one line and exit code 2."""
+    try:
+        app()
+    except MonitorError as exc:
+        typer.echo(f"gqlmon: error: {redact(str(exc))}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        typer.echo("gqlmon: interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,249 @@
+"""What the CLI commands do, one function each (cli.py only parses flags and calls these).
+
+Heavy imports stay inside the functions that need them: ``gqlmon diff a.json b.json`` never loads
+SQLAlchemy, httpx or the report renderers.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from monitor.core.changes import Change, Criticality, sort_changes, summarize
+from monitor.core.text import terminal_safe
+from monitor.errors import ConfigError
+
+if TYPE_CHECKING:
+    from monitor.service import CheckOutcome
+    from monitor.settings import Settings, TargetConfig
+
+_MARK = {Criticality.BREAKING: "✖", Criticality.DANGEROUS: "▲", Criticality.SAFE: "✔"}
+
+
+async def diff_sources(
+    old_ref: str, new_ref: str, settings: Settings | None, *, ignore_descriptions: bool = False
+) -> list[Change]:
+    """Load both schemas (concurrently when they are remote) and diff them, rules applied."""
+    import anyio
+
+    from monitor.core.diff import diff_schemas
+    from monitor.core.rules import RuleOptions, apply_rules
+    from monitor.sources import LoadedSchema, load_schema
+
+    loaded: dict[str, LoadedSchema] = {}
+
+    async def load(key: str, ref: str) -> None:
+        loaded[key] = await load_schema(ref, settings)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(load, "old", old_ref)
+        tg.start_soon(load, "new", new_ref)
+    old, new = loaded["old"], loaded["new"]
+    changes = diff_schemas(
+        old.schema,
+        new.schema,
+        old_type_fingerprints=old.type_fingerprints(),
+        new_type_fingerprints=new.type_fingerprints(),
+        old_sdl=old.sdl,
+        new_sdl=new.sdl,
+    )
+    return apply_rules(changes, RuleOptions(ignore_descriptions=ignore_descriptions))
+
+
+def render_diff_text(changes: Sequence[Change]) -> str:
+    """Grouped by criticality, worst first, each with its reason and id."""
+    if not changes:
+        return "No changes."
+    lines: list[str] = []
+    ordered = sort_changes(changes)
+    for level in Criticality:
+        group = [c for c in ordered if c.criticality is level]
+        if not group:
+            continue
+        lines.append(f"{level.value.upper()} ({len(group)})")
+        for change in group:
+            lines.append(f"  {_MARK[level]} {terminal_safe(change.message)}")
+            lines.append(f"      {terminal_safe(change.reason)}  [{change.type.value} {change.path} #{change.id}]")
+        lines.append("")
+    s = summarize(changes)
+    lines.append(f"{s['total']} changes: {s['breaking']} breaking, {s['dangerous']} dangerous, {s['safe']} safe")
+    return "\n".join(lines)
+
+
+def adhoc_name(url: str) -> str:
+    """A target name for a one-off URL: host and port, e.g. ``127.0.0.1-8790``."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    name = (parts.hostname or "adhoc") + (f"-{parts.port}" if parts.port else "")
+    return "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in name)[:64]
+
+
+def select_targets(settings: Settings, names: Sequence[str], *, all_targets: bool) -> list[TargetConfig]:
+    from monitor.settings import TargetConfig
+
+    if all_targets or not names:
+        if not settings.targets:
+            raise ConfigError("no targets configured: add [[targets]] to monitor.toml (`gqlmon init`) or pass a URL")
+        return list(settings.targets)
+    chosen: list[TargetConfig] = []
+    for name in names:
+        if name.startswith(("http://", "https://")):
+            chosen.append(TargetConfig(name=adhoc_name(name), url=name))  # type: ignore[arg-type]
+        else:
+            chosen.append(settings.target(name))
+    return chosen
+
+
+async def check_command(
+    settings: Settings, names: Sequence[str], *, all_targets: bool, fail_on: Any, fmt: Any, out: TextIO | None = None
+) -> int:
+    """Check the chosen targets concurrently, print a summary per target, return the CI exit code."""
+    from monitor.adapters.store import Store
+    from monitor.service import check_targets, worst_exit
+
+    out = out or sys.stdout
+    targets = select_targets(settings, names, all_targets=all_targets)
+    store = Store.open(settings.state)
+    try:
+        outcomes = await check_targets(
+            settings, targets, store, on_done=None if str(fmt) == "json" else lambda o: _print_outcome(o, out)
+        )
+    finally:
+        store.close()
+    level = str(fail_on.value if fail_on is not None else settings.fail_on)
+    code = worst_exit([o.report for o in outcomes], level)
+    if str(fmt) == "json":
+        payload = {
+            "exit_code": code,
+            "targets": [
+                {**o.report.to_dict(), "published": [str(p) for p in o.published]} for o in outcomes
+            ],
+        }
+        out.write(json.dumps(payload, indent=2) + "\n")
+    return code
+
+
+def _print_outcome(outcome: CheckOutcome, out: TextIO) -> None:
+    report = outcome.report
+    s = report.summary
+    if report.outcome == "failed":
+        line = f"✖ {report.target}: check failed: {terminal_safe(report.error or '')}"
+    elif report.outcome == "unchanged":
+        line = f"✔ {report.target}: unchanged ({report.new_snapshot.short if report.new_snapshot else '?'})"
+    elif report.outcome == "baseline":
+        snap = report.new_snapshot.short if report.new_snapshot else "?"
+        line = f"✔ {report.target}: baseline snapshot {snap} stored"
+    else:
+        old = report.old_snapshot.short if report.old_snapshot else "?"
+        new = report.new_snapshot.short if report.new_snapshot else "?"
+        line = (
+            f"{'✖' if s['breaking'] else '▲'} {report.target}: changed {old} -> {new}: "
+            f"{s['breaking']} breaking, {s['dangerous']} dangerous, {s['safe']} safe"
+        )
+    contracts = report.contracts
+    if contracts:
+        line += f"; operations: {contracts.get('broken', 0)} broken of {contracts.get('total', 0)}"
+    out.write(line + "\n")
+    if report.outcome == "changed":
+        for change in report.breaking[:10]:
+            out.write(f"    ✖ {terminal_safe(change.message)}\n")
+        if len(report.breaking) > 10:
+            out.write(f"    ... and {len(report.breaking) - 10} more breaking changes\n")
+    for path in outcome.published:
+        if path.name.startswith("latest."):
+            out.write(f"    report: {path}\n")
+
+
+def history_command(settings: Settings, target: str, *, fmt: str, limit: int, out: TextIO | None = None) -> None:
+    from monitor.adapters.store import Store
+
+    out = out or sys.stdout
+    store = Store.open(settings.state, create=False)
+    try:
+        runs = store.list_runs(target, limit=limit)
+        snaps = store.snapshot_history(target)
+    finally:
+        store.close()
+    if not runs:
+        raise ConfigError(f"no runs stored for target {target!r}: run `gqlmon check {target}` first")
+    if fmt == "json":
+        payload = {
+            "target": target,
+            "runs": [
+                {
+                    "run_id": r.id,
+                    "started_at": r.started_at.isoformat(),
+                    "finished_at": r.finished_at.isoformat(),
+                    "outcome": r.outcome,
+                    "old_snapshot": r.old_snapshot,
+                    "new_snapshot": r.new_snapshot,
+                    "summary": r.summary,
+                    "error": r.error,
+                }
+                for r in runs
+            ],
+            "snapshots": [s.to_dict() for s in snaps],
+        }
+        out.write(json.dumps(payload, indent=2) + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=out, highlight=False, soft_wrap=False, width=None if out.isatty() else 140)
+    table = Table(title=f"runs of {target}", show_lines=False)
+    for column in ("run", "finished (UTC)", "outcome", "snapshot", "breaking", "dangerous", "safe", "error"):
+        table.add_column(column)
+    for r in runs:
+        table.add_row(
+            r.id,
+            r.finished_at.strftime("%Y-%m-%d %H:%M:%S"),
+            r.outcome,
+            (r.new_snapshot or "")[:12],
+            str(r.summary.get("breaking", 0)),
+            str(r.summary.get("dangerous", 0)),
+            str(r.summary.get("safe", 0)),
+            terminal_safe(r.error or "")[:60],
+        )
+    console.print(table)
+    snapshots = Table(title=f"snapshots of {target}")
+    for column in ("#", "snapshot", "first seen (UTC)", "query"):
+        snapshots.add_column(column)
+    for s in snaps:
+        snapshots.add_row(str(s.seq), s.id[:12], s.first_seen_at.strftime("%Y-%m-%d %H:%M:%S"), s.query_variant)
+    console.print(snapshots)
+
+
+def report_command(settings: Settings, target: str, run_id: str, fmt: str) -> str:
+    from monitor.adapters.store import Store
+    from monitor.core import report as renderers
+    from monitor.core.report.model import DriftReport
+
+    store = Store.open(settings.state, create=False)
+    try:
+        run = store.get_run(target, run_id)
+        history = [
+            {"run_id": r.id, "finished_at": r.finished_at.isoformat(), "outcome": r.outcome, "summary": r.summary}
+            for r in store.list_runs(target, limit=100)
+        ]
+    finally:
+        store.close()
+    if run.report is None:
+        raise ConfigError(f"run {run.id} has no stored report")
+    report = DriftReport.from_dict(run.report)
+    match fmt:
+        case "json":
+            return renderers.render_json(report)
+        case "markdown" | "md":
+            return renderers.render_markdown(report, history=history)
+        case "html":
+            return renderers.render_html(report, history=history)
+        case "junit":
+            return renderers.render_junit(report)
+        case "sarif":
+            return renderers.render_sarif(report)
+        case "text":
+            return renderers.render_terminal(report)
+    raise ConfigError(f"--format: unknown format {fmt!r} (markdown, json, html, junit, sarif, text)")

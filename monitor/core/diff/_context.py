@@ -1,0 +1,215 @@
+"""What every element module shares: the two schemas, their usage (computed once, lazily), and the
+builders for the change kinds that look the same on every element (descriptions, deprecations).
+
+Description and deprecation changes are always safe: neither changes what an operation may ask or gets.
+Deprecation *reasons* are compared as text; graphql-core fills ``"No longer supported"`` in for a bare
+``@deprecated``, so that text counts as "no reason" when telling a reason added/removed from changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from graphql import (
+    DEFAULT_DEPRECATION_REASON,
+    GraphQLArgument,
+    GraphQLEnumType,
+    GraphQLInputField,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    print_ast,
+)
+from graphql.utilities.get_default_value_ast import get_default_value_ast
+from graphql.utilities.sort_value_node import sort_value_node
+
+from monitor.core.changes import Change, ChangeType, Criticality
+from monitor.core.usage import Usage, combine_usage, schema_usage
+
+__all__ = [
+    "DeprecationKinds",
+    "DescriptionKinds",
+    "DiffContext",
+    "default_text",
+    "deprecation_changes",
+    "description_changes",
+    "kind_label",
+]
+
+Side = Literal["old", "new", "both"]
+
+SAFE = Criticality.SAFE
+
+
+@dataclass(slots=True)
+class DiffContext:
+    """The pair being compared; usage maps are built on first use (a diff with no change needs none)."""
+
+    old: GraphQLSchema
+    new: GraphQLSchema
+    _old_usage: dict[str, Usage] | None = field(default=None, init=False)
+    _new_usage: dict[str, Usage] | None = field(default=None, init=False)
+
+    def usage(self, name: str, side: Side = "both") -> Usage:
+        """How ``name`` is used: in the old schema, the new one, or the widest of both."""
+        if side == "old":
+            return self._old().get(name, Usage.UNREACHABLE)
+        if side == "new":
+            return self._new().get(name, Usage.UNREACHABLE)
+        return combine_usage(
+            self._old().get(name, Usage.UNREACHABLE), self._new().get(name, Usage.UNREACHABLE)
+        )
+
+    def _old(self) -> dict[str, Usage]:
+        if self._old_usage is None:
+            self._old_usage = schema_usage(self.old)
+        return self._old_usage
+
+    def _new(self) -> dict[str, Usage]:
+        if self._new_usage is None:
+            self._new_usage = schema_usage(self.new)
+        return self._new_usage
+
+
+def make(
+    type_: ChangeType,
+    criticality: Criticality,
+    *,
+    path: str,
+    coordinate: str,
+    message: str,
+    reason: str,
+    old: str | None = None,
+    new: str | None = None,
+    **meta: str,
+) -> Change:
+    """Build a change; ``meta`` holds extra facts as text (``deprecated=...``)."""
+    return Change(
+        type=type_,
+        criticality=criticality,
+        path=path,
+        coordinate=coordinate,
+        message=message,
+        reason=reason,
+        old=old,
+        new=new,
+        meta=tuple(sorted(meta.items())),
+    )
+
+
+def kind_label(type_: GraphQLNamedType) -> str:
+    """``object type``, ``input object type`` ... as GraphQL Inspector words it."""
+    if isinstance(type_, GraphQLObjectType):
+        return "object type"
+    if isinstance(type_, GraphQLInterfaceType):
+        return "interface type"
+    if isinstance(type_, GraphQLUnionType):
+        return "union type"
+    if isinstance(type_, GraphQLEnumType):
+        return "enum type"
+    if isinstance(type_, GraphQLInputObjectType):
+        return "input object type"
+    if isinstance(type_, GraphQLScalarType):
+        return "scalar type"
+    return "type"  # pragma: no cover
+
+
+def default_text(value: GraphQLArgument | GraphQLInputField) -> str | None:
+    """A default value printed as a GraphQL literal with object fields sorted; ``None`` when absent."""
+    try:
+        node = get_default_value_ast(value)
+    except (TypeError, ValueError):
+        # real-world schemas carry defaults their own type rejects; compare what we can print
+        raw = value.default.literal if value.default is not None else None
+        return print_ast(raw) if raw is not None else repr(value.default_value)
+    return print_ast(sort_value_node(node)) if node is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class DescriptionKinds:
+    added: ChangeType
+    changed: ChangeType
+    removed: ChangeType
+
+
+def description_changes(
+    kinds: DescriptionKinds,
+    old: str | None,
+    new: str | None,
+    *,
+    what: str,
+    path: str,
+    coordinate: str,
+) -> list[Change]:
+    """Description added/changed/removed on ``what`` (``field 'User.name'``): always safe."""
+    old, new = old or None, new or None
+    if old == new:
+        return []
+    reason = "Descriptions are documentation; no operation changes"
+    if old is None:
+        kind, message = kinds.added, f"Description '{new}' was added to {what}"
+    elif new is None:
+        kind, message = kinds.removed, f"Description '{old}' was removed from {what}"
+    else:
+        kind, message = kinds.changed, f"Description of {what} changed from '{old}' to '{new}'"
+    return [
+        make(kind, SAFE, path=path, coordinate=coordinate, message=message, reason=reason,
+             old=old, new=new)
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class DeprecationKinds:
+    added: ChangeType
+    removed: ChangeType
+    reason_changed: ChangeType
+    reason_added: ChangeType | None = None
+    reason_removed: ChangeType | None = None
+
+
+def _has_reason(reason: str | None) -> bool:
+    return bool(reason) and reason != DEFAULT_DEPRECATION_REASON
+
+
+def deprecation_changes(
+    kinds: DeprecationKinds,
+    old: str | None,
+    new: str | None,
+    *,
+    what: str,
+    path: str,
+    coordinate: str,
+) -> list[Change]:
+    """Deprecation added/removed and reason added/changed/removed on ``what``: always safe.
+
+    ``old``/``new`` are deprecation reasons, ``None`` when not deprecated. Kinds without a reason
+    added/removed identifier (arguments, input fields) report those as a reason change.
+    """
+    if old == new:
+        return []
+    title = what[0].upper() + what[1:]
+    kind: ChangeType
+    if old is None:
+        kind, message = kinds.added, f"{title} is deprecated"
+        reason = "Deprecating warns clients without changing what they may ask"
+    elif new is None:
+        kind, message = kinds.removed, f"{title} is no longer deprecated"
+        reason = "Removing a deprecation changes nothing for operations"
+    else:
+        reason = "A deprecation reason is documentation"
+        if not _has_reason(old) and kinds.reason_added is not None:
+            kind, message = kinds.reason_added, f"{title} has deprecation reason '{new}'"
+        elif not _has_reason(new) and kinds.reason_removed is not None:
+            kind, message = kinds.reason_removed, f"Deprecation reason was removed from {what}"
+        else:
+            kind = kinds.reason_changed
+            message = f"Deprecation reason on {what} has changed from '{old}' to '{new}'"
+    return [
+        make(kind, SAFE, path=path, coordinate=coordinate, message=message, reason=reason,
+             old=old, new=new)
+    ]  # fmt: skip

@@ -1,0 +1,174 @@
+"""Arguments of fields and of directives: added, removed, type changed, default changed, description,
+deprecation.
+
+Criticality:
+
+- added, required (non-null, no default): **breaking** -- operations that omit it fail validation;
+- added, optional (nullable, or with a default): **safe** -- an operation that omits it means exactly what
+  it meant before. GraphQL Inspector and graphql-core call this *dangerous* ("the resolver may behave
+  differently"); we follow what users expect: an optional argument is the standard way to evolve a field;
+- removed: **breaking** -- operations that pass it fail validation (deprecated or not);
+- type changed: **safe** when it only loosens (``ID! -> ID``, :func:`~.compat.is_safe_input_change`),
+  otherwise **breaking**;
+- default changed (added, removed, other value): **dangerous** -- operations that omit the argument now
+  get a different value;
+- description, deprecation: **safe**.
+
+Arguments of a field that is itself new are not reported (one FIELD_ADDED says it all).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from graphql import GraphQLArgument, GraphQLInputField, GraphQLNonNull, Undefined
+
+from monitor.core.changes import Change, ChangeType, Criticality
+from monitor.core.diff._compare import compare_by_name
+from monitor.core.diff._context import (
+    DeprecationKinds,
+    DescriptionKinds,
+    default_text,
+    deprecation_changes,
+    description_changes,
+    make,
+)
+from monitor.core.diff.compat import is_safe_input_change, named_type_changed
+
+__all__ = ["DIRECTIVE_ARGUMENTS", "FIELD_ARGUMENTS", "ArgumentKinds", "diff_arguments", "is_required"]
+
+B, D, S = Criticality.BREAKING, Criticality.DANGEROUS, Criticality.SAFE
+
+
+@dataclass(frozen=True, slots=True)
+class ArgumentKinds:
+    """The change identifiers for one owner kind (field or directive)."""
+
+    added: ChangeType
+    removed: ChangeType
+    type_changed: ChangeType
+    default_changed: ChangeType
+    description: DescriptionKinds
+    deprecation: DeprecationKinds | None
+
+
+FIELD_ARGUMENTS = ArgumentKinds(
+    added=ChangeType.FIELD_ARGUMENT_ADDED,
+    removed=ChangeType.FIELD_ARGUMENT_REMOVED,
+    type_changed=ChangeType.FIELD_ARGUMENT_TYPE_CHANGED,
+    default_changed=ChangeType.FIELD_ARGUMENT_DEFAULT_CHANGED,
+    description=DescriptionKinds(*[ChangeType.FIELD_ARGUMENT_DESCRIPTION_CHANGED] * 3),
+    deprecation=DeprecationKinds(
+        added=ChangeType.FIELD_ARGUMENT_DEPRECATION_ADDED,
+        removed=ChangeType.FIELD_ARGUMENT_DEPRECATION_REMOVED,
+        reason_changed=ChangeType.FIELD_ARGUMENT_DEPRECATION_REASON_CHANGED,
+    ),
+)
+
+DIRECTIVE_ARGUMENTS = ArgumentKinds(
+    added=ChangeType.DIRECTIVE_ARGUMENT_ADDED,
+    removed=ChangeType.DIRECTIVE_ARGUMENT_REMOVED,
+    type_changed=ChangeType.DIRECTIVE_ARGUMENT_TYPE_CHANGED,
+    default_changed=ChangeType.DIRECTIVE_ARGUMENT_DEFAULT_VALUE_CHANGED,
+    description=DescriptionKinds(*[ChangeType.DIRECTIVE_ARGUMENT_DESCRIPTION_CHANGED] * 3),
+    deprecation=None,
+)
+
+
+def is_required(arg: GraphQLArgument | GraphQLInputField) -> bool:
+    """Non-null without a default: every operation must pass it."""
+    return isinstance(arg.type, GraphQLNonNull) and arg.default is None and arg.default_value is Undefined
+
+
+def diff_arguments(
+    kinds: ArgumentKinds,
+    old: Mapping[str, GraphQLArgument],
+    new: Mapping[str, GraphQLArgument],
+    *,
+    owner: str,
+    what: str,
+) -> list[Change]:
+    """Changes between two argument maps of ``owner`` (``Query.user`` or ``@auth``).
+
+    ``what`` names the owner in messages (``field 'Query.user'``, ``directive '@auth'``).
+    """
+    if not old and not new:
+        return []
+    changes: list[Change] = []
+    compared = compare_by_name(old, new)
+    for name, arg in compared.added:
+        path, coord = f"{owner}.{name}", f"{owner}({name}:)"
+        ref = str(arg.type)
+        if is_required(arg):
+            crit = B
+            reason = f"Operations using {what} without the new required argument '{name}' fail validation"
+        else:
+            crit = S
+            reason = "An optional argument changes nothing for operations that omit it"
+        message = f"Argument '{name}: {ref}' added to {what}"
+        changes.append(
+            make(kinds.added, crit, path=path, coordinate=coord, message=message, reason=reason,
+                 new=ref)
+        )  # fmt: skip
+    for name, arg in compared.removed:
+        path, coord = f"{owner}.{name}", f"{owner}({name}:)"
+        ref = str(arg.type)
+        reason = f"Operations that pass '{name}' to {what} fail validation"
+        extra = {"deprecated": arg.deprecation_reason} if arg.deprecation_reason is not None else {}
+        if arg.deprecation_reason is not None:
+            reason += " (it was deprecated)"
+        message = f"Argument '{name}: {ref}' was removed from {what}"
+        changes.append(
+            make(kinds.removed, B, path=path, coordinate=coord, message=message, reason=reason,
+                 old=ref, **extra)
+        )  # fmt: skip
+    for name, before, after in compared.kept:
+        changes.extend(_diff_kept(kinds, name, before, after, owner=owner, what=what))
+    return changes
+
+
+def _diff_kept(
+    kinds: ArgumentKinds,
+    name: str,
+    before: GraphQLArgument,
+    after: GraphQLArgument,
+    *,
+    owner: str,
+    what: str,
+) -> list[Change]:
+    path, coord = f"{owner}.{name}", f"{owner}({name}:)"
+    label = f"argument '{name}' on {what}"
+    changes: list[Change] = []
+    old_ref, new_ref = str(before.type), str(after.type)
+    if old_ref != new_ref:
+        if is_safe_input_change(before.type, after.type):
+            crit, reason = S, "Every value accepted before is still accepted"
+        elif named_type_changed(before.type, after.type):
+            crit = B
+            reason = f"Values of type '{old_ref}' are no longer accepted for '{new_ref}'"
+        else:
+            crit, reason = B, f"'{new_ref}' is stricter than '{old_ref}': some values sent before fail"
+        message = f"Type for {label} changed from '{old_ref}' to '{new_ref}'"
+        changes.append(
+            make(kinds.type_changed, crit, path=path, coordinate=coord, message=message, reason=reason,
+                 old=old_ref, new=new_ref)
+        )  # fmt: skip
+    old_default, new_default = default_text(before), default_text(after)
+    if old_default != new_default:
+        message = f"Default value for {label} changed from '{old_default}' to '{new_default}'"
+        reason = "Operations that omit the argument now run with a different value"
+        changes.append(
+            make(kinds.default_changed, D, path=path, coordinate=coord, message=message, reason=reason,
+                 old=old_default, new=new_default)
+        )  # fmt: skip
+    changes += description_changes(
+        kinds.description, before.description, after.description,
+        what=label, path=path, coordinate=coord,
+    )  # fmt: skip
+    if kinds.deprecation is not None:
+        changes += deprecation_changes(
+            kinds.deprecation, before.deprecation_reason, after.deprecation_reason,
+            what=label, path=path, coordinate=coord,
+        )  # fmt: skip
+    return changes

@@ -1,0 +1,108 @@
+"""Fields of object and interface types: added, removed, type changed, description, deprecation, and
+their arguments (see :mod:`.arguments`).
+
+Criticality:
+
+- added: **safe** -- no existing operation selects it (a field added to an interface must be added to
+  its implementations too, which the schema validates);
+- removed: **breaking** -- operations selecting it fail validation, deprecated or not (the
+  ``deprecated_removal`` rule may later relax removals deprecated long enough);
+- type changed: **safe** when it only tightens the output (``String -> String!``, ``[T] -> [T!]!``,
+  :func:`~.compat.is_safe_output_change`), otherwise **breaking**; a different named type is breaking;
+- description, deprecation: **safe**.
+"""
+
+from __future__ import annotations
+
+from graphql import GraphQLField, GraphQLInterfaceType, GraphQLObjectType
+
+from monitor.core.changes import Change, ChangeType, Criticality
+from monitor.core.diff._compare import compare_by_name
+from monitor.core.diff._context import (
+    DeprecationKinds,
+    DescriptionKinds,
+    deprecation_changes,
+    description_changes,
+    kind_label,
+    make,
+)
+from monitor.core.diff.arguments import FIELD_ARGUMENTS, diff_arguments
+from monitor.core.diff.compat import is_safe_output_change, named_type_changed
+
+__all__ = ["diff_fields"]
+
+B, S = Criticality.BREAKING, Criticality.SAFE
+
+_DESCRIPTION = DescriptionKinds(
+    ChangeType.FIELD_DESCRIPTION_ADDED,
+    ChangeType.FIELD_DESCRIPTION_CHANGED,
+    ChangeType.FIELD_DESCRIPTION_REMOVED,
+)
+_DEPRECATION = DeprecationKinds(
+    added=ChangeType.FIELD_DEPRECATION_ADDED,
+    removed=ChangeType.FIELD_DEPRECATION_REMOVED,
+    reason_changed=ChangeType.FIELD_DEPRECATION_REASON_CHANGED,
+    reason_added=ChangeType.FIELD_DEPRECATION_REASON_ADDED,
+    reason_removed=ChangeType.FIELD_DEPRECATION_REASON_REMOVED,
+)
+
+FieldOwner = GraphQLObjectType | GraphQLInterfaceType
+
+
+def diff_fields(old: FieldOwner, new: FieldOwner) -> list[Change]:
+    """Changes between the fields of two versions of one object or interface type."""
+    owner, label = new.name, kind_label(new)
+    changes: list[Change] = []
+    compared = compare_by_name(old.fields, new.fields)
+    for name, field in compared.added:
+        ref = str(field.type)
+        changes.append(
+            make(ChangeType.FIELD_ADDED, S, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
+                 message=f"Field '{name}' was added to {label} '{owner}'",
+                 reason="No existing operation selects a new field", new=ref)
+        )  # fmt: skip
+    for name, field in compared.removed:
+        ref = str(field.type)
+        reason = f"Operations that select '{owner}.{name}' fail validation"
+        extra = {}
+        if field.deprecation_reason is not None:
+            reason += " (it was deprecated)"
+            extra["deprecated"] = field.deprecation_reason
+        changes.append(
+            make(ChangeType.FIELD_REMOVED, B, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
+                 message=f"Field '{name}' was removed from {label} '{owner}'",
+                 reason=reason, old=ref, **extra)
+        )  # fmt: skip
+    for name, before, after in compared.kept:
+        changes.extend(_diff_field(owner, name, before, after))
+    return changes
+
+
+def _diff_field(owner: str, name: str, before: GraphQLField, after: GraphQLField) -> list[Change]:
+    path = f"{owner}.{name}"
+    what = f"field '{path}'"
+    changes: list[Change] = []
+    old_ref, new_ref = str(before.type), str(after.type)
+    if old_ref != new_ref:
+        if is_safe_output_change(before.type, after.type):
+            crit, reason = S, f"'{new_ref}' only promises more than '{old_ref}'"
+        elif named_type_changed(before.type, after.type):
+            crit, reason = B, f"Clients expecting '{old_ref}' receive '{new_ref}'"
+        else:
+            crit = B
+            reason = f"'{new_ref}' may return what '{old_ref}' never did (null or another list shape)"
+        changes.append(
+            make(ChangeType.FIELD_TYPE_CHANGED, crit, path=path, coordinate=path,
+                 message=f"Field '{path}' changed type from '{old_ref}' to '{new_ref}'",
+                 reason=reason, old=old_ref, new=new_ref)
+        )  # fmt: skip
+    changes += description_changes(
+        _DESCRIPTION, before.description, after.description,
+        what=what, path=path, coordinate=path,
+    )  # fmt: skip
+    changes += deprecation_changes(
+        _DEPRECATION, before.deprecation_reason, after.deprecation_reason,
+        what=what, path=path, coordinate=path,
+    )  # fmt: skip
+    changes += diff_arguments(FIELD_ARGUMENTS, before.args, after.args, owner=path, what=what)
+    return changes

@@ -1,0 +1,50 @@
+"""Union types: members added and removed.
+
+Criticality (as GraphQL Inspector):
+
+- member added: **dangerous** -- a field of the union may now return a type that clients with an
+  exhaustive switch over ``__typename`` do not handle;
+- member removed: **breaking** -- fragments ``... on Member`` inside selections on the union fail
+  validation, and clients stop receiving the member.
+
+Unions no root reaches are flagged ``usage=unreachable`` in meta; the ``safe_unreachable`` rule decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from graphql import GraphQLUnionType
+
+from monitor.core.changes import Change, ChangeType, Criticality
+from monitor.core.diff._compare import compare_names
+from monitor.core.diff._context import make
+from monitor.core.usage import Usage, describe_usage
+
+__all__ = ["diff_union"]
+
+B, D = Criticality.BREAKING, Criticality.DANGEROUS
+
+
+def diff_union(old: GraphQLUnionType, new: GraphQLUnionType, usage_of: Callable[[], Usage]) -> list[Change]:
+    """Changes between the members of two versions of one union type."""
+    owner = new.name
+    added, removed = compare_names((t.name for t in old.types), (t.name for t in new.types))
+    if not added and not removed:
+        return []
+    context = describe_usage("union", owner, usage_of())
+    changes = [
+        make(ChangeType.UNION_MEMBER_ADDED, D, path=owner, coordinate=owner,
+             message=f"Member '{name}' was added to union type '{owner}'",
+             reason=f"{context}: clients with an exhaustive switch may receive an unknown type",
+             new=name)
+        for name in added
+    ]  # fmt: skip
+    changes += [
+        make(ChangeType.UNION_MEMBER_REMOVED, B, path=owner, coordinate=owner,
+             message=f"Member '{name}' was removed from union type '{owner}'",
+             reason=f"Fragments on '{name}' inside selections on '{owner}' fail validation",
+             old=name)
+        for name in removed
+    ]  # fmt: skip
+    return changes

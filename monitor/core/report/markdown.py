@@ -1,0 +1,218 @@
+"""Markdown rendering: a report that fits a pull-request comment or a wiki page.
+
+Text from the API is escaped, never interpreted: ``<script>`` shows as text, ``[x](http://evil)`` is not a
+link, ``@team`` does not mention anyone. The output stays under GitHub's comment limit (65,536 characters):
+long lists end with "and N more", long texts are cut.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+from monitor.core.changes import Change, Criticality
+from monitor.core.report import view
+from monitor.core.report.model import DriftReport
+
+MAX_CHARS: Final = 60_000
+MAX_ROWS: Final = {Criticality.BREAKING: 50, Criticality.DANGEROUS: 25, Criticality.SAFE: 25}
+MAX_OPERATIONS: Final = 40
+CELL: Final = 240
+
+_SPECIAL: Final = re.compile(r"([\\`*_{}\[\]()|~])")
+_LEADING: Final = re.compile(r"^([#+=-]|\d+(?=[.)]))")
+_MARKS: Final = {Criticality.BREAKING: "🔴", Criticality.DANGEROUS: "🟠", Criticality.SAFE: "🟢"}
+
+
+def md(value: object, *, limit: int | None = CELL) -> str:
+    """API text as inert Markdown: punctuation backslash-escaped, ``< > &`` as entities, no mentions."""
+    text = view.clean(value, limit=limit)
+    text = _SPECIAL.sub(r"\\\1", text)
+    # Only the first character can start a block (heading, list, rule): escape it there.
+    text = _LEADING.sub(lambda m: m.group(1) + "\\" if m.group(1).isdigit() else "\\" + m.group(1), text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("@", "@\u200b")
+
+
+def code(value: object, *, limit: int | None = CELL) -> str:
+    """A code span that its content cannot close; ``|`` escaped so it stays inside a table cell."""
+    text = view.clean(value, limit=limit).replace("|", "\\|")
+    if not text:
+        return ""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def render_markdown(report: DriftReport, history: Iterable[Mapping[str, Any]] | None = None) -> str:
+    """The report as GitHub-flavoured Markdown (tables, ``<details>`` for the long parts)."""
+    out: list[str] = []
+    out += _header(report)
+    if report.outcome == "failed":
+        out += ["### Error", "", md(report.error, limit=2000), ""]
+    out += _changes(report)
+    out += _contracts(report)
+    out += _deprecations(report)
+    out += _live(report)
+    out += _problems(report)
+    out += _history(report, history)
+    out += _footer(report)
+    text = "\n".join(out).rstrip() + "\n"
+    if len(text) > MAX_CHARS:
+        cut = text.rfind("\n", 0, MAX_CHARS)
+        text = text[:cut] + "\n\n_… report cut to fit a comment; see the HTML or JSON report for the rest._\n"
+    return text
+
+
+def _header(report: DriftReport) -> list[str]:
+    old = report.old_snapshot.id if report.old_snapshot else None
+    new = report.new_snapshot.id if report.new_snapshot else None
+    lines = [
+        f"## gqlmon · {md(report.target)}: {md(view.headline(report), limit=None)}",
+        "",
+        f"**Outcome:** {view.OUTCOME_TITLES[report.outcome]} · **Run:** {code(report.run_id)} · "
+        f"**Schema:** {code(view.short(old))} → {code(view.short(new))} · "
+        f"**Finished:** {md(view.when(report.finished_at))}",
+    ]
+    if report.endpoint:
+        lines[-1] += f" · **Endpoint:** {code(report.endpoint)}"
+    lines.append("")
+    if report.outcome in ("changed", "baseline") or report.changes:
+        s = report.summary
+        lines += [
+            "| " + " | ".join(f"{_MARKS[lv]} {view.LEVEL_TITLES[lv]}" for lv in view.LEVELS) + " | Total |",
+            "|---:|---:|---:|---:|",
+            "| " + " | ".join(str(s[lv.value]) for lv in view.LEVELS) + f" | {s['total']} |",
+            "",
+        ]
+    return lines
+
+
+def _changes(report: DriftReport) -> list[str]:
+    affected = view.affected(report)
+    ordered = view.ordered(report)
+    out: list[str] = []
+    for level in view.LEVELS:
+        rows = [c for c in ordered if c.criticality is level]
+        if not rows:
+            continue
+        title = f"{_MARKS[level]} {view.LEVEL_TITLES[level]} changes ({len(rows)})"
+        table = _change_table(rows[: MAX_ROWS[level]], report.acknowledged, affected)
+        if len(rows) > MAX_ROWS[level]:
+            table.append(f"_… and {len(rows) - MAX_ROWS[level]} more {level.value} changes._")
+        if level is Criticality.SAFE:
+            out += ["<details>", f"<summary>{title}</summary>", "", *table, "", "</details>", ""]
+        else:
+            out += [f"### {title}", "", *table, ""]
+    return out
+
+
+def _change_table(
+    rows: list[Change], acknowledged: Mapping[str, str], affected: Mapping[str, list[str]]
+) -> list[str]:
+    lines = ["| Change | Where | Why | Affected operations |", "|---|---|---|---|"]
+    for change in rows:
+        why = md(change.reason)
+        labels = view.change_labels(change, acknowledged)
+        if labels:
+            why += " " + " ".join(f"_\\({md(label)}\\)_" for label in labels)
+        ops = affected.get(change.id, [])
+        ops_text = ", ".join(code(o, limit=80) for o in ops[:10]) + (f" +{len(ops) - 10}" if len(ops) > 10 else "")
+        lines.append(
+            f"| {md(change.message)}<br>{code(change.type.value)} {code(change.id)} "
+            f"| {code(change.coordinate)} | {why} | {ops_text or '—'} |"
+        )
+    return lines
+
+
+def _contracts(report: DriftReport) -> list[str]:
+    if report.contracts is None:
+        return []
+    counts = view.contract_counts(report)
+    summary = ", ".join(f"{v} {k}" for k, v in counts.items() if k != "total")
+    out = [f"### Saved operations: {counts.get('total', 0)} checked" + (f" ({summary})" if summary else ""), ""]
+    ops = [op for op in view.operations(report) if op.get("status") != "valid"]
+    if ops:
+        out += ["| Operation | Status | File | Problem |", "|---|---|---|---|"]
+        for op in ops[:MAX_OPERATIONS]:
+            where = f"{op.get('file', '')}:{op['line']}" if op.get("line") else op.get("file", "")
+            errors = [md(e.get("message")) for e in op.get("errors") or () if isinstance(e, Mapping)]
+            deps = [f"uses deprecated {code(d.get('coordinate'))}" for d in op.get("deprecations") or ()]
+            problem = "<br>".join((errors + deps)[:5]) or "—"
+            out.append(f"| {code(op.get('name'))} | {md(op.get('status'))} | {code(where)} | {problem} |")
+        if len(ops) > MAX_OPERATIONS:
+            out.append(f"_… and {len(ops) - MAX_OPERATIONS} more operations._")
+        out.append("")
+    problems = [p for p in (report.contracts.get("problems") or ()) if isinstance(p, Mapping)]
+    if problems:
+        out += ["Operations that could not be read:", ""]
+        for p in problems[:MAX_OPERATIONS]:
+            out.append(f"- {code(str(p.get('file', '')) + ':' + str(p.get('line', '')))} {md(p.get('message'))}")
+        out.append("")
+    return out
+
+
+def _deprecations(report: DriftReport) -> list[str]:
+    deps = view.deprecations(report)
+    if not deps:
+        return []
+    out = ["### Deprecations in use", "", "| Element | Used by | Removal | Reason |", "|---|---|---|---|"]
+    for d in deps[:MAX_OPERATIONS]:
+        removal = md(d.removal_date) if d.removal_date else "not announced"
+        if d.days_left is not None:
+            removal += f" ({'**' if d.near else ''}{_days(d.days_left)}{'**' if d.near else ''})"
+        reason = md(d.reason) + (f" Use {code(d.replacement)}." if d.replacement else "")
+        out.append(f"| {code(d.coordinate)} | {code(d.operation)} | {removal} | {reason or '—'} |")
+    return [*out, ""]
+
+
+def _days(days: int) -> str:
+    if days < 0:
+        return f"{-days} days overdue"
+    return "today" if days == 0 else f"in {days} days"
+
+
+def _live(report: DriftReport) -> list[str]:
+    if not report.live:
+        return []
+    pairs = view.flatten(report.live)
+    out = ["### Live tests", "", "| Key | Value |", "|---|---|"]
+    out += [f"| {code(k)} | {md(v)} |" for k, v in pairs[:60]]
+    if len(pairs) > 60:
+        out.append(f"_… and {len(pairs) - 60} more values._")
+    return [*out, ""]
+
+
+def _problems(report: DriftReport) -> list[str]:
+    if not report.validity_problems:
+        return []
+    out = ["<details>", f"<summary>Schema validity problems ({len(report.validity_problems)})</summary>", ""]
+    out += [f"- {md(p, limit=500)}" for p in report.validity_problems[:50]]
+    return [*out, "", "</details>", ""]
+
+
+def _history(report: DriftReport, history: Iterable[Mapping[str, Any]] | None) -> list[str]:
+    if history is None:
+        return []
+    runs = list(reversed(view.merged_history(report, history)))[:10]
+    out = ["<details>", "<summary>Recent runs</summary>", "", "| Run | Finished | Outcome | Changes |", "|---|---|---|---|"]
+    for run in runs:
+        summary = run.get("summary") or {}
+        counts = ", ".join(f"{summary.get(lv.value)} {lv.value}" for lv in view.LEVELS if summary.get(lv.value))
+        out.append(
+            f"| {code(run.get('run_id'))} | {md(view.when(run.get('finished_at')))} | {md(run.get('outcome'))} "
+            f"| {md(counts) or '—'} |"
+        )
+    return [*out, "", "</details>", ""]
+
+
+def _footer(report: DriftReport) -> list[str]:
+    out: list[str] = []
+    for note in report.notes:
+        out.append(f"> {md(note, limit=500)}")
+    if report.timings:
+        steps = ", ".join(f"{md(k)} {view.duration(v)}" for k, v in report.timings.items())
+        out += ["", f"<sub>gqlmon · timings: {steps}</sub>"]
+    return out

@@ -1,0 +1,53 @@
+"""The commented example configuration written by ``gqlmon init``."""
+
+EXAMPLE_CONFIG = """\
+# gqlmon configuration. Every key is documented in the README ("Configuration").
+# Secrets never live here: reference the environment as ${VAR} or with a `*_env` key.
+
+state = "sqlite:///.gqlmon/state.db"   # or "postgresql://user@db-host/gqlmon" (shared by replicas)
+reports_dir = "reports"                # reports/<target>/latest.{json,md,html} and dated copies
+# public_url = "https://ci.example.com/gqlmon"   # where reports_dir is served: links in alerts
+concurrency = 8                         # targets checked at once by `gqlmon check`
+fail_on = "breaking"                    # exit code 1 from `check` on: breaking | dangerous | never
+
+# [slack]
+# webhook_url = "${SLACK_WEBHOOK_URL}"  # an incoming webhook, or:
+# bot_token = "${SLACK_BOT_TOKEN}"      # a bot token ...
+# channel = "#api-changes"              # ... and a channel (details go in a thread)
+
+# The bundled demo API (`python -m monitor.demo serve`): no authentication.
+[[targets]]
+name = "demo"
+url = "http://127.0.0.1:8790/graphql"
+schedule = "5m"                         # an interval (30s, 5m, 1h) or a cron expression
+contracts = "contracts/demo"            # saved operations: *.graphql, persisted-query manifests
+
+# A Spacelift-like API: an API key exchanged for a JWT by a mutation, refreshed before it expires.
+# [[targets]]
+# name = "spacelift"
+# url = "https://example.app.spacelift.io/graphql"
+# schedule = "*/15 * * * *"
+# headers = { "User-Agent" = "gqlmon" }
+# auth = { kind = "api_key_exchange", key_id_env = "SPACELIFT_API_KEY_ID", key_secret_env = "SPACELIFT_API_KEY_SECRET" }
+# [targets.alert]
+# on = "breaking"                       # breaking | dangerous | any
+# only_used = false                     # alert only on changes that touch saved operations
+# unreachable_after = 3                 # consecutive failed checks before "target unreachable"
+# [targets.rules]
+# ignore_descriptions = false
+# deprecated_removal_days = 90          # removing what was deprecated 90+ days ago is dangerous, not breaking
+# dangerous_is_breaking = false
+# safe_unreachable = true               # changes to types no root reaches are safe
+
+# GitHub: a personal access token.
+# [[targets]]
+# name = "github"
+# url = "https://api.github.com/graphql"
+# schedule = "1h"
+# auth = { kind = "github", token_env = "GITHUB_TOKEN" }
+
+# Other auth kinds:
+#   { kind = "bearer", token = "${API_TOKEN}" }                        Authorization: Bearer <token>
+#   { kind = "oidc", token_file = "/var/run/secrets/tokens/gqlmon" }    a rotated identity token
+#   { kind = "command", command = "spacectl profile export-token" }    whatever a command prints
+"""

@@ -1,0 +1,312 @@
+"""One check of one target, start to end: the only module that knows the order of the steps.
+
+::
+
+    introspect -> fingerprint -> (unchanged? record and stop) -> diff -> rules -> contracts
+      -> report -> store (snapshot + run + changes + alert outbox, one transaction) -> publish -> deliver
+
+A failed introspection is a failed run: the last good snapshot stays the baseline, nothing is diffed,
+and no "types removed" can ever come out of it. Writes happen in one transaction at the end, so a
+cancelled or crashed check leaves the previous state intact.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import anyio
+import anyio.to_thread
+
+from monitor.adapters.store import (
+    NewAlert,
+    NewSnapshot,
+    RunRecord,
+    SnapshotRef,
+    Store,
+    deprecations_first_seen,
+    new_run_id,
+    utcnow,
+)
+from monitor.core.changes import Change, Criticality
+from monitor.core.report.model import DriftReport, Outcome, SnapshotInfo
+from monitor.core.schema import fingerprint, schema_from_introspection, type_fingerprints, validity_problems
+from monitor.errors import MonitorError
+from monitor.redact import redact
+from monitor.settings import Settings, TargetConfig
+
+log = logging.getLogger("monitor.service")
+
+
+@dataclass
+class CheckOutcome:
+    """What a check produced, for the CLI and the scheduler."""
+
+    report: DriftReport
+    published: list[Path] = field(default_factory=list)
+    alerts_queued: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.report.outcome == "failed"
+
+
+class _Timer:
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    def step(self, name: str) -> Callable[[], None]:
+        start = time.perf_counter()
+
+        def done() -> None:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+
+        return done
+
+
+async def run_check(settings: Settings, target: TargetConfig, store: Store) -> CheckOutcome:
+    """Introspect ``target``, compare with its last snapshot, store and publish the result."""
+    started = utcnow()
+    run_id = new_run_id(started)
+    timer = _Timer()
+    previous = await anyio.to_thread.run_sync(store.latest_snapshot, target.name)
+    log.info("check started", extra={"target": target.name, "run_id": run_id})
+
+    done = timer.step("introspect")
+    try:
+        from monitor.adapters.introspection import introspect
+
+        result = await introspect(target)
+    except MonitorError as exc:
+        done()
+        return await _record_failure(settings, target, store, run_id, started, previous, str(exc), timer)
+    done()
+
+    done = timer.step("fingerprint")
+    new_id = fingerprint(result.introspection)
+    new_info = SnapshotInfo(new_id, utcnow().isoformat(), result.query_variant)
+    done()
+
+    if previous is not None and previous.id == new_id:
+        report = DriftReport(
+            target=target.name,
+            run_id=run_id,
+            started_at=started.isoformat(),
+            finished_at=utcnow().isoformat(),
+            outcome="unchanged",
+            old_snapshot=_info(previous),
+            new_snapshot=_info(previous),
+            endpoint=redact(str(target.url)),
+            contracts=await _contracts_unchanged(target, store, previous),
+            timings=timer.timings,
+        )
+        return await _finish(settings, target, store, report, None, [])
+
+    done = timer.step("build")
+    try:
+        new_schema = schema_from_introspection(result.introspection, source=target.name)
+    except MonitorError as exc:  # introspection already checked this; stay safe anyway
+        return await _record_failure(settings, target, store, run_id, started, previous, str(exc), timer)
+    problems = tuple(validity_problems(new_schema)[:50])
+    done()
+
+    changes: list[Change] = []
+    outcome: Outcome = "baseline"
+    notes: list[str] = []
+    if previous is not None:
+        done = timer.step("diff")
+        old_intro = await anyio.to_thread.run_sync(store.load_snapshot, previous.id)
+        old_schema = schema_from_introspection(old_intro, source=f"{target.name}@{previous.id[:12]}")
+        from monitor.core.diff import diff_schemas
+
+        changes = diff_schemas(
+            old_schema,
+            new_schema,
+            old_type_fingerprints=type_fingerprints(old_intro),
+            new_type_fingerprints=type_fingerprints(result.introspection),
+        )
+        outcome = "changed"
+        done()
+        history = await anyio.to_thread.run_sync(store.snapshot_history, target.name)
+        if any(s.id == new_id for s in history[:-1]):
+            notes.append(f"the schema went back to snapshot {new_id[:12]}, seen before on this target")
+    else:
+        notes.append("first check of this target: this snapshot is the baseline")
+
+    done = timer.step("contracts")
+    contracts_section, usage = await _contracts(target, store, new_schema, changes)
+    done()
+
+    done = timer.step("rules")
+    first_seen = await anyio.to_thread.run_sync(deprecations_first_seen, store, target.name)
+    changes = _apply_rules(target, changes, usage, first_seen)
+    acknowledged = await anyio.to_thread.run_sync(store.acknowledgements, target.name)
+    done()
+
+    report = DriftReport(
+        target=target.name,
+        run_id=run_id,
+        started_at=started.isoformat(),
+        finished_at=utcnow().isoformat(),
+        outcome=outcome,
+        old_snapshot=_info(previous) if previous else None,
+        new_snapshot=new_info,
+        changes=tuple(changes),
+        endpoint=redact(str(target.url)),
+        validity_problems=problems,
+        contracts=contracts_section,
+        acknowledged={c.id: acknowledged[c.id] for c in changes if c.id in acknowledged},
+        timings=timer.timings,
+        notes=tuple(notes),
+    )
+    raw = json.dumps(result.introspection, separators=(",", ":"), ensure_ascii=False).encode()
+    return await _finish(settings, target, store, report, NewSnapshot(new_id, raw, result.query_variant), changes)
+
+
+async def _record_failure(
+    settings: Settings,
+    target: TargetConfig,
+    store: Store,
+    run_id: str,
+    started: datetime,
+    previous: SnapshotRef | None,
+    error: str,
+    timer: _Timer,
+) -> CheckOutcome:
+    log.warning("check failed: %s", error, extra={"target": target.name, "run_id": run_id})
+    report = DriftReport(
+        target=target.name,
+        run_id=run_id,
+        started_at=started.isoformat(),
+        finished_at=utcnow().isoformat(),
+        outcome="failed",
+        old_snapshot=_info(previous) if previous else None,
+        new_snapshot=None,
+        error=redact(error),
+        endpoint=redact(str(target.url)),
+        timings=timer.timings,
+        notes=("the last good snapshot stays the baseline; nothing was diffed",),
+    )
+    return await _finish(settings, target, store, report, None, [])
+
+
+async def _finish(
+    settings: Settings,
+    target: TargetConfig,
+    store: Store,
+    report: DriftReport,
+    snapshot: NewSnapshot | None,
+    changes: Sequence[Change],
+) -> CheckOutcome:
+    alerts = await _alerts(settings, target, store, report)
+    record = RunRecord(
+        id=report.run_id,
+        target=target.name,
+        started_at=datetime.fromisoformat(report.started_at),
+        finished_at=datetime.fromisoformat(report.finished_at),
+        outcome=report.outcome,
+        old_snapshot=report.old_snapshot.id if report.old_snapshot else None,
+        new_snapshot=report.new_snapshot.id if report.new_snapshot else None,
+        error=report.error,
+        summary=report.summary,
+        report=report.to_dict(),
+    )
+    queued = await anyio.to_thread.run_sync(
+        lambda: store.record_run(record, snapshot=snapshot, changes_found=changes, alerts=alerts)
+    )
+    published = await anyio.to_thread.run_sync(_publish, settings, store, report)
+    log.info(
+        "check finished: %s (%s)",
+        report.outcome,
+        ", ".join(f"{k} {v}" for k, v in report.summary.items() if v),
+        extra={"target": target.name, "run_id": report.run_id},
+    )
+    return CheckOutcome(report, published, queued)
+
+
+def _info(ref: SnapshotRef) -> SnapshotInfo:
+    return SnapshotInfo(ref.id, ref.first_seen_at.isoformat(), ref.query_variant)
+
+
+def _apply_rules(
+    target: TargetConfig,
+    changes: list[Change],
+    usage: dict[str, list[str]] | None,
+    first_seen: dict[str, datetime],
+) -> list[Change]:
+    from monitor.core.rules import RuleOptions, apply_rules
+
+    options = RuleOptions(
+        ignore_descriptions=target.rules.ignore_descriptions,
+        deprecated_removal_days=target.rules.deprecated_removal_days,
+        dangerous_is_breaking=target.rules.dangerous_is_breaking,
+        safe_unreachable=target.rules.safe_unreachable,
+    )
+    return apply_rules(changes, options, usage=usage, deprecated_since=first_seen, now=utcnow())
+
+
+async def _contracts(
+    target: TargetConfig, store: Store, schema: Any, changes: Sequence[Change]
+) -> tuple[dict[str, Any] | None, dict[str, list[str]] | None]:
+    return None, None
+
+
+async def _contracts_unchanged(target: TargetConfig, store: Store, previous: SnapshotRef) -> dict[str, Any] | None:
+    return None
+
+
+async def _alerts(settings: Settings, target: TargetConfig, store: Store, report: DriftReport) -> list[NewAlert]:
+    return []
+
+
+def _publish(settings: Settings, store: Store, report: DriftReport) -> list[Path]:
+    from monitor.adapters.publish import publish_report
+
+    history = [
+        {"run_id": r.id, "finished_at": r.finished_at.isoformat(), "outcome": r.outcome, "summary": r.summary}
+        for r in store.list_runs(report.target, limit=100)
+    ]
+    published = publish_report(report, settings.reports_dir, history)
+    return list(published.paths)
+
+
+def worst_exit(reports: Sequence[DriftReport], fail_on: str) -> int:
+    """CI exit code: 1 when a change at or above ``fail_on`` was found, 3 when a target failed, else 0."""
+    if fail_on != "never":
+        level = Criticality(fail_on)
+        for report in reports:
+            if any(c.criticality.at_least(level) and c.id not in report.acknowledged for c in report.changes):
+                return 1
+    if any(r.outcome == "failed" for r in reports):
+        return 3
+    return 0
+
+
+async def check_targets(
+    settings: Settings,
+    targets: Sequence[TargetConfig],
+    store: Store,
+    *,
+    on_done: Callable[[CheckOutcome], None] | None = None,
+) -> list[CheckOutcome]:
+    """Check ``targets`` concurrently (at most ``settings.concurrency`` at once), in input order."""
+    results: dict[str, CheckOutcome] = {}
+    limiter = anyio.CapacityLimiter(settings.concurrency)
+
+    async def one(target: TargetConfig) -> None:
+        async with limiter:
+            outcome = await run_check(settings, target, store)
+        results[target.name] = outcome
+        if on_done is not None:
+            on_done(outcome)
+
+    async with anyio.create_task_group() as tg:
+        for target in targets:
+            tg.start_soon(one, target)
+    return [results[t.name] for t in targets]

@@ -1,0 +1,128 @@
+"""Where a schema comes from: a file (SDL or introspection JSON), a URL, a target, or a stored snapshot.
+
+``gqlmon diff``, ``validate`` and ``introspect`` accept any of::
+
+    schema.graphql            SDL
+    schema.json               introspection JSON, with or without the {"data": ...} wrapper
+    https://api/graphql       a live endpoint (introspected now)
+    spacelift                 a configured target (introspected now, with its auth)
+    spacelift@latest          the target's latest stored snapshot (also @previous or @<id prefix>)
+
+Heavy modules (httpx, SQLAlchemy) are imported only for the sources that need them, so a file-to-file
+diff in CI starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from graphql import DocumentNode, GraphQLSchema
+
+from monitor.core.schema import (
+    IntrospectionDict,
+    introspection_of,
+    parse_sdl,
+    schema_from_introspection,
+    schema_from_sdl,
+    type_fingerprints,
+    unwrap_introspection,
+)
+from monitor.errors import ConfigError, SchemaError
+
+if TYPE_CHECKING:
+    from monitor.settings import Settings, TargetConfig
+
+
+@dataclass(frozen=True)
+class LoadedSchema:
+    """A schema with what it was made from (the SDL AST only for SDL sources)."""
+
+    schema: GraphQLSchema
+    introspection: IntrospectionDict
+    label: str
+    sdl: DocumentNode | None = None
+    query_variant: str | None = None
+
+    def type_fingerprints(self) -> dict[str, str]:
+        return type_fingerprints(self.introspection)
+
+
+def load_schema_text(text: str, *, source: str) -> LoadedSchema:
+    """Parse ``text`` as introspection JSON when it looks like JSON, else as SDL."""
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        try:
+            data: Any = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SchemaError(f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+        except RecursionError:
+            raise SchemaError(f"{source}: JSON is nested too deeply") from None
+        intro = unwrap_introspection(data, source=source)
+        return LoadedSchema(schema_from_introspection(intro, source=source), intro, source)
+    document = parse_sdl(text, source=source)
+    schema = schema_from_sdl(document, source=source)
+    return LoadedSchema(schema, introspection_of(schema), source, sdl=document)
+
+
+def load_schema_file(path: Path) -> LoadedSchema:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SchemaError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SchemaError(f"{path}: cannot read: {exc}") from None
+    return load_schema_text(text, source=str(path))
+
+
+def is_url(ref: str) -> bool:
+    return ref.startswith(("http://", "https://"))
+
+
+def adhoc_target(url: str) -> TargetConfig:
+    """A target for a one-off URL (no config file needed)."""
+    from monitor.settings import TargetConfig
+
+    name = "adhoc"
+    return TargetConfig(name=name, url=url)  # type: ignore[arg-type]
+
+
+async def introspect_target(target: TargetConfig) -> LoadedSchema:
+    from monitor.adapters.introspection import introspect
+
+    result = await introspect(target)
+    schema = schema_from_introspection(result.introspection, source=target.name)
+    return LoadedSchema(schema, result.introspection, f"{target.name} ({result.url})", query_variant=result.query_variant)
+
+
+def load_stored(settings: Settings, target: str, ref: str) -> LoadedSchema:
+    from monitor.adapters.store import Store
+
+    store = Store.open(settings.state, create=False)
+    try:
+        snap = store.resolve_snapshot(target, ref)
+        intro = store.load_snapshot(snap.id)
+    finally:
+        store.close()
+    label = f"{target}@{snap.id[:12]}"
+    return LoadedSchema(schema_from_introspection(intro, source=label), intro, label, query_variant=snap.query_variant)
+
+
+async def load_schema(ref: str, settings: Settings | None) -> LoadedSchema:
+    """Resolve any schema reference (see the module docstring)."""
+    if is_url(ref):
+        return await introspect_target(adhoc_target(ref))
+    path = Path(ref)
+    if path.exists() or path.suffix.lower() in {".json", ".graphql", ".graphqls", ".gql", ".sdl"}:
+        return load_schema_file(path)
+    name, _, snapshot = ref.partition("@")
+    if settings is None or not any(t.name == name for t in settings.targets):
+        raise ConfigError(
+            f"{ref!r} is not a file, a URL or a configured target "
+            "(give an SDL/JSON path, an http(s) URL, TARGET or TARGET@latest)"
+        )
+    if "@" in ref:
+        return load_stored(settings, name, snapshot or "latest")
+    return await introspect_target(settings.target(name))
