@@ -93,7 +93,9 @@ def _configure_logging(verbose: int) -> None:
 @app.callback()
 def _main(
     config: ConfigOpt = None,
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv: debug).")] = 0,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv: debug).")
+    ] = 0,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
 ) -> None:
     if version:
@@ -106,7 +108,9 @@ def _main(
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the example configuration.")] = Path("monitor.toml"),
+    path: Annotated[Path, typer.Argument(help="Where to write the example configuration.")] = Path(
+        "monitor.toml"
+    ),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented example monitor.toml."""
@@ -122,7 +126,8 @@ def init(
 def introspect(
     source: Annotated[str, typer.Argument(help="TARGET, URL, TARGET@latest or a schema file.")],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this .json or .graphql file instead of stdout.")
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this .json or .graphql file instead of stdout."),
     ] = None,
     sdl: Annotated[bool, typer.Option("--sdl", help="Print SDL instead of introspection JSON.")] = False,
 ) -> None:
@@ -132,7 +137,9 @@ def introspect(
 
     settings = _settings()
     loaded = _run(lambda: load_schema(source, settings))
-    as_sdl = sdl or (output is not None and output.suffix.lower() in {".graphql", ".graphqls", ".gql", ".sdl"})
+    as_sdl = sdl or (
+        output is not None and output.suffix.lower() in {".graphql", ".graphqls", ".gql", ".sdl"}
+    )
     text = canonical_sdl(loaded.schema) if as_sdl else json.dumps({"data": loaded.introspection}, indent=2)
     if output is None:
         typer.echo(text)
@@ -164,16 +171,23 @@ def diff(
         typer.echo(json.dumps(payload, indent=2))
     else:
         typer.echo(render_diff_text(changes))
-    if fail_on is not FailOn.never and any(c.criticality.at_least(Criticality(fail_on.value)) for c in changes):
+    if fail_on is not FailOn.never and any(
+        c.criticality.at_least(Criticality(fail_on.value)) for c in changes
+    ):
         raise typer.Exit(1)
 
 
 @app.command()
 def validate(
-    target: Annotated[str | None, typer.Argument(help="Target whose saved operations and schema to use.")] = None,
-    files: Annotated[list[Path] | None, typer.Argument(help="Operation files (default: the target's contracts).")] = None,
+    target: Annotated[
+        str | None, typer.Argument(help="Target whose saved operations and schema to use.")
+    ] = None,
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Operation files (default: the target's contracts).")
+    ] = None,
     schema: Annotated[
-        str | None, typer.Option("--schema", "-s", help="FILE, URL or TARGET@snapshot (default: TARGET@latest).")
+        str | None,
+        typer.Option("--schema", "-s", help="FILE, URL or TARGET@snapshot (default: TARGET@latest)."),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
     max_depth: Annotated[int | None, typer.Option("--max-depth")] = None,
@@ -216,16 +230,22 @@ def validate(
 
 @app.command()
 def check(
-    targets: Annotated[list[str] | None, typer.Argument(help="Targets or URLs (default: every target).")] = None,
+    targets: Annotated[
+        list[str] | None, typer.Argument(help="Targets or URLs (default: every target).")
+    ] = None,
     all_targets: Annotated[bool, typer.Option("--all", help="Check every configured target.")] = False,
-    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="Default: fail_on in monitor.toml.")] = None,
+    fail_on: Annotated[
+        FailOn | None, typer.Option("--fail-on", help="Default: fail_on in monitor.toml.")
+    ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
 ) -> None:
     """One-shot check: introspect, snapshot, diff, validate contracts, report, alert. CI-friendly exit code."""
     from monitor.commands import check_command
 
     settings = _settings()
-    code = _run(lambda: check_command(settings, targets or [], all_targets=all_targets, fail_on=fail_on, fmt=fmt))
+    code = _run(
+        lambda: check_command(settings, targets or [], all_targets=all_targets, fail_on=fail_on, fmt=fmt)
+    )
     raise typer.Exit(code)
 
 
@@ -244,8 +264,12 @@ def history(
 @app.command()
 def report(
     target: Annotated[str, typer.Argument(help="Target name.")],
-    run: Annotated[str, typer.Option("--run", help="Run id (or a unique prefix); default latest.")] = "latest",
-    fmt: Annotated[str, typer.Option("--format", "-f", help="markdown, json, html, junit, sarif or text.")] = "markdown",
+    run: Annotated[
+        str, typer.Option("--run", help="Run id (or a unique prefix); default latest.")
+    ] = "latest",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="markdown, json, html, junit, sarif or text.")
+    ] = "markdown",
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
 ) -> None:
     """Re-render a stored run's report."""
@@ -299,7 +323,9 @@ def mcp(
 
 @app.command()
 def run(
-    once: Annotated[bool, typer.Option("--once", help="Run every target once through the scheduler, then exit.")] = False,
+    once: Annotated[
+        bool, typer.Option("--once", help="Run every target once through the scheduler, then exit.")
+    ] = False,
 ) -> None:
     """Run the long-lived scheduler: every target on its schedule, config reload on SIGHUP."""
     from monitor.scheduler import run_scheduler
@@ -309,7 +335,9 @@ def run(
 
 @app.command()
 def healthcheck(
-    max_age: Annotated[float, typer.Option("--max-age", help="Seconds since the scheduler's last loop.")] = 120.0,
+    max_age: Annotated[
+        float, typer.Option("--max-age", help="Seconds since the scheduler's last loop.")
+    ] = 120.0,
 ) -> None:
     """Exit 0 when the scheduler is alive and its last loop is recent, 1 otherwise (container probes)."""
     from monitor.scheduler import healthcheck as probe

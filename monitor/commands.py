@@ -49,7 +49,7 @@ async def diff_sources(
         old_sdl=old.sdl,
         new_sdl=new.sdl,
     )
-    return apply_rules(changes, RuleOptions(ignore_descriptions=ignore_descriptions))
+    return apply_rules(changes, RuleOptions(ignore_descriptions=ignore_descriptions)).changes
 
 
 def render_diff_text(changes: Sequence[Change]) -> str:
@@ -65,10 +65,14 @@ def render_diff_text(changes: Sequence[Change]) -> str:
         lines.append(f"{level.value.upper()} ({len(group)})")
         for change in group:
             lines.append(f"  {_MARK[level]} {terminal_safe(change.message)}")
-            lines.append(f"      {terminal_safe(change.reason)}  [{change.type.value} {change.path} #{change.id}]")
+            lines.append(
+                f"      {terminal_safe(change.reason)}  [{change.type.value} {change.path} #{change.id}]"
+            )
         lines.append("")
     s = summarize(changes)
-    lines.append(f"{s['total']} changes: {s['breaking']} breaking, {s['dangerous']} dangerous, {s['safe']} safe")
+    lines.append(
+        f"{s['total']} changes: {s['breaking']} breaking, {s['dangerous']} dangerous, {s['safe']} safe"
+    )
     return "\n".join(lines)
 
 
@@ -86,7 +90,9 @@ def select_targets(settings: Settings, names: Sequence[str], *, all_targets: boo
 
     if all_targets or not names:
         if not settings.targets:
-            raise ConfigError("no targets configured: add [[targets]] to monitor.toml (`gqlmon init`) or pass a URL")
+            raise ConfigError(
+                "no targets configured: add [[targets]] to monitor.toml (`gqlmon init`) or pass a URL"
+            )
         return list(settings.targets)
     chosen: list[TargetConfig] = []
     for name in names:
@@ -98,7 +104,13 @@ def select_targets(settings: Settings, names: Sequence[str], *, all_targets: boo
 
 
 async def check_command(
-    settings: Settings, names: Sequence[str], *, all_targets: bool, fail_on: Any, fmt: Any, out: TextIO | None = None
+    settings: Settings,
+    names: Sequence[str],
+    *,
+    all_targets: bool,
+    fail_on: Any,
+    fmt: Any,
+    out: TextIO | None = None,
 ) -> int:
     """Check the chosen targets concurrently, print a summary per target, return the CI exit code."""
     from monitor.adapters.store import Store
@@ -118,9 +130,7 @@ async def check_command(
     if str(fmt) == "json":
         payload = {
             "exit_code": code,
-            "targets": [
-                {**o.report.to_dict(), "published": [str(p) for p in o.published]} for o in outcomes
-            ],
+            "targets": [{**o.report.to_dict(), "published": [str(p) for p in o.published]} for o in outcomes],
         }
         out.write(json.dumps(payload, indent=2) + "\n")
     return code
@@ -157,7 +167,9 @@ def _print_outcome(outcome: CheckOutcome, out: TextIO) -> None:
             out.write(f"    report: {path}\n")
 
 
-def history_command(settings: Settings, target: str, *, fmt: str, limit: int, out: TextIO | None = None) -> None:
+def history_command(
+    settings: Settings, target: str, *, fmt: str, limit: int, out: TextIO | None = None
+) -> None:
     from monitor.adapters.store import Store
 
     out = out or sys.stdout
@@ -212,7 +224,9 @@ def history_command(settings: Settings, target: str, *, fmt: str, limit: int, ou
     for column in ("#", "snapshot", "first seen (UTC)", "query"):
         snapshots.add_column(column)
     for s in snaps:
-        snapshots.add_row(str(s.seq), s.id[:12], s.first_seen_at.strftime("%Y-%m-%d %H:%M:%S"), s.query_variant)
+        snapshots.add_row(
+            str(s.seq), s.id[:12], s.first_seen_at.strftime("%Y-%m-%d %H:%M:%S"), s.query_variant
+        )
     console.print(snapshots)
 
 
@@ -225,7 +239,12 @@ def report_command(settings: Settings, target: str, run_id: str, fmt: str) -> st
     try:
         run = store.get_run(target, run_id)
         history = [
-            {"run_id": r.id, "finished_at": r.finished_at.isoformat(), "outcome": r.outcome, "summary": r.summary}
+            {
+                "run_id": r.id,
+                "finished_at": r.finished_at.isoformat(),
+                "outcome": r.outcome,
+                "summary": r.summary,
+            }
             for r in store.list_runs(target, limit=100)
         ]
     finally:

@@ -82,7 +82,7 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
     try:
         from monitor.adapters.introspection import introspect
 
-        result = await introspect(target)
+        result = await introspect(target, auth=auth_for(target))
     except MonitorError as exc:
         done()
         return await _record_failure(settings, target, store, run_id, started, previous, str(exc), timer)
@@ -166,7 +166,9 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         notes=tuple(notes),
     )
     raw = json.dumps(result.introspection, separators=(",", ":"), ensure_ascii=False).encode()
-    return await _finish(settings, target, store, report, NewSnapshot(new_id, raw, result.query_variant), changes)
+    return await _finish(
+        settings, target, store, report, NewSnapshot(new_id, raw, result.query_variant), changes
+    )
 
 
 async def _record_failure(
@@ -230,6 +232,23 @@ async def _finish(
     return CheckOutcome(report, published, queued)
 
 
+_auth_cache: dict[str, tuple[TargetConfig, Any]] = {}
+
+
+def auth_for(target: TargetConfig) -> Any:
+    """The target's httpx.Auth, kept across checks so exchanged tokens are reused until they expire.
+
+    Rebuilt when the target's configuration changes (a config reload).
+    """
+    from monitor.adapters.auth import build_auth
+
+    cached = _auth_cache.get(target.name)
+    if cached is None or cached[0] != target:  # SecretStr compares by value: a rotated secret rebuilds
+        cached = (target, build_auth(target))
+        _auth_cache[target.name] = cached
+    return cached[1]
+
+
 def _info(ref: SnapshotRef) -> SnapshotInfo:
     return SnapshotInfo(ref.id, ref.first_seen_at.isoformat(), ref.query_variant)
 
@@ -248,7 +267,8 @@ def _apply_rules(
         dangerous_is_breaking=target.rules.dangerous_is_breaking,
         safe_unreachable=target.rules.safe_unreachable,
     )
-    return apply_rules(changes, options, usage=usage, deprecated_since=first_seen, now=utcnow())
+    hook = None if usage is None else (lambda change: usage.get(change.id, ()))
+    return apply_rules(changes, options, usage=hook, deprecated_since=first_seen, now=utcnow()).changes
 
 
 async def _contracts(
@@ -257,11 +277,15 @@ async def _contracts(
     return None, None
 
 
-async def _contracts_unchanged(target: TargetConfig, store: Store, previous: SnapshotRef) -> dict[str, Any] | None:
+async def _contracts_unchanged(
+    target: TargetConfig, store: Store, previous: SnapshotRef
+) -> dict[str, Any] | None:
     return None
 
 
-async def _alerts(settings: Settings, target: TargetConfig, store: Store, report: DriftReport) -> list[NewAlert]:
+async def _alerts(
+    settings: Settings, target: TargetConfig, store: Store, report: DriftReport
+) -> list[NewAlert]:
     return []
 
 

@@ -42,7 +42,12 @@ _VAR_RE: Final = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _DURATION_RE: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _DURATION_UNITS: Final = {"ms": 0.001, "s": 1, None: 1, "m": 60, "h": 3600, "d": 86400}
 # Keys whose environment-expanded values are not secrets (masking them would only hurt logs).
-_PUBLIC_KEYS: Final = frozenset({"name", "schedule", "contracts", "reports_dir", "url", "public_url", "channel"})
+_PUBLIC_KEYS: Final = frozenset(
+    {"name", "schedule", "contracts", "reports_dir", "url", "public_url", "channel"}
+)
+
+# Header names whose values are credentials (masked everywhere, even when written in the file).
+_SENSITIVE_HEADER: Final = re.compile(r"(?i)auth|token|key|secret|cookie|session|password|signature|credential")
 
 _Strict = ConfigDict(extra="forbid", frozen=True)
 
@@ -222,7 +227,9 @@ class TargetConfig(BaseModel):
     @classmethod
     def _name(cls, value: str) -> str:
         if not NAME_RE.match(value):
-            raise ValueError("use letters, digits, '.', '_' or '-' (at most 64, starting with a letter or digit)")
+            raise ValueError(
+                "use letters, digits, '.', '_' or '-' (at most 64, starting with a letter or digit)"
+            )
         return value
 
     @field_validator("schedule")
@@ -354,7 +361,9 @@ def _expand(value: Any, path: str, env: Mapping[str, str]) -> Any:
             elif default is not None:
                 found = default
             else:
-                raise ConfigError(f"{path}: environment variable {name} is not set (referenced as ${{{name}}})")
+                raise ConfigError(
+                    f"{path}: environment variable {name} is not set (referenced as ${{{name}}})"
+                )
             if path.rsplit(".", 1)[-1] not in _PUBLIC_KEYS:
                 register_secret(found)
             return found
@@ -415,7 +424,9 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         try:
             text = config.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise ConfigError(f"{config}: no such configuration file (create one with `gqlmon init`)") from None
+            raise ConfigError(
+                f"{config}: no such configuration file (create one with `gqlmon init`)"
+            ) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{config}: cannot read: {exc}") from exc
         try:
@@ -442,8 +453,9 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     except ValueError as exc:  # raised by validators outside pydantic's wrapping
         raise ConfigError(f"{source}: {exc}") from None
     for target in settings.targets:
-        for value in target.headers.values():
-            register_secret(value.get_secret_value())
+        for header, value in target.headers.items():
+            if _SENSITIVE_HEADER.search(header):
+                register_secret(value.get_secret_value())
         _register_auth(target.auth)
     if settings.slack:
         for secret in (settings.slack.webhook_url, settings.slack.bot_token):

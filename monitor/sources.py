@@ -57,7 +57,9 @@ def load_schema_text(text: str, *, source: str) -> LoadedSchema:
         try:
             data: Any = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise SchemaError(f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+            raise SchemaError(
+                f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+            ) from None
         except RecursionError:
             raise SchemaError(f"{source}: JSON is nested too deeply") from None
         intro = unwrap_introspection(data, source=source)
@@ -94,7 +96,9 @@ async def introspect_target(target: TargetConfig) -> LoadedSchema:
 
     result = await introspect(target)
     schema = schema_from_introspection(result.introspection, source=target.name)
-    return LoadedSchema(schema, result.introspection, f"{target.name} ({result.url})", query_variant=result.query_variant)
+    return LoadedSchema(
+        schema, result.introspection, f"{target.name} ({result.url})", query_variant=result.query_variant
+    )
 
 
 def load_stored(settings: Settings, target: str, ref: str) -> LoadedSchema:
@@ -107,7 +111,9 @@ def load_stored(settings: Settings, target: str, ref: str) -> LoadedSchema:
     finally:
         store.close()
     label = f"{target}@{snap.id[:12]}"
-    return LoadedSchema(schema_from_introspection(intro, source=label), intro, label, query_variant=snap.query_variant)
+    return LoadedSchema(
+        schema_from_introspection(intro, source=label), intro, label, query_variant=snap.query_variant
+    )
 
 
 async def load_schema(ref: str, settings: Settings | None) -> LoadedSchema:

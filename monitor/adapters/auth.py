@@ -35,6 +35,7 @@ from typing import Any, Final
 
 import anyio
 import httpx
+from pydantic import SecretStr
 
 from monitor.errors import AuthError
 from monitor.redact import redact, register_secret
@@ -43,7 +44,6 @@ from monitor.settings import (
     BearerAuth,
     CommandAuth,
     GitHubAuth,
-    NoAuth,
     OidcAuth,
     TargetConfig,
 )
@@ -82,81 +82,36 @@ def build_auth(
 
     ``clock`` (wall-clock seconds) decides expiry; tests may pass a fake one.
     """
-    auth = target.auth
-    name = target.name
+    auth, name = target.auth, target.name
+    for field in type(auth).model_fields:
+        secret = getattr(auth, field)
+        if isinstance(secret, SecretStr):
+            register_secret(secret.get_secret_value())
 
     def default_factory() -> httpx.AsyncClient:
-        return httpx.AsyncClient(
-            timeout=target.timeout, verify=target.verify_tls, headers={"User-Agent": user_agent()}
-        )
+        headers = {"User-Agent": user_agent()}
+        return httpx.AsyncClient(timeout=target.timeout, verify=target.verify_tls, headers=headers)
 
     factory = client_factory or default_factory
-    if isinstance(auth, NoAuth):
-        return NoCredentials()
     if isinstance(auth, BearerAuth):
-        token = auth.token.get_secret_value()
-        register_secret(token)
-        return StaticHeaderAuth(auth.header, _with_scheme(auth.scheme, token))
+        return StaticHeaderAuth(auth.header, _with_scheme(auth.scheme, auth.token.get_secret_value()))
     if isinstance(auth, GitHubAuth):
-        token = auth.token.get_secret_value()
-        register_secret(token)
-        return StaticHeaderAuth("Authorization", f"bearer {token}")
+        return StaticHeaderAuth("Authorization", f"bearer {auth.token.get_secret_value()}")
     if isinstance(auth, ApiKeyExchangeAuth):
-        key_id, key_secret = auth.key_id.get_secret_value(), auth.key_secret.get_secret_value()
-        register_secret(key_id)
-        register_secret(key_secret)
         exchange = _Exchange(
-            target=name,
-            url=str(auth.exchange_url or target.url),
-            mutation=auth.mutation,
-            token_path=auth.token_path,
-            expires_path=auth.expires_path,
-            default_ttl=auth.default_ttl,
-            timeout=target.timeout,
-            factory=factory,
-            headers=_same_origin_headers(target, auth.exchange_url),
-            what="API key exchange",
-            hint="key_id and key_secret",
+            target, auth, auth.mutation, factory, "API key exchange", ExchangedTokenAuth.hint
         )
-        variables = {auth.id_variable: key_id, auth.secret_variable: key_secret}
-        return ExchangedTokenAuth(name, exchange, variables, clock=clock)
+        key = {auth.id_variable: auth.key_id, auth.secret_variable: auth.key_secret}
+        return ExchangedTokenAuth(name, exchange, {k: v.get_secret_value() for k, v in key.items()}, clock)
     if isinstance(auth, OidcAuth):
-        static = auth.token.get_secret_value() if auth.token is not None else None
-        register_secret(static)
-        oidc_exchange = None
+        oidc = None
         if auth.exchange_mutation:
-            oidc_exchange = _Exchange(
-                target=name,
-                url=str(auth.exchange_url or target.url),
-                mutation=auth.exchange_mutation,
-                token_path=auth.token_path or "",
-                expires_path=auth.expires_path,
-                default_ttl=auth.default_ttl,
-                timeout=target.timeout,
-                factory=factory,
-                headers=_same_origin_headers(target, auth.exchange_url),
-                what="OIDC token exchange",
-                hint="the identity token's audience and the exchange mutation",
-            )
-        return OidcTokenAuth(
-            name,
-            token_file=auth.token_file,
-            token=static,
-            exchange=oidc_exchange,
-            token_variable=auth.token_variable,
-            clock=clock,
-        )
+            what, hint = "OIDC token exchange", OidcTokenAuth.hint
+            oidc = _Exchange(target, auth, auth.exchange_mutation, factory, what, hint)
+        return OidcTokenAuth(name, auth, oidc, clock)
     if isinstance(auth, CommandAuth):
-        return CommandTokenAuth(
-            name,
-            auth.command,
-            ttl=auth.ttl,
-            timeout=auth.timeout,
-            header=auth.header,
-            scheme=auth.scheme,
-            clock=clock,
-        )
-    raise AuthError(f"{name}: unsupported auth kind {type(auth).__name__}")  # pragma: no cover
+        return CommandTokenAuth(name, auth, clock)
+    return NoCredentials()
 
 
 # --------------------------------------------------------------------------------------------- flows
@@ -240,11 +195,9 @@ class ExchangedTokenAuth(RefreshingTokenAuth):
     what = "API key exchange"
     hint = "key_id and key_secret, and that the key may read the schema"
 
-    def __init__(
-        self, target: str, exchange: _Exchange, variables: Mapping[str, str], *, clock: Clock = time.time
-    ) -> None:
+    def __init__(self, target: str, exchange: _Exchange, variables: dict[str, str], clock: Clock) -> None:
         super().__init__(target, clock=clock)
-        self._exchange, self._variables = exchange, dict(variables)
+        self._exchange, self._variables = exchange, variables
 
     async def _fetch(self) -> _Token:
         return await self._exchange.run(self._variables, self._clock)
@@ -256,39 +209,30 @@ class OidcTokenAuth(RefreshingTokenAuth):
     what = "OIDC identity token"
     hint = "the identity token (token_file / token) and its audience"
 
-    def __init__(
-        self,
-        target: str,
-        *,
-        token_file: Path | None,
-        token: str | None,
-        exchange: _Exchange | None,
-        token_variable: str = "token",
-        clock: Clock = time.time,
-    ) -> None:
+    def __init__(self, target: str, config: OidcAuth, exchange: _Exchange | None, clock: Clock) -> None:
         super().__init__(target, clock=clock)
-        self._file, self._static, self._exchange, self._variable = token_file, token, exchange, token_variable
+        self._config, self._exchange = config, exchange
 
     async def _identity(self) -> str:
-        if self._file is None:
-            return self._static or ""
+        path = self._config.token_file
+        if path is None:
+            return self._config.token.get_secret_value() if self._config.token is not None else ""
         try:
-            text = await anyio.Path(self._file).read_text(encoding="utf-8")
+            value = (await anyio.Path(path).read_text(encoding="utf-8")).strip()
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-            raise AuthError(f"{self._target}: cannot read the OIDC token file {self._file}: {reason}") from None
-        value = text.strip()
+            raise AuthError(f"{self._target}: cannot read the OIDC token file {path}: {reason}") from None
         register_secret(value)
         if not value:
-            raise AuthError(f"{self._target}: the OIDC token file {self._file} is empty")
+            raise AuthError(f"{self._target}: the OIDC token file {path} is empty")
         return value
 
     async def _fetch(self) -> _Token:
         identity = await self._identity()
         if self._exchange is not None:
-            return await self._exchange.run({self._variable: identity}, self._clock)
+            return await self._exchange.run({self._config.token_variable: identity}, self._clock)
         # Used directly: a file is re-read for every request (Kubernetes rotates it in place).
-        return _Token(identity, -math.inf if self._file is not None else math.inf)
+        return _Token(identity, -math.inf if self._config.token_file is not None else math.inf)
 
 
 class CommandTokenAuth(RefreshingTokenAuth):
@@ -297,28 +241,19 @@ class CommandTokenAuth(RefreshingTokenAuth):
     what = "token command"
     hint = "the command's credentials"
 
-    def __init__(
-        self,
-        target: str,
-        command: list[str],
-        *,
-        ttl: float,
-        timeout: float,
-        header: str = "Authorization",
-        scheme: str = "Bearer",
-        clock: Clock = time.time,
-    ) -> None:
-        super().__init__(target, header=header, scheme=scheme, clock=clock)
-        self._command, self._ttl, self._timeout = list(command), ttl, timeout
+    def __init__(self, target: str, config: CommandAuth, clock: Clock) -> None:
+        super().__init__(target, header=config.header, scheme=config.scheme, clock=clock)
+        self._config = config
 
     async def _fetch(self) -> _Token:
-        program = Path(self._command[0]).name
+        command, timeout = self._config.command, self._config.timeout
+        program = Path(command[0]).name
         try:
-            with anyio.fail_after(self._timeout):
-                done = await anyio.run_process(self._command, check=False)
+            with anyio.fail_after(timeout):
+                done = await anyio.run_process(command, check=False)
         except TimeoutError:
             raise AuthError(
-                f"{self._target}: token command {program!r} did not finish within {self._timeout:g}s"
+                f"{self._target}: token command {program!r} did not finish within {timeout:g}s"
             ) from None
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
@@ -333,7 +268,7 @@ class CommandTokenAuth(RefreshingTokenAuth):
         register_secret(stdout)
         if not stdout:
             raise AuthError(f"{self._target}: token command {program!r} printed nothing on stdout")
-        return _Token(stdout, self._clock() + self._ttl)
+        return _Token(stdout, self._clock() + self._config.ttl)
 
 
 # --------------------------------------------------------------------------------------------- exchange
@@ -343,49 +278,49 @@ class CommandTokenAuth(RefreshingTokenAuth):
 class _Exchange:
     """One GraphQL mutation that trades credentials for a token, and where to find it in the answer."""
 
-    target: str
-    url: str
+    target: TargetConfig
+    config: ApiKeyExchangeAuth | OidcAuth
     mutation: str
-    token_path: str
-    expires_path: str | None
-    default_ttl: float
-    timeout: float
     factory: ClientFactory
-    headers: Mapping[str, str]
     what: str
     hint: str
 
     async def run(self, variables: Mapping[str, str], clock: Clock) -> _Token:
-        where = f"{self.target}: the {self.what} at {_origin(self.url)}"
+        config, timeout = self.config, self.target.timeout
+        url = str(config.exchange_url or self.target.url)
+        where = f"{self.target.name}: the {self.what} at {_origin(url)}"
+        headers = _same_origin_headers(self.target, config.exchange_url)
         payload = {"query": self.mutation, "variables": dict(variables)}
         try:
-            with anyio.fail_after(self.timeout):
+            with anyio.fail_after(timeout):
                 async with self.factory() as client:
-                    response = await client.post(self.url, json=payload, headers=dict(self.headers))
+                    response = await client.post(url, json=payload, headers=headers)
         except TimeoutError:
-            raise AuthError(f"{where} did not answer within {self.timeout:g}s") from None
+            raise AuthError(f"{where} did not answer within {timeout:g}s") from None
         except httpx.HTTPError as exc:
             raise AuthError(f"{where} failed: {type(exc).__name__}; check the URL and network") from None
         body = _json(response)
         errors = body.get("errors") if isinstance(body, dict) else None
         first = _first_message(errors)
         if response.status_code in (401, 403):
-            raise AuthError(f"{where} refused the credentials (HTTP {response.status_code}); check {self.hint}")
+            raise AuthError(
+                f"{where} refused the credentials (HTTP {response.status_code}); check {self.hint}"
+            )
         if first is not None:
             raise AuthError(f"{where} failed: {first}; check {self.hint}")
         if response.status_code != 200 or not isinstance(body, dict):
             raise AuthError(f"{where} answered HTTP {response.status_code} without a usable JSON body")
-        token = _at_path(body.get("data"), self.token_path)
+        token = _at_path(body.get("data"), config.token_path)
         if not isinstance(token, str) or not token.strip():
-            raise AuthError(f"{where} returned no token at {self.token_path!r}; check token_path")
+            raise AuthError(f"{where} returned no token at {config.token_path!r}; check token_path")
         token = token.strip()
         register_secret(token)
         now = clock()
-        expires = _expiry(_at_path(body.get("data"), self.expires_path) if self.expires_path else None)
+        expires = _expiry(_at_path(body.get("data"), config.expires_path))
         if expires is None:
             expires = _jwt_exp(token)
         if expires is None:
-            expires = now + self.default_ttl
+            expires = now + config.default_ttl
         lifetime = max(expires - now, 0.0)
         return _Token(token, expires - min(REFRESH_MARGIN, 0.2 * lifetime))
 

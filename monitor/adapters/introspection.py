@@ -40,7 +40,6 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "RETRY_AFTER_CAP",
     "IntrospectionResult",
-    "fetch_introspection",
     "introspect",
     "introspect_url",
     "parse_retry_after",
@@ -53,15 +52,10 @@ RETRY_AFTER_CAP: Final = 60.0
 BACKOFF_BASE: Final = 0.5
 BACKOFF_CAP: Final = 10.0
 _MAX_MESSAGE: Final = 200
-_OWN_SCALARS: Final = frozenset({"String", "Int", "Float", "Boolean", "ID"})
-_META_NAMES: Final = (
-    "isoneof",
-    "includedeprecated",
-    "specifiedbyurl",
-    "isrepeatable",
-    "description",
-    "isdeprecated",
-    "deprecationreason",
+_BUILTIN_SCALARS: Final = frozenset({"String", "Int", "Float", "Boolean", "ID"})
+# Meta-fields and arguments newer than some servers; an error naming one of them means "try an older query".
+_META_NAMES: Final = frozenset(
+    {"isoneof", "includedeprecated", "specifiedbyurl", "isrepeatable", "isdeprecated", "description"}
 )
 _REJECTION_WORDS: Final = ("cannot query", "unknown", "not defined", "does not exist", "doesn't exist")
 _SENSITIVE_HEADER_WORDS: Final = ("auth", "token", "key", "secret", "cookie", "session", "password")
@@ -92,7 +86,7 @@ async def introspect(
     Pass the same ``auth`` (from :func:`~monitor.adapters.auth.build_auth`) on every check of a target so
     exchanged tokens are reused; without one a fresh auth is built for this call.
     """
-    return await fetch_introspection(
+    return await introspect_url(
         str(target.url),
         name=target.name,
         headers=target.header_values(),
@@ -110,54 +104,32 @@ async def introspect(
 async def introspect_url(
     url: str,
     *,
+    name: str | None = None,
     headers: Mapping[str, str] | None = None,
-    timeout: float = 30.0,
+    auth: httpx.Auth | None = None,
+    timeout: float = 30.0,  # noqa: ASYNC109 - per attempt; the whole call is bounded by `deadline`
     retries: int = 3,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    auth: httpx.Auth | None = None,
-    client: httpx.AsyncClient | None = None,
-    verify: bool = True,
-    backoff: float = BACKOFF_BASE,
-    deadline: float | None = None,
-) -> IntrospectionResult:
-    """Introspect a one-off URL (no configuration); errors name the URL's host."""
-    return await fetch_introspection(
-        url,
-        name=httpx.URL(url).host or url,
-        headers=headers or {},
-        auth=auth,
-        timeout=timeout,
-        retries=retries,
-        max_bytes=max_bytes,
-        verify=verify,
-        client=client,
-        backoff=backoff,
-        deadline=deadline,
-    )
-
-
-async def fetch_introspection(
-    url: str,
-    *,
-    name: str,
-    headers: Mapping[str, str],
-    auth: httpx.Auth | None,
-    timeout: float,
-    retries: int,
-    max_bytes: int,
     verify: bool = True,
     client: httpx.AsyncClient | None = None,
     backoff: float = BACKOFF_BASE,
     deadline: float | None = None,
     variants: Sequence[QueryVariant] = QUERY_VARIANTS,
 ) -> IntrospectionResult:
-    """The lower-level fetch behind :func:`introspect`; ``deadline`` defaults to room for every attempt."""
+    """Introspect ``url`` (the lower level of :func:`introspect`; also for one-off URLs).
+
+    ``name`` labels messages and logs (default: the URL's host). ``timeout`` bounds each attempt;
+    ``deadline`` bounds the whole call and defaults to room for every attempt and one long Retry-After.
+    ``backoff`` is the first retry's delay (doubled per retry, with jitter).
+    """
+    headers = dict(headers or {})
     for key, value in headers.items():
         if any(word in key.lower() for word in _SENSITIVE_HEADER_WORDS):
             register_secret(value)
     if deadline is None:
         deadline = timeout * (retries + len(variants)) + RETRY_AFTER_CAP
-    fetch = _Fetch(url, name, headers, auth, timeout, retries, max_bytes, backoff, deadline, variants)
+    label = name or httpx.URL(url).host or "target"
+    fetch = _Fetch(url, label, headers, auth, timeout, retries, max_bytes, backoff, deadline, variants)
     if client is not None:
         return await fetch.run(client)
     async with httpx.AsyncClient(timeout=timeout, verify=verify, follow_redirects=False) as own:
@@ -204,34 +176,31 @@ class _Reply:
     body: bytes
 
 
+@dataclass
 class _Fetch:
     """One introspection call: variants, retries and deadline around single attempts."""
 
-    def __init__(
-        self,
-        url: str,
-        name: str,
-        headers: Mapping[str, str],
-        auth: httpx.Auth | None,
-        timeout: float,
-        retries: int,
-        max_bytes: int,
-        backoff: float,
-        deadline: float,
-        variants: Sequence[QueryVariant],
-    ) -> None:
-        self.url, self.name, self.auth = url, name, auth
-        self.shown = _safe_url(url)
-        self.where = f"{name}: {self.shown}"
+    url: str
+    name: str
+    extra_headers: dict[str, str]
+    auth: httpx.Auth | None
+    timeout: float
+    retries: int
+    max_bytes: int
+    backoff: float
+    deadline: float
+    variants: Sequence[QueryVariant]
+    attempts: int = 0
+
+    def __post_init__(self) -> None:
+        self.shown = _safe_url(self.url)
+        self.where = f"{self.name}: {self.shown}"
         self.headers = {
             "Content-Type": "application/json",
             "Accept": "application/graphql-response+json, application/json;q=0.9",
             "User-Agent": user_agent(),
-            **headers,
+            **self.extra_headers,
         }
-        self.timeout, self.retries, self.max_bytes = timeout, retries, max_bytes
-        self.backoff, self.deadline, self.variants = backoff, deadline, variants
-        self.attempts = 0
 
     async def run(self, client: httpx.AsyncClient) -> IntrospectionResult:
         start = anyio.current_time()
@@ -241,7 +210,7 @@ class _Fetch:
         except TimeoutError:
             raise IntrospectionError(
                 f"{self.where}: gave up after the overall deadline of {self.deadline:g}s "
-                f"({self.attempts} attempts); check the server or raise the target's timeout"
+                f"({_attempts(self.attempts)}); check the server or raise the target's timeout"
             ) from None
 
     async def _loop(self, client: httpx.AsyncClient, start: float) -> IntrospectionResult:
@@ -255,15 +224,18 @@ class _Fetch:
                 failures += 1
                 if failures > self.retries:
                     raise IntrospectionError(
-                        f"{self.where}: {exc.summary} after {self.attempts} attempts; "
+                        f"{self.where}: {exc.summary} after {_attempts(self.attempts)}; "
                         "check the server and the network, or try again later"
                     ) from None
                 delay = exc.retry_after if exc.retry_after is not None else self._backoff(failures)
                 left = self.deadline - (anyio.current_time() - start)
                 if delay >= left:
+                    wait = "another attempt"
+                    if exc.retry_after is not None:
+                        wait = f"waiting the {delay:g}s the server asked for (Retry-After)"
                     raise IntrospectionError(
-                        f"{self.where}: {exc.summary}; the server asked to wait {delay:g}s, "
-                        f"more than the {max(left, 0):.1f}s left before the deadline; try again later"
+                        f"{self.where}: {exc.summary} after {_attempts(self.attempts)}; {wait} would pass "
+                        f"the overall deadline ({max(left, 0):.1f}s left); try again later"
                     ) from None
                 await anyio.sleep(delay)
                 continue
@@ -274,18 +246,23 @@ class _Fetch:
                         f"{self.where}: the server rejected every introspection query variant "
                         f"(last error: {exc}); check that it supports introspection"
                     ) from None
-                log.info("%s: variant %s not supported (%s); trying %s", self.name, variant.name, exc,
-                         self.variants[index].name)
+                log.info("%s: query variant %s rejected (%s); trying the next", self.name, variant.name, exc)
                 continue
             elapsed = anyio.current_time() - start
             log.info(
                 "introspected %s: variant=%s attempts=%d bytes=%d ms=%.0f",
-                self.name, variant.name, self.attempts, len(reply.body), elapsed * 1000,
+                self.name,
+                variant.name,
+                self.attempts,
+                len(reply.body),
+                elapsed * 1000,
             )
-            return IntrospectionResult(intro, variant.name, self.shown, elapsed, len(reply.body), self.attempts)
+            return IntrospectionResult(
+                intro, variant.name, self.shown, elapsed, len(reply.body), self.attempts
+            )
 
     def _backoff(self, failures: int) -> float:
-        ceiling = min(BACKOFF_CAP, self.backoff * 2 ** (failures - 1))
+        ceiling = min(BACKOFF_CAP, self.backoff * 2.0 ** (failures - 1))
         return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not cryptography
 
     async def _attempt(self, client: httpx.AsyncClient, variant: QueryVariant) -> _Reply:
@@ -296,7 +273,12 @@ class _Fetch:
         try:
             with anyio.fail_after(self.timeout):
                 async with client.stream(
-                    "POST", self.url, content=body, headers=self.headers, auth=self.auth, timeout=self.timeout
+                    "POST",
+                    self.url,
+                    content=body,
+                    headers=self.headers,
+                    auth=self.auth or httpx.USE_CLIENT_DEFAULT,  # else a caller's client keeps its own
+                    timeout=self.timeout,
                 ) as response:
                     status = str(response.status_code)
                     declared = response.headers.get("content-length", "")
@@ -323,7 +305,11 @@ class _Fetch:
         finally:
             log.debug(
                 "introspect %s: attempt=%d variant=%s status=%s bytes=%d ms=%.0f",
-                self.name, self.attempts, variant.name, status, size,
+                self.name,
+                self.attempts,
+                variant.name,
+                status,
+                size,
                 (anyio.current_time() - started) * 1000,
             )
 
@@ -337,12 +323,13 @@ class _Fetch:
         """The checked introspection, or :class:`_Transient` / :class:`_Unsupported` / IntrospectionError."""
         status = reply.status
         if status == 429 or status >= 500:
-            label = f"HTTP {status}" + (" (rate limited)" if status == 429 else "")
+            label = f"HTTP {status}" + (" (rate limited)" if status == 429 else _server_said(reply.body))
             raise _Transient(label, parse_retry_after(reply.headers.get("retry-after")))
         if 300 <= status < 400:
             location = _safe_url(reply.headers.get("location", "")) or "nowhere"
             raise IntrospectionError(
-                f"{self.where}: HTTP {status} redirect to {location}; set the target's url to the final endpoint"
+                f"{self.where}: HTTP {status} redirect to {location}; "
+                "set the target's url to the final endpoint"
             )
         if status in (401, 403):
             said = _server_said(reply.body)
@@ -382,7 +369,7 @@ class _Fetch:
         except ValueError as exc:
             head = reply.body[:512].lstrip().lower()
             content_type = reply.headers.get("content-type", "").lower()
-            if "html" in content_type or head.startswith((b"<!doctype", b"<html", b"<")):
+            if "html" in content_type or head.startswith(b"<"):
                 raise IntrospectionError(
                     f"{self.where}: got an HTML page (status {reply.status}) instead of JSON — "
                     "is the URL the GraphQL endpoint?"
@@ -393,7 +380,7 @@ class _Fetch:
                     "the server or a proxy cut it off — try again, or check proxy limits"
                 ) from None
             raise IntrospectionError(
-                f"{self.where}: the response is not JSON (status {reply.status}, {len(reply.body)} bytes); "
+                f"{self.where}: HTTP {reply.status} with a body that is not JSON ({len(reply.body)} bytes); "
                 "is the URL the GraphQL endpoint?"
             ) from None
 
@@ -402,12 +389,14 @@ class _Fetch:
         try:
             intro = unwrap_introspection(document, source=self.where)
             own = [
-                t for t in intro["__schema"]["types"]
-                if isinstance(t, dict) and not str(t.get("name", "")).startswith("__")
-                and t.get("name") not in _OWN_SCALARS
+                t
+                for t in intro["__schema"]["types"]
+                if isinstance(t, dict)
+                and not str(t.get("name", "")).startswith("__")
+                and t.get("name") not in _BUILTIN_SCALARS
             ]
             if not own:
-                raise SchemaError(f"{self.where}: the schema has no types besides introspection types")
+                raise SchemaError(f"{self.where}: no types besides introspection types and built-in scalars")
             schema_from_introspection(intro, source=self.where)
         except SchemaError as exc:
             raise IntrospectionError(
@@ -427,6 +416,10 @@ def _safe_url(url: str) -> str:
         return redact(str(parsed))
     except (httpx.InvalidURL, ValueError, TypeError):
         return redact(url)
+
+
+def _attempts(count: int) -> str:
+    return f"{count} attempt" + ("" if count == 1 else "s")
 
 
 def _short(text: str, limit: int = _MAX_MESSAGE) -> str:
@@ -456,11 +449,10 @@ def _unsupported_meta(message: str) -> bool:
 
 def _server_said(body: bytes) -> str:
     try:
-        document = json.loads(body)
-    except (ValueError, RecursionError):
+        errors = json.loads(body).get("errors")
+    except (ValueError, RecursionError, AttributeError):
         return ""
-    messages = _messages(document.get("errors")) if isinstance(document, dict) else []
-    return f" (server said {messages[0]!r})" if messages and document.get("errors") else ""
+    return f" (server said {_messages(errors)[0]!r})" if errors else ""
 
 
 def _truncated(exc: json.JSONDecodeError) -> bool:

@@ -42,6 +42,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Connection
@@ -52,6 +53,7 @@ from monitor.errors import SnapshotError
 from monitor.redact import redact
 
 SCHEMA_VERSION: Final = 1
+_MIGRATION_LOCK: Final = 0x67716C6D6F6E  # PostgreSQL advisory lock key held while migrating ("gqlmon")
 
 metadata = MetaData()
 
@@ -263,7 +265,11 @@ class Store:
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
             store = cls(engine)
-            store.migrate()
+            try:
+                store.migrate()
+            except BaseException:
+                engine.dispose()  # no connection left open behind a failed open
+                raise
             return store
         except SnapshotError:
             raise
@@ -278,6 +284,11 @@ class Store:
     def migrate(self) -> None:
         """Create missing tables and record the schema version; never drops or rewrites data."""
         with self._tx() as conn:
+            # Replicas starting together must not both create the tables: serialize the migration.
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+            elif conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # pysqlite would run the DDL outside a transaction
             metadata.create_all(conn, checkfirst=True)
             row = conn.execute(select(store_meta.c.value).where(store_meta.c.key == "schema_version")).first()
             if row is None:
@@ -325,7 +336,9 @@ class Store:
         """``latest``, ``previous``, or a snapshot id (a unique prefix of at least 6 characters)."""
         history = self.snapshot_history(target)
         if not history:
-            raise SnapshotError(f"no snapshot stored for target {target!r}: run `gqlmon check {target}` first")
+            raise SnapshotError(
+                f"no snapshot stored for target {target!r}: run `gqlmon check {target}` first"
+            )
         if ref in ("latest", ""):
             return history[-1]
         if ref == "previous":
@@ -371,9 +384,9 @@ class Store:
         with self._tx() as conn:
             if snapshot is not None:
                 exists = conn.execute(select(snapshots.c.id).where(snapshots.c.id == snapshot.id)).first()
-                if exists is None:
+                if exists is None:  # another target or replica may store the same blob right now
                     conn.execute(
-                        insert(snapshots).values(
+                        _insert_or_ignore(conn, snapshots).values(
                             id=snapshot.id,
                             created_at=run.finished_at,
                             size=len(snapshot.introspection_json),
@@ -532,7 +545,9 @@ class Store:
         with self._tx() as conn:
             result = conn.execute(
                 update(outbox)
-                .where(and_(outbox.c.id == item_id, outbox.c.attempts == attempts, outbox.c.status == "pending"))
+                .where(
+                    and_(outbox.c.id == item_id, outbox.c.attempts == attempts, outbox.c.status == "pending")
+                )
                 .values(attempts=attempts + 1, next_attempt_at=utcnow() + hold)
             )
         return result.rowcount == 1
@@ -629,6 +644,19 @@ def _run(m: Any, report: dict[str, Any] | None) -> RunRecord:
         summary=json.loads(m["summary"]),
         report=report,
     )
+
+
+def _insert_or_ignore(conn: Connection, table: Table) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` on either backend (a concurrent insert of the key wins)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing()
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing()
+    return insert(table)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

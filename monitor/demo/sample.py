@@ -45,12 +45,17 @@ _WORKER_POOLS = (
 )
 
 _CONTEXTS = (
-    Context("ctx-aws-prod", "aws-prod-credentials", "Role ARNs for production accounts.", "platform", ["aws"]),
-    Context("ctx-tf-common", "terraform-common-vars", "Variables every stack reads.", "root", ["autoattach:*"]),
+    Context(
+        "ctx-aws-prod", "aws-prod-credentials", "Role ARNs for production accounts.", "platform", ["aws"]
+    ),
+    Context(
+        "ctx-tf-common", "terraform-common-vars", "Variables every stack reads.", "root", ["autoattach:*"]
+    ),
 )
 
 # id, name, description, repository, branch, project root, autodeploy, administrative, space, pool, labels
-_STACKS: tuple[tuple[str, str, str, str, str, str | None, bool, bool, str, str | None, list[str]], ...] = (
+_StackRow = tuple[str, str, str | None, str, str, str | None, bool, bool, str, str | None, list[str]]
+_STACKS: tuple[_StackRow, ...] = (
     (
         "networking-prod",
         "networking-prod",
@@ -242,7 +247,7 @@ def _policies(stacks: dict[str, Stack]) -> dict[str, Policy]:
             "policy-push-main-only",
             "push-main-only",
             "PUSH",
-            'package spacelift\n\ntrack if input.push.branch == input.stack.branch\n',
+            "package spacelift\n\ntrack if input.push.branch == input.stack.branch\n",
             "root",
             created,
             created,
