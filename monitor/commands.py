@@ -162,9 +162,11 @@ def _print_outcome(outcome: CheckOutcome, out: TextIO) -> None:
             out.write(f"    ✖ {terminal_safe(change.message)}\n")
         if len(report.breaking) > 10:
             out.write(f"    ... and {len(report.breaking) - 10} more breaking changes\n")
-    for path in outcome.published:
-        if path.name.startswith("latest."):
-            out.write(f"    report: {path}\n")
+    latest = [p for p in outcome.published if p.name.startswith("latest.")]
+    if latest:
+        html = next((p for p in latest if p.suffix == ".html"), latest[0])
+        others = ", ".join(p.name.removeprefix("latest") for p in latest if p != html)
+        out.write(f"    report: {html}" + (f" (also {others})" if others else "") + "\n")
 
 
 def history_command(
@@ -252,17 +254,30 @@ def report_command(settings: Settings, target: str, run_id: str, fmt: str) -> st
     if run.report is None:
         raise ConfigError(f"run {run.id} has no stored report")
     report = DriftReport.from_dict(run.report)
-    match fmt:
-        case "json":
-            return renderers.render_json(report)
-        case "markdown" | "md":
-            return renderers.render_markdown(report, history=history)
-        case "html":
-            return renderers.render_html(report, history=history)
-        case "junit":
-            return renderers.render_junit(report)
-        case "sarif":
-            return renderers.render_sarif(report)
-        case "text":
-            return renderers.render_terminal(report)
-    raise ConfigError(f"--format: unknown format {fmt!r} (markdown, json, html, junit, sarif, text)")
+    if fmt == "slack":
+        return _slack_preview(settings, report)
+    try:
+        return renderers.render(report, fmt, history=history)
+    except ValueError:
+        raise ConfigError(
+            f"--format: unknown format {fmt!r} (markdown, json, html, junit, sarif, text, slack)"
+        ) from None
+
+
+def _slack_preview(settings: Settings, report: Any) -> str:
+    """The Slack message this run would post (or did post), as plain text."""
+    from monitor.core.alert import AlertPolicy, decide_alerts, preview
+
+    target = next((t for t in settings.targets if t.name == report.target), None)
+    policy = AlertPolicy.from_config(target.alert) if target else AlertPolicy()
+    planned = decide_alerts(
+        report,
+        policy,
+        consecutive_failures=0,
+        previous_outcome=None,
+        public_url=str(settings.public_url) if settings.public_url else None,
+    )
+    if not planned:
+        return f"No alert: nothing in run {report.run_id} matches the alert policy (on={policy.on})."
+    bot = bool(settings.slack and settings.slack.bot_token)
+    return "\n\n".join(preview(payload, bot=bot) for _, _, payload in planned)

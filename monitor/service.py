@@ -286,7 +286,36 @@ async def _contracts_unchanged(
 async def _alerts(
     settings: Settings, target: TargetConfig, store: Store, report: DriftReport
 ) -> list[NewAlert]:
-    return []
+    """The alerts this run queues in the outbox (only when Slack is configured: nobody would send them)."""
+    if settings.slack is None:
+        return []
+    from monitor.core.alert import AlertPolicy, decide_alerts
+
+    failures = await anyio.to_thread.run_sync(store.consecutive_failures, target.name)  # before this run
+    last = await anyio.to_thread.run_sync(lambda: store.list_runs(target.name, limit=1))
+    planned = decide_alerts(
+        report,
+        AlertPolicy.from_config(target.alert),
+        consecutive_failures=failures,
+        previous_outcome=last[0].outcome if last else None,
+        public_url=str(settings.public_url) if settings.public_url else None,
+    )
+    return [NewAlert(*p) for p in planned]
+
+
+async def deliver_alerts(settings: Settings, store: Store) -> None:
+    """Send what is due in the outbox; failures stay queued for the next call (never raised)."""
+    if settings.slack is None:
+        return
+    from monitor.adapters.slack import SlackSender, deliver_due
+
+    try:
+        stats = await deliver_due(store, SlackSender.from_config(settings.slack))
+    except MonitorError as exc:
+        log.warning("alert delivery failed: %s", exc)
+        return
+    if stats.sent or stats.retrying or stats.dead:
+        log.info("alerts: %d sent, %d retrying, %d dead", stats.sent, stats.retrying, stats.dead)
 
 
 def _publish(settings: Settings, store: Store, report: DriftReport) -> list[Path]:
@@ -333,4 +362,5 @@ async def check_targets(
     async with anyio.create_task_group() as tg:
         for target in targets:
             tg.start_soon(one, target)
+    await deliver_alerts(settings, store)
     return [results[t.name] for t in targets]

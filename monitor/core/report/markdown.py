@@ -50,6 +50,14 @@ def render_markdown(report: DriftReport, history: Iterable[Mapping[str, Any]] | 
     """The report as GitHub-flavoured Markdown (tables, ``<details>`` for the long parts)."""
     out: list[str] = []
     out += _header(report)
+    last = view.last_change(report, history)
+    if last is not None:
+        counts = view.counts_text(last.get("summary") or {})
+        out += [
+            f"Last change found by run {code(last.get('run_id'))} "
+            f"on {md(view.when(last.get('finished_at')))}: {md(counts)}.",
+            "",
+        ]
     if report.outcome == "failed":
         out += ["### Error", "", md(report.error, limit=2000), ""]
     out += _changes(report)
@@ -69,11 +77,15 @@ def render_markdown(report: DriftReport, history: Iterable[Mapping[str, Any]] | 
 def _header(report: DriftReport) -> list[str]:
     old = report.old_snapshot.id if report.old_snapshot else None
     new = report.new_snapshot.id if report.new_snapshot else None
+    schema = (
+        f"**Last good schema:** {code(view.short(old))}"
+        if report.outcome == "failed"
+        else f"**Schema:** {code(view.short(old))} → {code(view.short(new))}"
+    )
     lines = [
-        f"## gqlmon · {md(report.target)}: {md(view.headline(report), limit=None)}",
+        f"## gqlmon · {md(report.target)}: {md(view.headline(report))}",
         "",
-        f"**Outcome:** {view.OUTCOME_TITLES[report.outcome]} · **Run:** {code(report.run_id)} · "
-        f"**Schema:** {code(view.short(old))} → {code(view.short(new))} · "
+        f"**Outcome:** {view.OUTCOME_TITLES[report.outcome]} · **Run:** {code(report.run_id)} · {schema} · "
         f"**Finished:** {md(view.when(report.finished_at))}",
     ]
     if report.endpoint:
@@ -119,7 +131,9 @@ def _change_table(
         if labels:
             why += " " + " ".join(f"_\\({md(label)}\\)_" for label in labels)
         ops = affected.get(change.id, [])
-        ops_text = ", ".join(code(o, limit=80) for o in ops[:10]) + (f" +{len(ops) - 10}" if len(ops) > 10 else "")
+        ops_text = ", ".join(code(o, limit=80) for o in ops[:10]) + (
+            f" +{len(ops) - 10}" if len(ops) > 10 else ""
+        )
         lines.append(
             f"| {md(change.message)}<br>{code(change.type.value)} {code(change.id)} "
             f"| {code(change.coordinate)} | {why} | {ops_text or '—'} |"
@@ -132,7 +146,10 @@ def _contracts(report: DriftReport) -> list[str]:
         return []
     counts = view.contract_counts(report)
     summary = ", ".join(f"{v} {k}" for k, v in counts.items() if k != "total")
-    out = [f"### Saved operations: {counts.get('total', 0)} checked" + (f" ({summary})" if summary else ""), ""]
+    out = [
+        f"### Saved operations: {counts.get('total', 0)} checked" + (f" ({summary})" if summary else ""),
+        "",
+    ]
     ops = [op for op in view.operations(report) if op.get("status") != "valid"]
     if ops:
         out += ["| Operation | Status | File | Problem |", "|---|---|---|---|"]
@@ -149,7 +166,9 @@ def _contracts(report: DriftReport) -> list[str]:
     if problems:
         out += ["Operations that could not be read:", ""]
         for p in problems[:MAX_OPERATIONS]:
-            out.append(f"- {code(str(p.get('file', '')) + ':' + str(p.get('line', '')))} {md(p.get('message'))}")
+            out.append(
+                f"- {code(str(p.get('file', '')) + ':' + str(p.get('line', '')))} {md(p.get('message'))}"
+            )
         out.append("")
     return out
 
@@ -164,7 +183,8 @@ def _deprecations(report: DriftReport) -> list[str]:
         if d.days_left is not None:
             removal += f" ({'**' if d.near else ''}{_days(d.days_left)}{'**' if d.near else ''})"
         reason = md(d.reason) + (f" Use {code(d.replacement)}." if d.replacement else "")
-        out.append(f"| {code(d.coordinate)} | {code(d.operation)} | {removal} | {reason or '—'} |")
+        used = ", ".join(code(o, limit=80) for o in d.operations[:10])
+        out.append(f"| {code(d.coordinate)} | {used} | {removal} | {reason or '—'} |")
     return [*out, ""]
 
 
@@ -197,13 +217,21 @@ def _history(report: DriftReport, history: Iterable[Mapping[str, Any]] | None) -
     if history is None:
         return []
     runs = list(reversed(view.merged_history(report, history)))[:10]
-    out = ["<details>", "<summary>Recent runs</summary>", "", "| Run | Finished | Outcome | Changes |", "|---|---|---|---|"]
+    out = [
+        "<details>",
+        "<summary>Recent runs</summary>",
+        "",
+        "| Run | Finished | Outcome | Changes |",
+        "|---|---|---|---|",
+    ]
     for run in runs:
         summary = run.get("summary") or {}
-        counts = ", ".join(f"{summary.get(lv.value)} {lv.value}" for lv in view.LEVELS if summary.get(lv.value))
+        counts = ", ".join(
+            f"{summary.get(lv.value)} {lv.value}" for lv in view.LEVELS if summary.get(lv.value)
+        )
         out.append(
-            f"| {code(run.get('run_id'))} | {md(view.when(run.get('finished_at')))} | {md(run.get('outcome'))} "
-            f"| {md(counts) or '—'} |"
+            f"| {code(run.get('run_id'))} | {md(view.when(run.get('finished_at')))} "
+            f"| {md(run.get('outcome'))} | {md(counts) or '—'} |"
         )
     return [*out, "", "</details>", ""]
 
@@ -214,5 +242,5 @@ def _footer(report: DriftReport) -> list[str]:
         out.append(f"> {md(note, limit=500)}")
     if report.timings:
         steps = ", ".join(f"{md(k)} {view.duration(v)}" for k, v in report.timings.items())
-        out += ["", f"<sub>gqlmon · timings: {steps}</sub>"]
+        out += [*([""] if out else []), f"<sub>gqlmon · timings: {steps}</sub>"]
     return out

@@ -89,7 +89,8 @@ class DriftReport:
             "new_snapshot": self.new_snapshot.to_dict() if self.new_snapshot else None,
             "summary": self.summary,
             "changes": [
-                {**c.to_dict(), "acknowledged": self.acknowledged.get(c.id)} for c in sort_changes(self.changes)
+                {**c.to_dict(), "acknowledged": self.acknowledged.get(c.id)}
+                for c in sort_changes(self.changes)
             ],
             "validity_problems": list(self.validity_problems),
             "contracts": self.contracts,

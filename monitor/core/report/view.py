@@ -9,6 +9,7 @@ Markdown, HTML, JUnit and Slack forms always agree on what a run found.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -31,6 +32,7 @@ OUTCOME_TITLES: Final = {
     "failed": "check failed",
 }
 NEAR_REMOVAL_DAYS: Final = 30
+_UNSAFE_NAME: Final = re.compile(r"[^A-Za-z0-9._-]")
 
 
 def clean(value: object, *, single_line: bool = True, limit: int | None = None) -> str:
@@ -55,7 +57,7 @@ def ordered(report: DriftReport) -> list[Change]:
 def headline(report: DriftReport) -> str:
     """One line saying what happened, e.g. ``3 breaking, 1 dangerous, 4 safe changes``."""
     if report.outcome == "failed":
-        return f"check failed: {clean(report.error, limit=300)}"
+        return "check failed"
     if report.outcome == "unchanged":
         return "schema unchanged"
     if report.outcome == "baseline":
@@ -103,15 +105,20 @@ def affected(report: DriftReport) -> dict[str, list[str]]:
     for op in operations(report):
         for change_id in op.get("caused_by") or ():
             found.setdefault(str(change_id), set()).add(str(op.get("name", "?")))
+    section_map = (report.contracts or {}).get("affected")
+    if isinstance(section_map, Mapping):
+        for change_id, names in section_map.items():
+            if isinstance(names, list | tuple):
+                found.setdefault(str(change_id), set()).update(str(n) for n in names)
     return {cid: sorted(names) for cid, names in found.items()}
 
 
 @dataclass(frozen=True, slots=True)
 class Deprecation:
-    """A deprecated schema element a saved operation still uses."""
+    """A deprecated schema element that saved operations still use."""
 
-    operation: str
     coordinate: str
+    operations: tuple[str, ...]
     reason: str
     removal_date: str | None
     replacement: str | None
@@ -123,27 +130,30 @@ class Deprecation:
 
 
 def deprecations(report: DriftReport) -> list[Deprecation]:
-    """Deprecations used by saved operations, soonest removal first (undated last)."""
+    """Deprecated elements used by saved operations, one entry per element, soonest removal first."""
     today = _day(report.finished_at)
-    out: list[Deprecation] = []
+    found: dict[str, tuple[Mapping[str, Any], set[str]]] = {}
     for op in operations(report):
         for dep in op.get("deprecations") or ():
-            if not isinstance(dep, Mapping):
-                continue
-            removal = dep.get("removal_date")
-            removal_day = _day(str(removal)) if removal else None
-            days = (removal_day - today).days if removal_day and today else None
-            out.append(
-                Deprecation(
-                    operation=str(op.get("name", "?")),
-                    coordinate=str(dep.get("coordinate", "?")),
-                    reason=str(dep.get("reason") or ""),
-                    removal_date=str(removal) if removal else None,
-                    replacement=str(dep["replacement"]) if dep.get("replacement") else None,
-                    days_left=days,
+            if isinstance(dep, Mapping):
+                found.setdefault(str(dep.get("coordinate", "?")), (dep, set()))[1].add(
+                    str(op.get("name", "?"))
                 )
+    out: list[Deprecation] = []
+    for coordinate, (dep, names) in found.items():
+        removal = dep.get("removal_date")
+        removal_day = _day(str(removal)) if removal else None
+        out.append(
+            Deprecation(
+                coordinate=coordinate,
+                operations=tuple(sorted(names)),
+                reason=str(dep.get("reason") or ""),
+                removal_date=str(removal) if removal else None,
+                replacement=str(dep["replacement"]) if dep.get("replacement") else None,
+                days_left=(removal_day - today).days if removal_day and today else None,
             )
-    return sorted(out, key=lambda d: (d.days_left is None, d.days_left or 0, d.coordinate, d.operation))
+        )
+    return sorted(out, key=lambda d: (d.days_left is None, d.days_left or 0, d.coordinate))
 
 
 def _day(text: str) -> date | None:
@@ -220,3 +230,27 @@ def when(iso: object) -> str:
     if moment.tzinfo:
         moment = moment.astimezone(UTC)
     return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def counts_text(summary: Mapping[str, Any], empty: str = "no changes") -> str:
+    """``3 breaking, 1 safe`` from a run summary; ``empty`` when it has none."""
+    parts = [f"{summary.get(lv.value)} {lv.value}" for lv in LEVELS if summary.get(lv.value)]
+    return ", ".join(parts) or empty
+
+
+def run_has_page(outcome: object) -> bool:
+    """Whether a run is published with dated files (an ``unchanged`` run only refreshes ``latest.*``)."""
+    return outcome != "unchanged"
+
+
+def target_dir_name(target: str) -> str:
+    """The file-name-safe folder of ``target`` under reports/ (configured names already are)."""
+    return (_UNSAFE_NAME.sub("_", target).lstrip(".") or "target")[:128]
+
+
+def last_change(report: DriftReport, history: Iterable[Mapping[str, Any]] | None) -> dict[str, Any] | None:
+    """The most recent earlier run that found changes, for a run that found none (``None`` otherwise)."""
+    if report.outcome == "changed" or history is None:
+        return None
+    earlier = [r for r in merged_history(report, history) if r.get("outcome") == "changed"]
+    return earlier[-1] if earlier else None

@@ -181,7 +181,9 @@ CONTRACTS = {
             "deprecations": [],
         },
     ],
-    "problems": [{"file": "contracts/demo/broken.graphql", "line": 2, "message": "Syntax Error: Expected Name."}],
+    "problems": [
+        {"file": "contracts/demo/broken.graphql", "line": 2, "message": "Syntax Error: Expected Name."}
+    ],
 }
 
 HISTORY = [
@@ -216,11 +218,22 @@ def fixture_report() -> DriftReport:
         outcome="changed",
         old_snapshot=OLD,
         new_snapshot=NEW,
-        changes=(FIELD_ADDED, ARG_TYPE, DESCRIPTION, FIELD_REMOVED, ENUM_ADDED, TYPE_REMOVED_ACKED, DEPRECATION_RULE),
+        changes=(
+            FIELD_ADDED,
+            ARG_TYPE,
+            DESCRIPTION,
+            FIELD_REMOVED,
+            ENUM_ADDED,
+            TYPE_REMOVED_ACKED,
+            DEPRECATION_RULE,
+        ),
         endpoint="http://127.0.0.1:8765/graphql",
         validity_problems=("Type 'Query' field 'legacy' has an invalid default value.",),
         contracts=CONTRACTS,
-        live={"examples": 40, "failures": [{"operation": "user", "status": 500, "message": "Internal error"}]},
+        live={
+            "examples": 40,
+            "failures": [{"operation": "user", "status": 500, "message": "Internal error"}],
+        },
         acknowledged={TYPE_REMOVED_ACKED.id: "Nobody uses LegacyThing (ticket API-42)"},
         timings={"introspect": 0.2345, "diff": 0.0123, "contracts": 0.05},
         notes=("the schema went back to snapshot b2b2b2b2b2b2, seen before on this target",),

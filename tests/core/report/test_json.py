@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from monitor.core.report import REPORT_VERSION, DriftReport, render_json
+from monitor.core.report.json_report import report_schema
 from tests.core.report.fixtures import failed_report, fixture_report, hostile_report
 from tests.core.report.golden import assert_golden
 
@@ -31,3 +34,13 @@ def test_control_characters_are_escaped() -> None:
     text = render_json(hostile_report())
     assert "\x1b" not in text
     assert "\\u001b" in text
+
+
+def test_output_matches_the_documented_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+
+    schema = report_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for report in (fixture_report(), hostile_report(), failed_report()):
+        jsonschema.validate(json.loads(render_json(report)), schema)
+    assert schema["properties"]["version"]["const"] == REPORT_VERSION

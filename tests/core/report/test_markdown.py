@@ -13,7 +13,8 @@ from tests.core.report.golden import assert_golden
 
 def _html(markdown: str) -> str:
     # html=True: like GitHub, raw HTML in the source would pass through; escaping must prevent it.
-    return MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown)
+    html: str = MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown)
+    return html
 
 
 def test_golden_changed_run() -> None:
@@ -28,7 +29,7 @@ def test_breaking_changes_come_first_and_acknowledgement_is_shown() -> None:
     text = render_markdown(fixture_report())
     assert text.index("Breaking changes") < text.index("Dangerous changes") < text.index("Safe changes")
     assert "acknowledged: Nobody uses LegacyThing" in text
-    assert "rule deprecated\\-removal \\(was breaking\\)" in text
+    assert "rule deprecated-removal \\(was breaking\\)" in text
     assert "`GetUser`, `ListUsers`" in text
 
 

@@ -1,0 +1,303 @@
+"""Slack delivery: posts queued alerts from the outbox, retries with backoff, marks them sent.
+
+Two modes, with slack-sdk's synchronous clients run in a worker thread (its async clients need aiohttp):
+
+- an incoming webhook (``WebhookClient``): one message with everything;
+- a bot token and a channel (``WebClient.chat_postMessage``): the summary, then the details in a thread
+  under it. Once the summary is posted the alert counts as delivered (re-posting it would duplicate it);
+  the thread reply is retried a few times in place.
+
+:func:`deliver_due` claims each due outbox item with a compare-and-set (two replicas never both send one),
+sends it and marks it sent. A failure schedules the next attempt: ``Retry-After`` on HTTP 429, else
+exponential backoff (30 s doubling to 15 min) for server and network errors, so an outage of hours loses
+nothing; a refusal that will not change (a revoked webhook, a wrong token or channel, an invalid payload)
+is retried a few times, then the item is marked dead with the reason. The only duplicate possible is a
+crash between Slack's answer and ``mark_alert_sent``.
+
+Webhook URLs and tokens never appear in logs or errors: slack-sdk's own logger is silenced and every
+error text passes through :func:`monitor.redact.redact`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import anyio.to_thread
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web import WebClient
+from slack_sdk.webhook import WebhookClient
+
+from monitor.adapters.store import OutboxItem, Store, utcnow
+from monitor.errors import AlertError
+from monitor.redact import redact
+
+if TYPE_CHECKING:
+    from monitor.settings import SlackConfig
+
+log = logging.getLogger(__name__)
+_sdk_log = logging.getLogger("monitor.slack.sdk")
+_sdk_log.setLevel(logging.CRITICAL)  # slack-sdk logs request URLs (a webhook URL is a secret)
+_sdk_log.propagate = False
+
+# Errors Slack will keep returning for the same request: retry a little, then give up with the reason.
+PERMANENT_ERRORS: Final = frozenset(
+    {
+        "invalid_token",
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "no_service",
+        "no_service_id",
+        "no_team",
+        "team_disabled",
+        "channel_not_found",
+        "channel_is_archived",
+        "not_in_channel",
+        "is_archived",
+        "action_prohibited",
+        "posting_to_general_channel_denied",
+        "invalid_payload",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "msg_too_long",
+        "no_text",
+        "too_many_attachments",
+        "missing_scope",
+        "restricted_action",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    ok: bool
+    error: str = ""
+    status: int | None = None
+    retry_after: float | None = None
+    permanent: bool = False
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    base: float = 30.0
+    cap: float = 900.0
+    max_attempts: int = 200  # transient failures: ~2 days at the 15-minute cap
+    max_permanent_attempts: int = 3
+    hold: float = 300.0  # how long a claimed item stays invisible to other senders
+
+    def next_attempt(self, attempt: int, result: SendResult, now: datetime) -> datetime | None:
+        """When to try again after failed attempt number ``attempt`` (1-based); ``None``: give up."""
+        if result.permanent and attempt >= self.max_permanent_attempts:
+            return None
+        if attempt >= self.max_attempts:
+            return None
+        if result.retry_after is not None:
+            return now + timedelta(seconds=min(max(result.retry_after, 1.0), 3600.0))
+        return now + timedelta(seconds=min(self.base * 2 ** (attempt - 1), self.cap))
+
+
+@dataclass(slots=True)
+class DeliveryStats:
+    sent: int = 0
+    retrying: int = 0
+    dead: int = 0
+    skipped: int = 0  # claimed by another sender first
+    errors: list[str] = field(default_factory=list)
+
+
+class SlackSender:
+    """Posts alert payloads (as :func:`monitor.core.alert.decide_alerts` builds them) to Slack."""
+
+    def __init__(
+        self,
+        *,
+        webhook_url: str | None = None,
+        bot_token: str | None = None,
+        channel: str | None = None,
+        base_url: str | None = None,
+        timeout: float = 10.0,
+        detail_attempts: int = 3,
+    ) -> None:
+        if not webhook_url and not (bot_token and channel):
+            raise AlertError("[slack] needs webhook_url, or bot_token and channel")
+        self._secrets = tuple(s for s in (webhook_url, bot_token) if s)
+        self.mode: Literal["webhook", "bot"] = "webhook" if webhook_url else "bot"
+        self.channel = channel
+        self.detail_attempts = detail_attempts
+        if webhook_url:
+            self._webhook: WebhookClient | None = WebhookClient(
+                webhook_url, timeout=int(timeout), logger=_sdk_log, retry_handlers=[]
+            )
+            self._web: WebClient | None = None
+        else:
+            self._webhook = None
+            self._web = WebClient(
+                token=bot_token,
+                base_url=base_url or WebClient.BASE_URL,
+                timeout=int(timeout),
+                logger=_sdk_log,
+                retry_handlers=[],
+            )
+
+    @classmethod
+    def from_config(cls, config: SlackConfig, *, timeout: float = 10.0) -> SlackSender:
+        return cls(
+            webhook_url=config.webhook_url.get_secret_value() if config.webhook_url else None,
+            bot_token=config.bot_token.get_secret_value() if config.bot_token else None,
+            channel=config.channel,
+            base_url=str(config.base_url) if config.base_url else None,
+            timeout=timeout,
+        )
+
+    async def send(self, payload: dict[str, Any]) -> SendResult:
+        return await anyio.to_thread.run_sync(self.send_sync, payload)
+
+    def send_sync(self, payload: dict[str, Any]) -> SendResult:
+        try:
+            if self._webhook is not None:
+                return self._send_webhook(self._webhook, payload["message"])
+            assert self._web is not None
+            return self._send_bot(self._web, payload["summary"], payload.get("details") or [])
+        except (KeyError, TypeError) as exc:
+            return SendResult(False, f"invalid alert payload: missing {exc}", permanent=True)
+
+    def _send_webhook(self, client: WebhookClient, message: dict[str, Any]) -> SendResult:
+        try:
+            response = client.send(
+                text=message["text"], blocks=message["blocks"], unfurl_links=False, unfurl_media=False
+            )
+        except Exception as exc:  # urllib raises URLError, TimeoutError, ConnectionError, ...
+            return SendResult(False, self._clean(f"webhook: {type(exc).__name__}: {exc}"))
+        body = (response.body or "").strip()
+        if response.status_code == 200 and body in ("ok", ""):
+            return SendResult(True, status=200)
+        return self._failure("webhook", response.status_code, body, dict(response.headers or {}))
+
+    def _send_bot(
+        self, client: WebClient, summary: dict[str, Any], details: list[dict[str, Any]]
+    ) -> SendResult:
+        result, ts = self._post(client, summary, None)
+        if not result.ok or ts is None:
+            return result
+        warnings: list[str] = []
+        for detail in details:
+            for attempt in range(1, self.detail_attempts + 1):
+                sent, _ = self._post(client, detail, ts)
+                if sent.ok:
+                    break
+                if sent.permanent or attempt == self.detail_attempts:
+                    warnings.append(f"thread reply not posted: {sent.error}")
+                    break
+                time.sleep(min(sent.retry_after if sent.retry_after is not None else 0.5 * attempt, 5.0))
+        return SendResult(True, status=200, warnings=tuple(warnings))
+
+    def _post(
+        self, client: WebClient, message: dict[str, Any], thread_ts: str | None
+    ) -> tuple[SendResult, str | None]:
+        try:
+            response = client.chat_postMessage(
+                channel=self.channel or "",
+                text=message["text"],
+                blocks=message["blocks"],
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            data = exc.response.data if isinstance(exc.response.data, dict) else {}
+            error = str(data.get("error") or "")
+            return self._failure(
+                "chat.postMessage", exc.response.status_code, error, exc.response.headers
+            ), None
+        except Exception as exc:
+            return SendResult(False, self._clean(f"chat.postMessage: {type(exc).__name__}: {exc}")), None
+        return SendResult(True, status=200), str(response.get("ts") or "") or None
+
+    def _failure(self, what: str, status: int, error: str, headers: dict[str, Any]) -> SendResult:
+        retry_after = _retry_after(headers) if status == 429 or error == "ratelimited" else None
+        code = error.split()[0].strip(".") if error else ""
+        permanent = code in PERMANENT_ERRORS or (400 <= status < 500 and status not in (408, 429))
+        text = self._clean(f"{what}: HTTP {status}{' ' + error[:200] if error else ''}")
+        return SendResult(False, text, status=status, retry_after=retry_after, permanent=permanent)
+
+    def _clean(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return redact(text)
+
+
+def _retry_after(headers: dict[str, Any]) -> float:
+    for key, value in headers.items():
+        if key.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) and value else value
+            try:
+                return max(float(raw), 0.0)
+            except (TypeError, ValueError):
+                break
+    return 30.0
+
+
+async def deliver_due(
+    store: Store,
+    sender: SlackSender,
+    *,
+    now: datetime | None = None,
+    retry: RetryPolicy | None = None,
+    limit: int = 20,
+) -> DeliveryStats:
+    """Send every alert due at ``now``; return what happened. Safe to run in several replicas at once."""
+    retry = retry or RetryPolicy()
+    now = now or utcnow()
+    stats = DeliveryStats()
+    items = await anyio.to_thread.run_sync(lambda: store.due_alerts(now, limit))
+    for item in items:
+        await _deliver_one(store, sender, item, now, retry, stats)
+    return stats
+
+
+async def _deliver_one(
+    store: Store,
+    sender: SlackSender,
+    item: OutboxItem,
+    now: datetime,
+    retry: RetryPolicy,
+    stats: DeliveryStats,
+) -> None:
+    hold = timedelta(seconds=retry.hold)
+    claimed = await anyio.to_thread.run_sync(store.claim_alert, item.id, item.attempts, hold)
+    if not claimed:
+        stats.skipped += 1
+        return
+    attempt = item.attempts + 1
+    result = await sender.send(item.payload)
+    context = {"target": item.target, "run_id": item.run_id, "alert": item.kind, "attempt": attempt}
+    if result.ok:
+        await anyio.to_thread.run_sync(store.mark_alert_sent, item.id)
+        stats.sent += 1
+        for warning in result.warnings:
+            log.warning("alert %s: %s", item.dedupe_key, warning, extra=context)
+        log.info("alert %s sent to Slack", item.dedupe_key, extra=context)
+        return
+    retry_at = retry.next_attempt(attempt, result, now)
+    await anyio.to_thread.run_sync(store.mark_alert_failed, item.id, result.error, retry_at)
+    stats.errors.append(f"{item.dedupe_key}: {result.error}")
+    if retry_at is None:
+        stats.dead += 1
+        log.error(
+            "alert %s given up after %d attempts: %s", item.dedupe_key, attempt, result.error, extra=context
+        )
+    else:
+        stats.retrying += 1
+        log.warning(
+            "alert %s not delivered (%s); next attempt at %s",
+            item.dedupe_key,
+            result.error,
+            retry_at.isoformat(timespec="seconds"),
+            extra=context,
+        )
