@@ -47,7 +47,9 @@ _PUBLIC_KEYS: Final = frozenset(
 )
 
 # Header names whose values are credentials (masked everywhere, even when written in the file).
-_SENSITIVE_HEADER: Final = re.compile(r"(?i)auth|token|key|secret|cookie|session|password|signature|credential")
+_SENSITIVE_HEADER: Final = re.compile(
+    r"(?i)auth|token|key|secret|cookie|session|password|signature|credential"
+)
 
 _Strict = ConfigDict(extra="forbid", frozen=True)
 
@@ -120,8 +122,8 @@ class ApiKeyExchangeAuth(BaseModel):
         "{ apiKeyUser(id: $id, secret: $secret) { jwt validUntil } }"
     )
     id_variable: str = "id"
-    secret_variable: str = "secret"
-    token_path: str = "apiKeyUser.jwt"
+    secret_variable: str = "secret"  # noqa: S105 (a variable name, not a secret)
+    token_path: str = "apiKeyUser.jwt"  # noqa: S105 (a variable name, not a secret)
     expires_path: str | None = "apiKeyUser.validUntil"
     default_ttl: Duration = 3600.0
     _durations = _duration_validator("default_ttl")
@@ -137,7 +139,7 @@ class OidcAuth(BaseModel):
     token: SecretStr | None = None
     exchange_url: AnyHttpUrl | None = None
     exchange_mutation: str | None = None
-    token_variable: str = "token"
+    token_variable: str = "token"  # noqa: S105 (a variable name, not a secret)
     token_path: str | None = None
     expires_path: str | None = None
     default_ttl: Duration = 600.0
@@ -397,9 +399,9 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> None:
         if relative and relative != ":memory:":
             data["state"] = f"sqlite:///{base / relative}"
     for target in data.get("targets", []) or []:
-        if isinstance(target, dict) and isinstance(target.get("contracts"), str):
-            if not Path(target["contracts"]).is_absolute():
-                target["contracts"] = str(base / target["contracts"])
+        contracts = target.get("contracts") if isinstance(target, dict) else None
+        if isinstance(contracts, str) and not Path(contracts).is_absolute():
+            target["contracts"] = str(base / contracts)
         if isinstance(target, dict) and "contracts" not in target and isinstance(target.get("name"), str):
             target["contracts"] = str(base / "contracts" / target["name"])
 

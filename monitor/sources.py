@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import anyio
 from graphql import DocumentNode, GraphQLSchema
 
 from monitor.core.schema import (
@@ -121,7 +122,13 @@ async def load_schema(ref: str, settings: Settings | None) -> LoadedSchema:
     if is_url(ref):
         return await introspect_target(adhoc_target(ref))
     path = Path(ref)
-    if path.exists() or path.suffix.lower() in {".json", ".graphql", ".graphqls", ".gql", ".sdl"}:
+    if await anyio.Path(path).exists() or path.suffix.lower() in {
+        ".json",
+        ".graphql",
+        ".graphqls",
+        ".gql",
+        ".sdl",
+    }:
         return load_schema_file(path)
     name, _, snapshot = ref.partition("@")
     if settings is None or not any(t.name == name for t in settings.targets):

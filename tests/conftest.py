@@ -24,7 +24,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     for marker, variable in _REQUIRED.items():
         if item.get_closest_marker(marker) and os.environ.get(variable):
             report.outcome = "failed"
-            report.longrepr = f"{item.nodeid}: skipped, but {variable} is set: the {marker} component must be present"
+            report.longrepr = (
+                f"{item.nodeid}: skipped, but {variable} is set: the {marker} component must be present"
+            )
 
 
 from collections.abc import Iterator  # noqa: E402
@@ -44,3 +46,6 @@ def demo_api(demo_session_server: DemoServer) -> DemoServer:
     """The demo API reset to schema v1, healthy, no token, fresh sample data."""
     demo_session_server.reset()
     return demo_session_server
+
+
+from tests.conftest_pg import any_store, pg_url, postgres_url, state_url  # noqa: E402,F401

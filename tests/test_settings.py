@@ -37,7 +37,12 @@ auth = { kind = "api_key_exchange", key_id_env = "KEY_ID", key_secret = "${KEY_S
 deprecated_removal_days = 30
 """,
     )
-    env = {"HOOK": "https://hooks.slack.com/services/T/B/X", "API_KEY": CANARY, "KEY_ID": "id-1234", "KEY_SECRET": "s3cr3t-value"}
+    env = {
+        "HOOK": "https://hooks.slack.com/services/T/B/X",
+        "API_KEY": CANARY,
+        "KEY_ID": "id-1234",
+        "KEY_SECRET": "s3cr3t-value",
+    }
     settings = load_settings(path, env)
     target = settings.target("spacelift")
     assert isinstance(target.auth, ApiKeyExchangeAuth)
@@ -56,7 +61,10 @@ deprecated_removal_days = 30
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ('[[targets]]\nname = "a"\nurl = "ftp://x"\n', "targets[0].url: URL scheme should be 'http' or 'https'"),
+        (
+            '[[targets]]\nname = "a"\nurl = "ftp://x"\n',
+            "targets[0].url: URL scheme should be 'http' or 'https'",
+        ),
         ('[[targets]]\nname = "../etc"\nurl = "http://x"\n', "targets[0].name: use letters, digits"),
         ('[[targets]]\nname = "a"\nurl = "http://x"\nschedule = "5 bananas"\n', "targets[0].schedule"),
         ('[[targets]]\nname = "a"\nurl = "http://x"\ntimeout = "-3s"\n', "targets[0].timeout"),
@@ -66,9 +74,14 @@ deprecated_removal_days = 30
             '[[targets]]\nname = "a"\nurl = "http://x"\n[[targets]]\nname = "a"\nurl = "http://y"\n',
             "duplicate target name 'a'",
         ),
-        ('[[targets]]\nname = "a"\nurl = "http://x"\nauth = { kind = "bearer", token_env = "MISSING_VAR" }\n',
-         "targets[0].auth.token_env: environment variable 'MISSING_VAR' is not set"),
-        ('[[targets]]\nname = "a"\nurl = "${NOPE}"\n', "targets[0].url: environment variable NOPE is not set"),
+        (
+            '[[targets]]\nname = "a"\nurl = "http://x"\nauth = { kind = "bearer", token_env = "MISSING_VAR" }\n',
+            "targets[0].auth.token_env: environment variable 'MISSING_VAR' is not set",
+        ),
+        (
+            '[[targets]]\nname = "a"\nurl = "${NOPE}"\n',
+            "targets[0].url: environment variable NOPE is not set",
+        ),
         ("state = [\n", "invalid TOML"),
     ],
 )
@@ -94,7 +107,9 @@ def test_env_overrides_file(tmp_path: Path) -> None:
 
 
 def test_bearer_secret_from_env_reference(tmp_path: Path) -> None:
-    path = write(tmp_path, '[[targets]]\nname = "g"\nurl = "http://x"\nauth = { kind = "bearer", token = "${TOK}" }\n')
+    path = write(
+        tmp_path, '[[targets]]\nname = "g"\nurl = "http://x"\nauth = { kind = "bearer", token = "${TOK}" }\n'
+    )
     auth = load_settings(path, {"TOK": CANARY}).targets[0].auth
     assert isinstance(auth, BearerAuth)
     assert auth.token.get_secret_value() == CANARY
@@ -102,7 +117,8 @@ def test_bearer_secret_from_env_reference(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "seconds"), [("30", 30.0), ("30s", 30.0), ("5m", 300.0), ("250ms", 0.25), ("1h", 3600.0), (2, 2.0)]
+    ("text", "seconds"),
+    [("30", 30.0), ("30s", 30.0), ("5m", 300.0), ("250ms", 0.25), ("1h", 3600.0), (2, 2.0)],
 )
 def test_durations(text: str | int, seconds: float) -> None:
     assert parse_duration(text) == seconds

@@ -464,7 +464,7 @@ class Store:
         """Newest first, without the full reports."""
         with self._tx() as conn:
             rows = conn.execute(
-                select(runs.c[tuple(c for c in runs.c.keys() if c != "report")])
+                select(*(c for c in runs.c if c.name != "report"))
                 .where(runs.c.target == target)
                 .order_by(runs.c.started_at.desc(), runs.c.id.desc())
                 .limit(limit)
@@ -661,9 +661,9 @@ def _insert_or_ignore(conn: Connection, table: Table) -> Any:
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA busy_timeout=10000")  # first: switching to WAL waits for other openers too
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 

@@ -84,11 +84,15 @@ def test_outbox_dedupe_key_queues_once(store: Store) -> None:
 
 
 def test_changes_and_reports_round_trip(store: Store) -> None:
-    change = Change(ChangeType.FIELD_REMOVED, Criticality.BREAKING, "Query.a", "Query.a", "Field 'a' removed", "r")
+    change = Change(
+        ChangeType.FIELD_REMOVED, Criticality.BREAKING, "Query.a", "Query.a", "Field 'a' removed", "r"
+    )
     record = run("t", "changed", None)
     report: dict[str, Any] = {"version": 1, "target": "t"}
     store.record_run(
-        RunRecord(record.id, "t", record.started_at, record.finished_at, "changed", None, None, None, {}, report),
+        RunRecord(
+            record.id, "t", record.started_at, record.finished_at, "changed", None, None, None, {}, report
+        ),
         changes_found=[change, change],  # duplicates are stored once
     )
     assert store.get_run("t").report == report

@@ -20,7 +20,9 @@ from monitor.errors import SchemaError
 
 SDL = '''
 """A stack"""
-type Stack implements Node { id: ID! name: String @deprecated(reason: "Use `label`") label: String runs(first: Int = 10): [Run!]! }
+type Stack implements Node {
+  id: ID! name: String @deprecated(reason: "Use `label`") label: String runs(first: Int = 10): [Run!]!
+}
 type Run implements Node { id: ID! state: RunState! }
 interface Node { id: ID! }
 enum RunState { QUEUED FINISHED FAILED }
