@@ -26,6 +26,8 @@ class Compared(Generic[T]):
 
 def compare_by_name(old: Mapping[str, T], new: Mapping[str, T]) -> Compared[T]:
     """Match two name -> element mappings."""
+    if old.keys() == new.keys():  # the common case, made cheap
+        return Compared([], [], [(name, item, new[name]) for name, item in old.items()])
     added = [(name, item) for name, item in new.items() if name not in old]
     removed: list[tuple[str, T]] = []
     kept: list[tuple[str, T, T]] = []

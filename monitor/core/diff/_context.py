@@ -29,12 +29,13 @@ from graphql.utilities.get_default_value_ast import get_default_value_ast
 from graphql.utilities.sort_value_node import sort_value_node
 
 from monitor.core.changes import Change, ChangeType, Criticality
-from monitor.core.usage import Usage, combine_usage, schema_usage
+from monitor.core.usage import Edges, Usage, combine_usage, schema_usage
 
 __all__ = [
     "DeprecationKinds",
     "DescriptionKinds",
     "DiffContext",
+    "Side",
     "default_text",
     "deprecation_changes",
     "description_changes",
@@ -48,12 +49,18 @@ SAFE = Criticality.SAFE
 
 @dataclass(slots=True)
 class DiffContext:
-    """The pair being compared; usage maps are built on first use (a diff with no change needs none)."""
+    """The pair being compared, and the usage of each version, computed on first use.
+
+    ``unchanged`` names the types known to be equal in both versions (equal fingerprints, or no change
+    found); the new version's usage reuses the old one's edges for them, which makes it cheap.
+    """
 
     old: GraphQLSchema
     new: GraphQLSchema
+    unchanged: set[str] = field(default_factory=set)
     _old_usage: dict[str, Usage] | None = field(default=None, init=False)
     _new_usage: dict[str, Usage] | None = field(default=None, init=False)
+    _edges: dict[str, Edges] = field(default_factory=dict, init=False)
 
     def usage(self, name: str, side: Side = "both") -> Usage:
         """How ``name`` is used: in the old schema, the new one, or the widest of both."""
@@ -67,12 +74,13 @@ class DiffContext:
 
     def _old(self) -> dict[str, Usage]:
         if self._old_usage is None:
-            self._old_usage = schema_usage(self.old)
+            self._old_usage = schema_usage(self.old, cache=self._edges)
         return self._old_usage
 
     def _new(self) -> dict[str, Usage]:
         if self._new_usage is None:
-            self._new_usage = schema_usage(self.new)
+            self._old()  # fills the edge cache the new version reuses
+            self._new_usage = schema_usage(self.new, cache=self._edges, reuse=self.unchanged)
         return self._new_usage
 
 

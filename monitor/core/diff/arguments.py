@@ -34,9 +34,16 @@ from monitor.core.diff._context import (
     description_changes,
     make,
 )
-from monitor.core.diff.compat import is_safe_input_change, named_type_changed
+from monitor.core.diff.compat import is_safe_input_change, named_type_changed, same_type_ref
 
-__all__ = ["DIRECTIVE_ARGUMENTS", "FIELD_ARGUMENTS", "ArgumentKinds", "diff_arguments", "is_required"]
+__all__ = [
+    "DIRECTIVE_ARGUMENTS",
+    "FIELD_ARGUMENTS",
+    "ArgumentKinds",
+    "diff_arguments",
+    "is_required",
+    "unchanged_input_value",
+]
 
 B, D, S = Criticality.BREAKING, Criticality.DANGEROUS, Criticality.SAFE
 
@@ -81,6 +88,21 @@ def is_required(arg: GraphQLArgument | GraphQLInputField) -> bool:
     return isinstance(arg.type, GraphQLNonNull) and arg.default is None and arg.default_value is Undefined
 
 
+def unchanged_input_value(
+    before: GraphQLArgument | GraphQLInputField, after: GraphQLArgument | GraphQLInputField
+) -> bool:
+    """The diff's fast path: no default on either side and everything else equal."""
+    return (
+        before.default is None
+        and after.default is None
+        and before.default_value is Undefined
+        and after.default_value is Undefined
+        and before.description == after.description
+        and before.deprecation_reason == after.deprecation_reason
+        and same_type_ref(before.type, after.type)
+    )
+
+
 def diff_arguments(
     kinds: ArgumentKinds,
     old: Mapping[str, GraphQLArgument],
@@ -94,6 +116,8 @@ def diff_arguments(
     ``what`` names the owner in messages (``field 'Query.user'``, ``directive '@auth'``).
     """
     if not old and not new:
+        return []
+    if old.keys() == new.keys() and all(unchanged_input_value(old[n], new[n]) for n in old):
         return []
     changes: list[Change] = []
     compared = compare_by_name(old, new)
@@ -124,6 +148,8 @@ def diff_arguments(
                  old=ref, **extra)
         )  # fmt: skip
     for name, before, after in compared.kept:
+        if unchanged_input_value(before, after):
+            continue
         changes.extend(_diff_kept(kinds, name, before, after, owner=owner, what=what))
     return changes
 

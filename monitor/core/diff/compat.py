@@ -4,14 +4,20 @@
 - Input positions (arguments, input fields) may *loosen*: ``T! -> T`` and ``[T!]! -> [T]`` accept more.
 - Changing the named type itself (``Int -> Float``, ``User -> Node``) is breaking in either position.
 
-Each predicate is a few lines of recursion over the wrappers, tested with a table in tests/core/test_compat.py.
+Each predicate is a few lines of recursion over the wrappers, tested with a table (tests/core/test_compat.py).
 """
 
 from __future__ import annotations
 
 from graphql import GraphQLList, GraphQLNamedType, GraphQLNonNull, GraphQLType
 
-__all__ = ["is_safe_input_change", "is_safe_output_change", "named_type_changed", "named_type_of"]
+__all__ = [
+    "is_safe_input_change",
+    "is_safe_output_change",
+    "named_type_changed",
+    "named_type_of",
+    "same_type_ref",
+]
 
 
 def named_type_of(type_: GraphQLType) -> GraphQLNamedType:
@@ -19,6 +25,26 @@ def named_type_of(type_: GraphQLType) -> GraphQLNamedType:
     while isinstance(type_, GraphQLList | GraphQLNonNull):
         type_ = type_.of_type
     return type_  # type: ignore[return-value]
+
+
+def same_type_ref(old: GraphQLType, new: GraphQLType) -> bool:
+    """True when both references print the same (same wrappers, same type name): the diff's fast path."""
+    while True:
+        old_class = type(old)
+        if old_class is not type(new):
+            return bool(_named_name(old) == _named_name(new)) and _is_named(old) and _is_named(new)
+        if old_class is GraphQLNonNull or old_class is GraphQLList:
+            old, new = old.of_type, new.of_type  # type: ignore[attr-defined]
+            continue
+        return bool(old.name == new.name)  # type: ignore[attr-defined]
+
+
+def _is_named(type_: GraphQLType) -> bool:
+    return not isinstance(type_, GraphQLList | GraphQLNonNull)
+
+
+def _named_name(type_: GraphQLType) -> str:
+    return named_type_of(type_).name
 
 
 def named_type_changed(old: GraphQLType, new: GraphQLType) -> bool:

@@ -78,6 +78,8 @@ def diff_enum(old: GraphQLEnumType, new: GraphQLEnumType, usage_of: Callable[[],
                  reason=reason, **extra)
         )  # fmt: skip
     for name, before, after in compared.kept:
+        if before.description == after.description and before.deprecation_reason == after.deprecation_reason:
+            continue
         path = f"{owner}.{name}"
         what = f"enum value '{path}'"
         changes += description_changes(

@@ -27,7 +27,7 @@ from monitor.core.diff._context import (
     make,
 )
 from monitor.core.diff.arguments import FIELD_ARGUMENTS, diff_arguments
-from monitor.core.diff.compat import is_safe_output_change, named_type_changed
+from monitor.core.diff.compat import is_safe_output_change, named_type_changed, same_type_ref
 
 __all__ = ["diff_fields"]
 
@@ -74,6 +74,20 @@ def diff_fields(old: FieldOwner, new: FieldOwner) -> list[Change]:
                  reason=reason, old=ref, **extra)
         )  # fmt: skip
     for name, before, after in compared.kept:
+        if (
+            before.description == after.description
+            and before.deprecation_reason == after.deprecation_reason
+            and same_type_ref(before.type, after.type)
+        ):
+            if before.args or after.args:
+                changes += diff_arguments(
+                    FIELD_ARGUMENTS,
+                    before.args,
+                    after.args,
+                    owner=f"{owner}.{name}",
+                    what=f"field '{owner}.{name}'",
+                )
+            continue
         changes.extend(_diff_field(owner, name, before, after))
     return changes
 

@@ -29,7 +29,7 @@ from monitor.core.diff._context import (
     description_changes,
     make,
 )
-from monitor.core.diff.arguments import is_required
+from monitor.core.diff.arguments import is_required, unchanged_input_value
 from monitor.core.diff.compat import is_safe_input_change, named_type_changed
 
 __all__ = ["diff_input_object"]
@@ -91,6 +91,8 @@ def diff_input_object(old: GraphQLInputObjectType, new: GraphQLInputObjectType) 
                  reason=reason, old=ref, **extra)
         )  # fmt: skip
     for name, before, after in compared.kept:
+        if unchanged_input_value(before, after):
+            continue
         changes.extend(_diff_input_field(owner, name, before, after))
     return changes
 
@@ -118,7 +120,7 @@ def _diff_input_field(
     if old_default != new_default:
         changes.append(
             make(ChangeType.INPUT_FIELD_DEFAULT_VALUE_CHANGED, D, path=path, coordinate=path,
-                 message=f"Input field '{path}' default value changed from '{old_default}' to '{new_default}'",
+                 message=f"Input field '{path}' default changed from '{old_default}' to '{new_default}'",
                  reason="Values that omit the field now mean something else",
                  old=old_default, new=new_default)
         )  # fmt: skip

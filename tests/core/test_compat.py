@@ -1,0 +1,54 @@
+"""The type-compatibility predicates, as a table."""
+
+from __future__ import annotations
+
+import pytest
+from graphql import GraphQLType, build_schema
+from graphql.language import parse_type
+from graphql.utilities import type_from_ast
+
+from monitor.core.diff.compat import is_safe_input_change, is_safe_output_change, named_type_changed
+
+SCHEMA = build_schema("type Query { a: Int }\nscalar Other")
+
+
+def _t(text: str) -> GraphQLType:
+    found = type_from_ast(SCHEMA, parse_type(text))
+    assert found is not None
+    return found
+
+
+#: (old, new, safe as output, safe as input, named type changed)
+TABLE = [
+    ("Int", "Int", True, True, False),
+    ("Int", "Int!", True, False, False),
+    ("Int!", "Int", False, True, False),
+    ("[Int]", "[Int!]!", True, False, False),
+    ("[Int]", "[Int]!", True, False, False),
+    ("[Int!]!", "[Int]", False, True, False),
+    ("[Int!]", "[Int]!", False, False, False),
+    ("[Int]!", "[Int!]", False, False, False),
+    ("[[Int]]", "[[Int!]!]!", True, False, False),
+    ("[[Int!]]", "[[Int]]", False, True, False),
+    ("Int", "[Int]", False, False, False),
+    ("[Int]", "Int", False, False, False),
+    ("Int", "Other", False, False, True),
+    ("Int!", "Other!", False, False, True),
+    ("[Int]", "[Other]", False, False, True),
+    ("Int", "String", False, False, True),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "output", "input_", "named"), TABLE)
+def test_predicates(old: str, new: str, output: bool, input_: bool, named: bool) -> None:
+    assert is_safe_output_change(_t(old), _t(new)) is output
+    assert is_safe_input_change(_t(old), _t(new)) is input_
+    assert named_type_changed(_t(old), _t(new)) is named
+
+
+@pytest.mark.parametrize(("old", "new", "output", "input_", "named"), TABLE)
+def test_no_change_is_safe_both_ways(old: str, new: str, output: bool, input_: bool, named: bool) -> None:
+    # a non-identity change cannot be safe both ways in the same position
+    if old != new:
+        assert not (is_safe_output_change(_t(old), _t(new)) and is_safe_output_change(_t(new), _t(old)))
+        assert not (is_safe_input_change(_t(old), _t(new)) and is_safe_input_change(_t(new), _t(old)))
