@@ -1,0 +1,133 @@
+"""``gqlmon validate``: check any set of operations against a schema, like GraphQL Inspector's validate.
+
+graphql-core's validation, optional limits (depth, aliases, tokens, directives) and deprecated-usage
+reporting, as text (one line per operation) or JSON. The exit code is 0 when every operation is valid,
+1 when one is broken, a file has a problem, no operation was found, or (with ``fail_on_deprecated``)
+an operation uses a deprecated element. The CLI resolves ``--schema``/``TARGET`` and the default files.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from graphql import GraphQLSchema
+
+from monitor.adapters.operations import load_operation_files
+from monitor.core.contracts import (
+    ContractsResult,
+    DeprecatedUsage,
+    Limits,
+    OperationResult,
+    Status,
+    operation_to_dict,
+    validate_operations,
+)
+
+FORMATS = ("text", "json")
+_MARKS = {Status.VALID: "✓", Status.BROKEN: "✗", Status.DEPRECATED: "!"}
+
+
+def run_validate(
+    *,
+    schema: GraphQLSchema,
+    files: list[Path],
+    fmt: str = "text",
+    max_depth: int | None = None,
+    max_aliases: int | None = None,
+    max_tokens: int | None = None,
+    max_directives: int | None = None,
+    fail_on_deprecated: bool = False,
+    out: TextIO = sys.stdout,
+) -> int:
+    """Validate the operations in ``files`` (files or directories) against ``schema``; the exit code."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    operations = load_operation_files(files)
+    limits = Limits(max_depth, max_aliases, max_tokens, max_directives)
+    result = validate_operations(schema, operations, limits=limits or None)
+    code = exit_code(result, fail_on_deprecated=fail_on_deprecated)
+    if fmt == "json":
+        out.write(json.dumps(to_json(result, exit_code=code), indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(to_text(result, files=files))
+    return code
+
+
+def exit_code(result: ContractsResult, *, fail_on_deprecated: bool = False) -> int:
+    """1 for a broken operation, a problem or an empty set (and deprecated usage when asked), else 0."""
+    if not result.ok or not result.operations:
+        return 1
+    if fail_on_deprecated and result.count(Status.DEPRECATED):
+        return 1
+    return 0
+
+
+def summary(result: ContractsResult) -> dict[str, int]:
+    return {
+        "total": result.total,
+        "valid": result.count(Status.VALID),
+        "broken": result.count(Status.BROKEN),
+        "deprecated": result.count(Status.DEPRECATED),
+        "problems": len(result.problems),
+    }
+
+
+def to_json(result: ContractsResult, *, exit_code: int) -> dict[str, Any]:
+    """``{"operations": [...], "problems": [...], "summary": {...}}``; operations as in the report section
+    without the bookkeeping keys (digest, reused, used coordinates)."""
+    operations = []
+    for op in result.operations:
+        entry = operation_to_dict(op)
+        for key in ("digest", "reused", "used_coordinates", "caused_by"):
+            entry.pop(key, None)
+        operations.append(entry)
+    return {
+        "operations": operations,
+        "problems": [{"file": p.file, "line": p.line, "message": p.message} for p in result.problems],
+        "summary": {**summary(result), "exit_code": exit_code},
+    }
+
+
+def to_text(result: ContractsResult, *, files: list[Path] | None = None) -> str:
+    """One line per operation (✓ valid, ✗ broken, ! deprecated), details indented, a summary last."""
+    lines: list[str] = []
+    for op in result.operations:
+        lines.append(f"{_MARKS[op.status]} {op.name} ({op.kind})  {op.file}:{op.line}")
+        lines.extend(_error_lines(op))
+        lines.extend(f"    deprecated {_deprecation_text(d)}" for d in op.deprecations)
+    for problem in result.problems:
+        lines.append(f"✗ {problem}")
+    if not result.operations:
+        where = ", ".join(str(f) for f in files or []) or "the given files"
+        lines.append(f"no operations found in {where}")
+    counts = summary(result)
+    lines.append(
+        f"{counts['total']} operations: {counts['valid']} valid, {counts['broken']} broken, "
+        f"{counts['deprecated']} deprecated; {counts['problems']} problems"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _error_lines(op: OperationResult) -> list[str]:
+    out = []
+    for error in op.errors:
+        where = error.file
+        if error.line is not None:
+            where += f":{error.line}" + (f":{error.column}" if error.column is not None else "")
+        at = f"  (at {error.path})" if error.path else ""
+        message = " ".join(error.message.split())  # literals in messages span lines
+        out.append(f"    {where}  {message}{at}")
+    return out
+
+
+def _deprecation_text(d: DeprecatedUsage) -> str:
+    parts = [d.coordinate]
+    if d.file is not None:
+        parts.append(f"({d.file}:{d.line})" if d.line is not None else f"({d.file})")
+    text = " ".join(parts) + f": {' '.join(d.reason.split())}"
+    facts = [f"replacement: {d.replacement}"] if d.replacement else []
+    facts += [f"removal: {d.removal_date}"] if d.removal_date else []
+    return text + (f" [{'; '.join(facts)}]" if facts else "")
