@@ -205,6 +205,71 @@ class AlertConfig(BaseModel):
     unreachable_after: int = Field(default=3, ge=1)
 
 
+# ----------------------------------------------------------------------------------------------- live
+
+_RATE_RE: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:/\s*(s|sec|second|m|min|minute|h|hour))?\s*$")
+_RATE_UNITS: Final[dict[str | None, float]] = {
+    **dict.fromkeys((None, "s", "sec", "second"), 1.0),
+    **dict.fromkeys(("m", "min", "minute"), 60.0),
+    **dict.fromkeys(("h", "hour"), 3600.0),
+}
+
+
+def parse_rate(value: str | float | int) -> float:
+    """Requests per second from ``"5/s"``, ``"100/m"``, ``"1000/h"`` or a number (per second)."""
+    if isinstance(value, bool):
+        raise ValueError("expected a rate such as '5/s' or '100/m'")
+    if isinstance(value, int | float):
+        rate = float(value)
+    else:
+        match = _RATE_RE.match(value)
+        if not match:
+            raise ValueError(f"expected a rate such as '5/s', '100/m' or '1000/h', got {value!r}")
+        unit = match.group(2)
+        rate = float(match.group(1)) / _RATE_UNITS[unit]
+    if rate <= 0:
+        raise ValueError(f"expected a positive rate, got {value!r}")
+    return rate
+
+
+class LiveConfig(BaseModel):
+    """Live contract tests of one target (Schemathesis-generated queries plus saved-operation replays)."""
+
+    model_config = _Strict
+
+    enabled: bool = False
+    max_examples: int = Field(default=25, ge=1, le=1000)
+    operations: list[str] = Field(default_factory=lambda: ["Query.*"], min_length=1)
+    allow_mutations: bool = False
+    timeout: float = Field(default=60.0, gt=0)
+    rate_limit: str = "5/s"
+    replay_contracts: bool = False
+    alert_on_live_failures: bool = False
+
+    @field_validator("timeout", mode="before")
+    @classmethod
+    def _timeout(cls, value: Any) -> float:
+        return parse_duration(value, key="timeout")
+
+    @field_validator("rate_limit", mode="before")
+    @classmethod
+    def _rate(cls, value: Any) -> str:
+        parse_rate(value)
+        return str(value)
+
+    @field_validator("operations")
+    @classmethod
+    def _operations(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            if not re.match(r"^[A-Za-z_*?\[][A-Za-z0-9_*?\[\]!-]*\.[A-Za-z0-9_*?\[\]!-]+$", pattern):
+                raise ValueError(f"expected patterns such as 'Query.*' or 'Query.stacks', got {pattern!r}")
+        return value
+
+    @property
+    def requests_per_second(self) -> float:
+        return parse_rate(self.rate_limit)
+
+
 class TargetConfig(BaseModel):
     """One monitored GraphQL API."""
 
@@ -223,6 +288,7 @@ class TargetConfig(BaseModel):
     max_response_bytes: int = Field(default=50 * 1024 * 1024, gt=0)
     verify_tls: bool = True
     allow_mutations: bool = False
+    live: LiveConfig = Field(default_factory=lambda: LiveConfig())
     _durations = _duration_validator("timeout")
 
     @field_validator("name")
@@ -302,7 +368,22 @@ class Settings(BaseSettings):
     fail_on: Literal["breaking", "dangerous", "never"] = "breaking"
     slack: SlackConfig | None = None
     targets: list[TargetConfig] = Field(default_factory=list)
+    # gqlmon mcp --http: clients must send "Authorization: Bearer <mcp_token>" (MONITOR_MCP_TOKEN).
+    mcp_token: SecretStr | None = None
+    # gqlmon run: per-check time limit, shutdown grace, start jitter, liveness file and /metrics server.
+    run_timeout: Duration = 300.0
+    grace_period: Duration = 30.0
+    jitter: float = Field(default=10.0, ge=0)
+    health_file: Path | None = None
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    _durations = _duration_validator("run_timeout", "grace_period")
     config_path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("jitter", mode="before")
+    @classmethod
+    def _jitter(cls, value: Any) -> float:
+        return 0.0 if value in (0, "0", "0s") else parse_duration(value, key="jitter")
 
     @model_validator(mode="after")
     def _unique_names(self) -> Settings:
@@ -459,6 +540,8 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
             if _SENSITIVE_HEADER.search(header):
                 register_secret(value.get_secret_value())
         _register_auth(target.auth)
+    if settings.mcp_token is not None:
+        register_secret(settings.mcp_token.get_secret_value())
     if settings.slack:
         for secret in (settings.slack.webhook_url, settings.slack.bot_token):
             if secret is not None:
