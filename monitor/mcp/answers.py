@@ -1,0 +1,73 @@
+"""Turning answers into tool results that fit an assistant's context and never carry a secret.
+
+Every tool builds a pydantic answer; :func:`fit` cuts its one long list so the compact JSON stays under
+the budget (``DEFAULT_MAX_CHARS``), and :func:`result` serializes it once, masks every registered secret
+and credential-looking value (:func:`monitor.redact.redact`), and returns it both as text and as
+structured content.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, Final, TypeVar
+
+import pydantic_core
+from mcp_types import CallToolResult, TextContent
+from pydantic import BaseModel
+
+from monitor.redact import redact
+
+DEFAULT_MAX_CHARS: Final = 20_000
+#: Room kept for the note that says what was cut.
+_NOTE_ROOM: Final = 600
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+
+def json_size(value: Any) -> int:
+    """Length of the compact JSON of ``value`` (a model, a list, a string, ...)."""
+    if isinstance(value, BaseModel):
+        return len(value.model_dump_json())
+    return len(pydantic_core.to_json(value, fallback=str))
+
+
+def take(items: Sequence[T], budget: int, measure: Callable[[T], int] = json_size) -> int:
+    """How many leading ``items`` fit in ``budget`` characters of JSON (at least one if any fits)."""
+    used = 0
+    for count, item in enumerate(items):
+        used += measure(item) + 1
+        if used > budget:
+            return count
+    return len(items)
+
+
+def fit(model: M, attribute: str, max_chars: int, *, note: Callable[[int, int], str]) -> M:
+    """``model`` with its list ``attribute`` cut to fit ``max_chars``; ``note(kept, total)`` says what to do."""
+    items: list[Any] = list(getattr(model, attribute))
+    if len(model.model_dump_json()) <= max_chars:
+        return model
+    base = len(model.model_copy(update={attribute: []}).model_dump_json())
+    kept = take(items, max_chars - base - _NOTE_ROOM)
+    message = note(kept, len(items))
+    before = getattr(model, "note", None)
+    joined = f"{before}; {message}" if before else message
+    return model.model_copy(update={attribute: items[:kept], "truncated": True, "note": joined})
+
+
+def cut_text(text: str, max_chars: int) -> tuple[str, bool]:
+    """``text`` cut at a line boundary to at most ``max_chars`` characters of JSON; True when cut."""
+    if json_size(text) <= max_chars:
+        return text, False
+    lines = text.splitlines(keepends=True)
+    kept = take(lines, max_chars)
+    return "".join(lines[:kept]), True
+
+
+def result(model: BaseModel) -> CallToolResult:
+    """The tool result: compact JSON text plus the same object as structured content, secrets masked."""
+    text = model.model_dump_json(exclude_none=False)
+    clean = redact(text)
+    structured: dict[str, Any] = json.loads(clean) if clean != text else model.model_dump(mode="json")
+    return CallToolResult(content=[TextContent(type="text", text=clean)], structured_content=structured)

@@ -1,0 +1,322 @@
+"""Check a GraphQL document against a schema: errors with locations, deprecated usages, and blame.
+
+Pure functions over graphql-core (no IO). :func:`check_document` parses and validates one document and
+walks it once with a ``TypeInfo`` to learn the schema coordinate behind every AST node, so that each
+validation error can name the coordinates it is about (the node itself first, then its enclosing fields).
+:func:`blame` then finds, among the target's recorded changes, the one that most likely broke it: a
+change on the same coordinate, on a parent (a removed type), or on a child (a required argument added).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+from graphql import (
+    ArgumentNode,
+    DocumentNode,
+    EnumValueNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLEnumType,
+    GraphQLError,
+    GraphQLInputObjectType,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    InlineFragmentNode,
+    NamedTypeNode,
+    Node,
+    ObjectFieldNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    TypeInfo,
+    TypeInfoVisitor,
+    VariableNode,
+    Visitor,
+    get_named_type,
+    parse,
+    validate,
+    visit,
+)
+from graphql.execution.values import get_variable_values
+
+from monitor.core.changes import Change, Criticality
+
+#: Largest document accepted, and most lexical tokens parsed (a guard against parser-exhaustion input).
+MAX_DOCUMENT_CHARS: Final = 100_000
+MAX_TOKENS: Final = 20_000
+MAX_ERRORS: Final = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A syntax, validation or variable error. ``coordinates`` are Inspector-style paths, nearest first."""
+
+    message: str
+    line: int | None = None
+    column: int | None = None
+    coordinates: tuple[str, ...] = ()
+    kind: str = "validation"  # syntax | validation | variables
+
+
+@dataclass(frozen=True, slots=True)
+class DeprecatedUse:
+    """A deprecated field, argument, input field or enum value the document uses."""
+
+    coordinate: str
+    reason: str
+    line: int | None
+    column: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class OperationShape:
+    """One operation of the document: its name, kind and how deep and wide its selections go."""
+
+    name: str | None
+    kind: str
+    depth: int
+    fields: int
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """Everything :func:`check_document` learned."""
+
+    operations: tuple[OperationShape, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    deprecated: tuple[DeprecatedUse, ...] = ()
+    document: DocumentNode | None = field(default=None, compare=False)
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+def check_document(
+    schema: GraphQLSchema,
+    text: str | DocumentNode,
+    variables: Mapping[str, Any] | None = None,
+) -> Checked:
+    """Parse (unless given a document), validate, find deprecated usages and coerce ``variables``."""
+    if isinstance(text, DocumentNode):
+        document = text
+    else:
+        if len(text) > MAX_DOCUMENT_CHARS:
+            message = f"the document has {len(text)} characters; at most {MAX_DOCUMENT_CHARS} are accepted"
+            return Checked(problems=(Problem(message, kind="syntax"),))
+        try:
+            document = parse(text, max_tokens=MAX_TOKENS)
+        except GraphQLSyntaxError as exc:
+            loc = exc.locations[0] if exc.locations else None
+            problem = Problem(
+                exc.message, loc.line if loc else None, loc.column if loc else None, kind="syntax"
+            )
+            return Checked(problems=(problem,))
+        except RecursionError:
+            return Checked(problems=(Problem("the document is nested too deeply", kind="syntax"),))
+    walker = _Walker(schema)
+    try:
+        visit(document, TypeInfoVisitor(walker.type_info, walker))
+        errors = validate(schema, document, max_errors=MAX_ERRORS)
+    except RecursionError:
+        return Checked(problems=(Problem("the document is nested too deeply", kind="syntax"),))
+    problems = [_problem(error, walker.coordinates) for error in errors]
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    if variables is not None and not problems:
+        for operation in operations:
+            coerced = get_variable_values(schema, operation.variable_definitions or (), dict(variables))
+            if isinstance(coerced, list):
+                problems.extend(_problem(e, walker.coordinates, kind="variables") for e in coerced)
+    shapes = tuple(
+        OperationShape(
+            name=op.name.value if op.name else None,
+            kind=op.operation.value,
+            depth=_depth(op.selection_set, fragments, set()),
+            fields=_count(op.selection_set, fragments, set()),
+        )
+        for op in operations
+    )
+    return Checked(shapes, tuple(problems), tuple(walker.deprecated), document)
+
+
+def _problem(
+    error: GraphQLError, coordinates: Mapping[int, tuple[str, ...]], kind: str = "validation"
+) -> Problem:
+    loc = error.locations[0] if error.locations else None
+    found: dict[str, None] = {}
+    for node in error.nodes or ():
+        for coordinate in coordinates.get(id(node), ()):
+            found.setdefault(coordinate, None)
+    return Problem(error.message, loc.line if loc else None, loc.column if loc else None, tuple(found), kind)
+
+
+class _Walker(Visitor):
+    """Records each node's coordinates (own first, then enclosing fields) and every deprecated usage."""
+
+    def __init__(self, schema: GraphQLSchema) -> None:
+        super().__init__()
+        self.type_info = TypeInfo(schema)
+        self.coordinates: dict[int, tuple[str, ...]] = {}
+        self.deprecated: list[DeprecatedUse] = []
+        self._fields: list[str] = []  # enclosing field paths
+        self._arguments: list[str] = []  # enclosing argument paths
+        self._reported: set[str] = set()
+
+    def _record(self, node: Node, own: str | None) -> None:
+        chain = ([own] if own else []) + self._arguments[-1:] + self._fields[::-1]
+        self.coordinates[id(node)] = tuple(dict.fromkeys(chain))
+
+    def _deprecated(self, node: Node, coordinate: str, reason: str | None) -> None:
+        if reason is not None and coordinate not in self._reported:
+            self._reported.add(coordinate)
+            loc = node.loc.source.get_location(node.loc.start) if node.loc else None
+            self.deprecated.append(
+                DeprecatedUse(
+                    coordinate,
+                    reason or "No longer supported",
+                    loc.line if loc else None,
+                    loc.column if loc else None,
+                )
+            )
+
+    def enter_field(self, node: FieldNode, *_: Any) -> None:
+        parent = self.type_info.get_parent_type()
+        path = f"{parent.name}.{node.name.value}" if parent else None
+        self._record(node, path)
+        definition = self.type_info.get_field_def()
+        if definition is not None and path:
+            self._deprecated(node, path, definition.deprecation_reason)
+        self._fields.append(path or node.name.value)
+
+    def leave_field(self, *_: Any) -> None:
+        self._fields.pop()
+
+    def enter_argument(self, node: ArgumentNode, *_: Any) -> None:
+        directive = self.type_info.get_directive()
+        if directive is not None:
+            path = f"@{directive.name}.{node.name.value}"
+            schema_coordinate = f"@{directive.name}({node.name.value}:)"
+        else:
+            owner = self._fields[-1] if self._fields else "?"
+            path = f"{owner}.{node.name.value}"
+            schema_coordinate = f"{owner}({node.name.value}:)"
+        self._record(node, path)
+        definition = self.type_info.get_argument()
+        if definition is not None:
+            self._deprecated(node, schema_coordinate, definition.deprecation_reason)
+        self._arguments.append(path)
+
+    def leave_argument(self, *_: Any) -> None:
+        self._arguments.pop()
+
+    def enter_object_field(self, node: ObjectFieldNode, *_: Any) -> None:
+        parent = get_named_type(self.type_info.get_parent_input_type())
+        path = f"{parent.name}.{node.name.value}" if parent else None
+        self._record(node, path)
+        if isinstance(parent, GraphQLInputObjectType) and path:
+            definition = parent.fields.get(node.name.value)
+            if definition is not None:
+                self._deprecated(node, path, definition.deprecation_reason)
+
+    def enter_enum_value(self, node: EnumValueNode, *_: Any) -> None:
+        enum = get_named_type(self.type_info.get_input_type())
+        path = f"{enum.name}.{node.value}" if enum else None
+        self._record(node, path)
+        if isinstance(enum, GraphQLEnumType) and path:
+            value = enum.values.get(node.value)
+            if value is not None:
+                self._deprecated(node, path, value.deprecation_reason)
+
+    def enter_variable(self, node: VariableNode, *_: Any) -> None:
+        self._record(node, None)
+
+    def enter_named_type(self, node: NamedTypeNode, *_: Any) -> None:
+        self._record(node, node.name.value)
+
+    def enter_inline_fragment(self, node: InlineFragmentNode, *_: Any) -> None:
+        self._record(node, node.type_condition.name.value if node.type_condition else None)
+
+
+def _depth(
+    selection_set: SelectionSetNode | None, fragments: Mapping[str, FragmentDefinitionNode], seen: set[str]
+) -> int:
+    if selection_set is None:
+        return 0
+    deepest = 0
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            deepest = max(deepest, 1 + _depth(selection.selection_set, fragments, seen))
+        elif isinstance(selection, InlineFragmentNode):
+            deepest = max(deepest, _depth(selection.selection_set, fragments, seen))
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                deepest = max(
+                    deepest, _depth(fragment.selection_set, fragments, seen | {selection.name.value})
+                )
+    return deepest
+
+
+def _count(
+    selection_set: SelectionSetNode | None, fragments: Mapping[str, FragmentDefinitionNode], seen: set[str]
+) -> int:
+    if selection_set is None:
+        return 0
+    total = 0
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            total += 1 + _count(selection.selection_set, fragments, seen)
+        elif isinstance(selection, InlineFragmentNode):
+            total += _count(selection.selection_set, fragments, seen)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                total += _count(fragment.selection_set, fragments, seen | {selection.name.value})
+    return total
+
+
+# ------------------------------------------------------------------------------------------- blame
+
+Recorded = tuple[datetime, str, Change]  # (seen_at, run_id, change), as Store.changes_since returns
+
+
+def blame(problem: Problem, history: Sequence[Recorded]) -> Recorded | None:
+    """The recorded change that most likely caused ``problem``, or ``None``.
+
+    A change on the problem's own coordinate beats one on a parent (a removed type), which beats one on a
+    child (an argument made required); a nearer coordinate beats an enclosing field; breaking beats
+    dangerous beats safe; a later change beats an earlier one.
+    """
+    best: tuple[tuple[int, int, int, datetime], Recorded] | None = None
+    for distance, coordinate in enumerate(problem.coordinates):
+        for recorded in history:
+            seen_at, _, change = recorded
+            if change.path == coordinate or change.coordinate == coordinate:
+                relation = 3
+            elif coordinate.startswith(change.path + "."):
+                relation = 2
+            elif change.path.startswith(coordinate + ".") and distance == 0:
+                relation = 1
+            else:
+                continue
+            if distance > 0 and change.type.value not in _SHAPE_CHANGES and relation != 2:
+                continue
+            rank = (relation, -distance, -_criticality_rank(change.criticality), seen_at)
+            if best is None or rank > best[0]:
+                best = (rank, recorded)
+    return best[1] if best else None
+
+
+# Changes on an enclosing field that can break the selections under it.
+_SHAPE_CHANGES: Final = frozenset(
+    {"FIELD_TYPE_CHANGED", "FIELD_REMOVED", "TYPE_REMOVED", "TYPE_KIND_CHANGED"}
+)
+
+
+def _criticality_rank(criticality: Criticality) -> int:
+    return criticality.rank

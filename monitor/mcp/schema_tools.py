@@ -1,0 +1,250 @@
+"""The schema tools: get_schema, search_schema, get_type and list_operations.
+
+Each function takes the :class:`~monitor.mcp.catalog.Catalog`, the tool's arguments and the answer
+budget, and returns the answer model; registration and error mapping live in :mod:`monitor.mcp.server`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType
+
+from monitor.core.sdl import (
+    deprecated_members,
+    describe,
+    field_signature,
+    implementations,
+    kind_of,
+    neighbourhood,
+    referenced_types,
+    root_type,
+    roots,
+    type_sdl,
+    user_types,
+)
+from monitor.core.search import Scope, one_line
+from monitor.errors import ConfigError
+from monitor.mcp.answers import cut_text, fit, json_size, take
+from monitor.mcp.catalog import Catalog, envelope, shown
+from monitor.mcp.models import (
+    OperationLine,
+    OperationsAnswer,
+    RootOperation,
+    SchemaAnswer,
+    SearchAnswer,
+    SearchHitModel,
+    TypeAnswer,
+    TypeLine,
+)
+
+Root = Literal["query", "mutation", "subscription"]
+MAX_DEPTH = 4
+MAX_LIMIT = 50
+
+
+def get_schema(
+    catalog: Catalog,
+    target: str,
+    snapshot: str,
+    format: Literal["summary", "sdl"],
+    types: tuple[str, ...],
+    offset: int,
+    max_chars: int,
+) -> SchemaAnswer:
+    snap, loaded = catalog.snapshot(target, snapshot)
+    schema = loaded.schema
+    wanted = [t.strip() for t in types if t.strip()]
+    unknown = [t for t in wanted if t not in schema.type_map]
+    offset = max(offset, 0)
+    answer = SchemaAnswer(
+        **envelope(target, snap),
+        format=format,
+        description=schema.description,
+        roots=[
+            RootOperation(operation=op, type=name, fields=len(root.fields))
+            for op, name in roots(schema).items()
+            if name and (root := root_type(schema, op)) is not None
+        ],
+        offset=offset,
+        unknown_types=unknown,
+        validity_problems=loaded.problems,
+    )
+    if unknown:
+        suggestions = {
+            hit.coordinate for t in unknown for hit in loaded.index.search(t, scope="types", limit=3)
+        }
+        answer.note = (
+            "unknown types: "
+            + ", ".join(unknown)
+            + (f"; did you mean {', '.join(sorted(suggestions))}?" if suggestions else "")
+        )
+    if format == "summary":
+        named = [t for t in user_types(schema) if not wanted or t.name in wanted]
+        answer.type_count = len(named)
+        answer.types = [
+            TypeLine(name=t.name, kind=kind_of(t), description=describe(t)) for t in named[offset:]
+        ]
+        return fit(
+            answer,
+            "types",
+            max_chars,
+            note=lambda kept, total: (
+                f"showing types {offset + 1}-{offset + kept} of {offset + total}; call get_schema again with "
+                f"offset={offset + kept} for the next ones, or use search_schema / get_type to look up types"
+            ),
+        )
+    chunks = loaded.chunks if not wanted else [c for c in loaded.chunks if c.name in wanted]
+    page = chunks[offset:]
+    answer.type_count = len(chunks)
+    budget = max_chars - json_size(answer) - 700
+    kept = take(page, budget, measure=lambda c: json_size(c.sdl) + json_size(c.name) + 3)
+    if kept == 0 and page:
+        answer.sdl, _ = cut_text(page[0].sdl, budget)
+        answer.shown = [page[0].name]
+        answer.truncated = True
+        answer.note = _join(answer.note, f"{page[0].name} alone is larger than the answer budget; it was cut")
+        return answer
+    answer.sdl = "\n\n".join(c.sdl for c in page[:kept])
+    answer.shown = [c.name for c in page[:kept]]
+    if kept < len(page):
+        answer.truncated = True
+        answer.note = _join(
+            answer.note,
+            f"showing definitions {offset + 1}-{offset + kept} of {len(chunks)}; call get_schema again with "
+            f"offset={offset + kept} for the next ones, or pass types=[...] for just the types you need",
+        )
+    return answer
+
+
+def search_schema(
+    catalog: Catalog, target: str, query: str, scope: Scope, limit: int, max_chars: int
+) -> SearchAnswer:
+    snap, loaded = catalog.snapshot(target, "latest")
+    if not query.strip():
+        raise ConfigError("query is empty: give a few words, e.g. 'stack runs' or 'worker pool'")
+    hits = loaded.index.search(query[:500], scope=scope, limit=max(1, min(limit, MAX_LIMIT)))
+    answer = SearchAnswer(
+        **envelope(target, snap),
+        query=query[:500],
+        scope=scope,
+        hits=[
+            SearchHitModel(
+                coordinate=h.coordinate,
+                kind=h.kind,
+                path=h.path,
+                signature=h.signature,
+                description=h.description,
+                deprecated=h.deprecated,
+                deprecation_reason=h.deprecation_reason,
+                score=h.score,
+            )
+            for h in hits
+        ],
+    )
+    if not hits:
+        answer.note = "no match: try other words, a broader scope, or get_schema(format='summary')"
+    return fit(answer, "hits", max_chars, note=lambda kept, total: f"showing {kept} of {total} hits")
+
+
+def get_type(catalog: Catalog, target: str, name: str, depth: int, max_chars: int) -> TypeAnswer:
+    snap, loaded = catalog.snapshot(target, "latest")
+    schema = loaded.schema
+    type_ = schema.type_map.get(name.strip())
+    if type_ is None or name.startswith("__"):
+        hits = loaded.index.search(name[:200], scope="types", limit=5)
+        hint = f"; closest: {', '.join(h.coordinate for h in hits)}" if hits else ""
+        raise ConfigError(f"no type {shown(name)} in {target}@{snap.id[:12]}{hint}")
+    depth = max(1, min(depth, MAX_DEPTH))
+    names = neighbourhood(schema, type_.name, depth)
+    interfaces = (
+        [i.name for i in type_.interfaces]
+        if isinstance(type_, GraphQLObjectType | GraphQLInterfaceType)
+        else []
+    )
+    possible = (
+        implementations(schema, type_) if isinstance(type_, GraphQLInterfaceType | GraphQLUnionType) else []
+    )
+    answer = TypeAnswer(
+        **envelope(target, snap),
+        name=type_.name,
+        kind=kind_of(type_),
+        description=one_line(type_.description, 1000),
+        sdl="",
+        interfaces=interfaces,
+        possible_types=possible,
+        referenced_types=referenced_types(schema, type_),
+        deprecated_members=deprecated_members(type_),
+        path=loaded.index.path_to(type_.name),
+    )
+    budget = max_chars - json_size(answer) - 700
+    printed = [type_sdl(schema, schema.type_map[n]) for n in names]
+    kept = take(printed, budget)
+    if kept == 0:
+        answer.sdl, _ = cut_text(printed[0], budget)
+        answer.included_types = [type_.name]
+        answer.truncated = True
+        answer.note = f"{type_.name} is larger than the answer budget; its SDL was cut"
+        return answer
+    answer.sdl = "\n\n".join(printed[:kept])
+    answer.included_types = names[:kept]
+    if kept < len(names):
+        answer.truncated = True
+        rest = names[kept:]
+        answer.note = (
+            f"{len(rest)} referenced types left out ({', '.join(rest[:10])}{', …' if len(rest) > 10 else ''}); "
+            "call get_type for each, or lower depth"
+        )
+    return answer
+
+
+def list_operations(
+    catalog: Catalog, target: str, root: Root, offset: int, max_chars: int
+) -> OperationsAnswer:
+    snap, loaded = catalog.snapshot(target, "latest")
+    schema = loaded.schema
+    root_obj = root_type(schema, root)
+    offset = max(offset, 0)
+    if root_obj is None:
+        return OperationsAnswer(
+            **envelope(target, snap),
+            root=root,
+            root_type=None,
+            total=0,
+            offset=offset,
+            operations=[],
+            note=f"this schema has no {root} root type",
+        )
+    lines = []
+    for field_name, field in root_obj.fields.items():
+        signature = field_signature(field_name, field)
+        lines.append(
+            OperationLine(
+                name=field_name,
+                signature=signature,
+                description=one_line(field.description),
+                deprecated=field.deprecation_reason is not None,
+                deprecation_reason=field.deprecation_reason,
+            )
+        )
+    answer = OperationsAnswer(
+        **envelope(target, snap),
+        root=root,
+        root_type=root_obj.name,
+        total=len(lines),
+        offset=offset,
+        operations=lines[offset:],
+    )
+    return fit(
+        answer,
+        "operations",
+        max_chars,
+        note=lambda kept, total: (
+            f"showing {root} fields {offset + 1}-{offset + kept} of {offset + total}; call list_operations "
+            f"again with offset={offset + kept}, or search_schema(scope='{root}s') to find one"
+        ),
+    )
+
+
+def _join(first: str | None, second: str) -> str:
+    return f"{first}; {second}" if first else second

@@ -1,0 +1,451 @@
+"""The gqlmon MCP server: tools and resources over the store, served on stdio or streamable HTTP.
+
+:func:`create_app` wires a :class:`~monitor.mcp.catalog.Catalog` (settings, store, cached snapshots) to
+an ``MCPServer``; :func:`create_server` returns just the ``MCPServer`` (what tests and embedders connect a
+client to); :func:`serve` is what ``gqlmon mcp`` runs.
+
+Every tool except execute_query is read-only and says so in its annotations. Parameters are plain JSON
+schema (strings, integers, enums, arrays of strings; ``variables`` also as a JSON string), with no
+``$ref``, so strict clients accept them. Failures a caller can fix (an unknown target, a bad snapshot id, a
+refused mutation) come back as tool errors with one line saying what to do; no answer and no error ever
+holds a secret.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import anyio
+import anyio.to_thread
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
+from mcp.server.mcpserver.resources import FunctionResource
+from mcp.server.subscriptions import InMemorySubscriptionBus
+from mcp_types import CallToolResult, SubscribeRequestParams, ToolAnnotations, UnsubscribeRequestParams
+from pydantic import Field, SecretStr
+
+from monitor import __version__
+from monitor.adapters.store import Store
+from monitor.core.search import Scope
+from monitor.errors import ConfigError, MonitorError
+from monitor.mcp import guide, history_tools, operation_tools, schema_tools
+from monitor.mcp.answers import DEFAULT_MAX_CHARS, result
+from monitor.mcp.catalog import Catalog, envelope
+from monitor.mcp.live import LiveClient, LiveLimits
+from monitor.mcp.models import (
+    AuthGuide,
+    ChangesAnswer,
+    ContractsAnswer,
+    ExecuteAnswer,
+    HistoryAnswer,
+    OperationsAnswer,
+    ReportAnswer,
+    SchemaAnswer,
+    SearchAnswer,
+    TargetList,
+    TypeAnswer,
+    ValidationAnswer,
+)
+from monitor.mcp.notify import Notifier, StoreWatcher, report_uri, schema_uri
+from monitor.redact import redact, register_secret
+from monitor.settings import Settings
+
+INSTRUCTIONS = """gqlmon monitors GraphQL APIs for schema drift. Start with list_targets. To find your way
+around a schema use search_schema (ranked, with paths from the root), then get_type and list_operations;
+get_schema(format='summary') lists every type. get_drift_report and schema_changes say what changed and
+when; coordinate_history follows one type, field or argument. validate_operation checks a query you write
+(and names the schema change that broke it); execute_query runs a read-only query live. Large answers are
+cut to fit and say how to ask for the rest."""
+
+TargetArg = Annotated[str, Field(description="Target name, as list_targets shows it.")]
+SnapshotArg = Annotated[
+    str, Field(description="'latest', 'previous', or a snapshot id (a hex prefix of at least 6 characters).")
+]
+OffsetArg = Annotated[int, Field(ge=0, description="Skip this many items (to page through a long answer).")]
+VariablesArg = Annotated[
+    dict[str, Any] | str | None,
+    Field(description="Operation variables: a JSON object, or the same object as a JSON string."),
+]
+
+_READ_ONLY = ToolAnnotations(
+    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)
+
+
+@contextmanager
+def _tool_errors() -> Iterator[None]:
+    """Turn gqlmon's expected failures into tool errors with a clean, redacted message."""
+    try:
+        yield
+    except MonitorError as exc:
+        raise ToolError(redact(str(exc))) from None
+
+
+@dataclass
+class GqlmonMCP:
+    """The server and what it is built from; ``watcher.check_now()`` pushes notifications at once."""
+
+    server: MCPServer[Any]
+    catalog: Catalog
+    notifier: Notifier
+    watcher: StoreWatcher
+    live: LiveClient
+
+    async def snapshot_stored(self) -> list[str]:
+        """Call after storing a run in this process: notifies subscribers now instead of at the next poll."""
+        return await self.watcher.check_now()
+
+
+def create_app(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    max_answer_chars: int = DEFAULT_MAX_CHARS,
+    poll_interval: float = 5.0,
+    live_limits: LiveLimits | None = None,
+) -> GqlmonMCP:
+    """Build the MCP server for ``settings`` (the store is opened on first use unless given)."""
+    _register_secrets(settings)
+    catalog = Catalog(settings, store)
+    bus = InMemorySubscriptionBus()
+    notifier = Notifier(bus)
+    watcher = StoreWatcher(catalog.watch_state, notifier, poll_interval)
+    live = LiveClient(live_limits or LiveLimits())
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[Any]) -> AsyncIterator[dict[str, Any]]:
+        async with anyio.create_task_group() as group:
+            if not watcher.running:
+                group.start_soon(watcher.run)
+            try:
+                yield {}
+            finally:
+                group.cancel_scope.cancel()
+
+    server: MCPServer[Any] = MCPServer(
+        "gqlmon",
+        title="gqlmon: GraphQL schema drift monitor",
+        instructions=INSTRUCTIONS,
+        version=__version__,
+        log_level="WARNING",
+        lifespan=lifespan,
+        subscriptions=bus,
+    )
+    app = GqlmonMCP(server, catalog, notifier, watcher, live)
+    _register_tools(app, max_answer_chars)
+    _register_resources(app)
+    # MCPServer serves subscriptions/listen (2026 clients) itself; handshake-era clients subscribe with
+    # resources/subscribe, which it has no public hook for, so it is added on the low-level server.
+    lowlevel = server._lowlevel_server
+    lowlevel.add_request_handler("resources/subscribe", SubscribeRequestParams, notifier.subscribe)
+    lowlevel.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, notifier.unsubscribe)
+    return app
+
+
+def create_server(settings: Settings, **options: Any) -> MCPServer[Any]:
+    """The ``MCPServer`` alone (see :func:`create_app` for the options)."""
+    return create_app(settings, **options).server
+
+
+def _register_secrets(settings: Settings) -> None:
+    """Register every configured secret with the redactor, even for settings not built by load_settings."""
+    register_secret(_secret_text(getattr(settings, "mcp_token", None)))
+    for target in settings.targets:
+        for value in target.headers.values():
+            register_secret(value.get_secret_value())
+        for name in type(target.auth).model_fields:
+            register_secret(
+                _secret_text(value) if isinstance(value := getattr(target.auth, name), SecretStr) else None
+            )
+
+
+def _secret_text(value: object) -> str | None:
+    """The text of a SecretStr (or a plain string); ``None`` for nothing."""
+    if isinstance(value, SecretStr):
+        return value.get_secret_value() or None
+    return str(value) if value else None
+
+
+# ------------------------------------------------------------------------------------------- tools
+
+
+def _register_tools(app: GqlmonMCP, cap: int) -> None:
+    server, catalog = app.server, app.catalog
+
+    @server.tool(title="List monitored APIs", annotations=_READ_ONLY)
+    def list_targets() -> Annotated[CallToolResult, TargetList]:
+        """The monitored GraphQL APIs: URL, auth kind, latest snapshot, last check time and outcome, and the
+        number of open (unacknowledged) breaking and dangerous changes of each one's current schema."""
+        with _tool_errors():
+            return result(history_tools.list_targets(catalog))
+
+    @server.tool(title="Get a schema", annotations=_READ_ONLY)
+    def get_schema(
+        target: TargetArg,
+        snapshot: SnapshotArg = "latest",
+        format: Annotated[
+            Literal["summary", "sdl"],
+            Field(
+                description="summary: root operations and every type with a one-line description; sdl: SDL."
+            ),
+        ] = "summary",
+        types: Annotated[
+            list[str],
+            Field(description="Only these type names (SDL or summary); empty for the whole schema."),
+        ] = [],  # noqa: B006 - copied by pydantic, never mutated
+        offset: OffsetArg = 0,
+    ) -> Annotated[CallToolResult, SchemaAnswer]:
+        """A stored schema: a summary (root operations, type names and one-line descriptions) or SDL, whole
+        or only the named types. Long answers are cut and say which offset to ask for next."""
+        with _tool_errors():
+            return result(
+                schema_tools.get_schema(catalog, target, snapshot, format, tuple(types), offset, cap)
+            )
+
+    @server.tool(title="Search a schema", annotations=_READ_ONLY)
+    def search_schema(
+        target: TargetArg,
+        query: Annotated[str, Field(description="A few words, e.g. 'stack runs' or 'worker pool'.")],
+        scope: Annotated[
+            Scope, Field(description="all, or only queries / mutations / subscriptions / types / fields.")
+        ] = "all",
+        limit: Annotated[int, Field(ge=1, le=50, description="How many hits.")] = 10,
+    ) -> Annotated[CallToolResult, SearchAnswer]:
+        """Ranked search over type, field, argument, enum value and description text of the latest schema
+        (words split from camelCase/snake_case, lightly stemmed). Each hit has its path from a root
+        operation (Query.stacks -> Stack.runs -> Run), its kind, signature and deprecation."""
+        with _tool_errors():
+            return result(schema_tools.search_schema(catalog, target, query, scope, limit, cap))
+
+    @server.tool(title="Get a type", annotations=_READ_ONLY)
+    def get_type(
+        target: TargetArg,
+        name: Annotated[str, Field(description="A type name, e.g. Stack.")],
+        depth: Annotated[
+            int, Field(ge=1, le=4, description="1: the type alone; 2: also the types it references; ...")
+        ] = 1,
+    ) -> Annotated[CallToolResult, TypeAnswer]:
+        """One type of the latest schema in SDL: descriptions, arguments with defaults, input fields, enum
+        values, deprecated members (included, marked @deprecated), interfaces and possible types; with
+        depth > 1 also the types it references."""
+        with _tool_errors():
+            return result(schema_tools.get_type(catalog, target, name, depth, cap))
+
+    @server.tool(title="List root operations", annotations=_READ_ONLY)
+    def list_operations(
+        target: TargetArg,
+        root: Annotated[
+            Literal["query", "mutation", "subscription"], Field(description="Which root.")
+        ] = "query",
+        offset: OffsetArg = 0,
+    ) -> Annotated[CallToolResult, OperationsAnswer]:
+        """The fields of a root type of the latest schema (the queries, mutations or subscriptions a client
+        can send) with their signatures, descriptions and deprecations."""
+        with _tool_errors():
+            return result(schema_tools.list_operations(catalog, target, root, offset, cap))
+
+    @server.tool(title="Get a drift report", annotations=_READ_ONLY)
+    def get_drift_report(
+        target: TargetArg,
+        run: Annotated[str, Field(description="'latest' or a run id (prefix).")] = "latest",
+    ) -> Annotated[CallToolResult, ReportAnswer]:
+        """The report of one check: summary first, then the changes (worst first), broken saved
+        operations and deprecations."""
+        with _tool_errors():
+            return result(history_tools.get_drift_report(catalog, target, run, cap))
+
+    @server.tool(title="List schema changes", annotations=_READ_ONLY)
+    def schema_changes(
+        target: TargetArg,
+        since: Annotated[
+            str,
+            Field(description="A date (2026-01-31), a duration back from now (7d, 12h) or a snapshot id."),
+        ],
+        criticality: Annotated[
+            Literal["breaking", "dangerous", "safe"] | None,
+            Field(description="Only changes this bad or worse."),
+        ] = None,
+        path_prefix: Annotated[
+            str | None,
+            Field(description="Only changes whose path starts with this, e.g. Stack or Query.stacks."),
+        ] = None,
+    ) -> Annotated[CallToolResult, ChangesAnswer]:
+        """Every change recorded between then and now, across snapshots, oldest first, each with when it
+        appeared and the snapshot it came with."""
+        with _tool_errors():
+            return result(history_tools.schema_changes(catalog, target, since, criticality, path_prefix, cap))
+
+    @server.tool(title="History of a coordinate", annotations=_READ_ONLY)
+    def coordinate_history(
+        target: TargetArg,
+        coordinate: Annotated[
+            str,
+            Field(description="Type, Type.field, Type.field(arg:), Enum.VALUE, Input.field or @directive."),
+        ],
+    ) -> Annotated[CallToolResult, HistoryAnswer]:
+        """When a type, field, argument or enum value appeared, was deprecated, changed type or was
+        removed, and what it looks like now."""
+        with _tool_errors():
+            return result(history_tools.coordinate_history(catalog, target, coordinate, cap))
+
+    @server.tool(title="Validate an operation", annotations=_READ_ONLY)
+    def validate_operation(
+        target: TargetArg,
+        document: Annotated[str, Field(description="A GraphQL document (operations and fragments).")],
+        variables: VariablesArg = None,
+        snapshot: SnapshotArg = "latest",
+    ) -> Annotated[CallToolResult, ValidationAnswer]:
+        """Validate a GraphQL document (and its variables) against a stored schema: errors with locations,
+        deprecated fields/arguments/values it uses, and for each error the recorded schema change that
+        broke it."""
+        with _tool_errors():
+            return result(
+                operation_tools.validate_operation(catalog, target, document, variables, snapshot, cap)
+            )
+
+    @server.tool(title="Check saved operations", annotations=_READ_ONLY)
+    def check_contracts(target: TargetArg) -> Annotated[CallToolResult, ContractsAnswer]:
+        """The status of the target's saved operations (its contracts directory) at the latest snapshot:
+        valid, broken (with errors and the changes that broke them) or using deprecated elements."""
+        with _tool_errors():
+            return result(operation_tools.check_contracts(catalog, target, cap))
+
+    @server.tool(title="How to authenticate", annotations=_READ_ONLY)
+    def get_authentication_guide(
+        target: TargetArg,
+        method: Annotated[
+            Literal["none", "bearer", "github", "api_key_exchange", "oidc", "command"] | None,
+            Field(description="Describe this method instead of the target's configured one."),
+        ] = None,
+    ) -> Annotated[CallToolResult, AuthGuide]:
+        """How to authenticate to the API, from the target's configured auth: header names, the token
+        exchange flow (e.g. API key -> JWT via a mutation), refresh on expiry, and working example code in
+        Python and TypeScript. Credentials appear only as environment variable names."""
+        with _tool_errors():
+            config = catalog.configured(target)
+            snap = catalog.store.latest_snapshot(config.name) if catalog.has_store() else None
+            return result(guide.authentication_guide(config, method, envelope(config.name, snap)))
+
+    mutations = any(t.allow_mutations for t in catalog.settings.targets)
+    live_annotations = ToolAnnotations(
+        read_only_hint=not mutations, destructive_hint=mutations, idempotent_hint=False, open_world_hint=True
+    )
+
+    @server.tool(title="Run a live query", annotations=live_annotations)
+    async def execute_query(
+        target: TargetArg,
+        query: Annotated[str, Field(description="One GraphQL query operation.")],
+        variables: VariablesArg = None,
+    ) -> Annotated[CallToolResult, ExecuteAnswer]:
+        """Run one query against the live API through the target's configured authentication. It is
+        validated against the latest schema first; mutations are refused unless the target allows them,
+        subscriptions always; depth, time and response size are limited and the answer is trimmed."""
+        with _tool_errors():
+            return result(await app.live.execute(catalog, target, query, variables, cap))
+
+
+# ------------------------------------------------------------------------------------------- resources
+
+
+def _register_resources(app: GqlmonMCP) -> None:
+    server, catalog = app.server, app.catalog
+
+    def sdl(target: str, snapshot: str) -> str:
+        try:
+            _, loaded = catalog.snapshot(target, snapshot)
+        except ConfigError as exc:
+            raise ResourceNotFoundError(redact(str(exc))) from None
+        except MonitorError as exc:
+            raise ResourceError(redact(str(exc))) from None
+        return "\n\n".join(chunk.sdl for chunk in loaded.chunks) + "\n"
+
+    def report(target: str) -> str:
+        try:
+            record = catalog.store.get_run(catalog.target(target), "latest")
+        except ConfigError as exc:
+            raise ResourceNotFoundError(redact(str(exc))) from None
+        except MonitorError as exc:
+            raise ResourceError(redact(str(exc))) from None
+        return redact(json.dumps(record.report or {}, indent=2))
+
+    @server.resource(
+        "schema://{target}/latest",
+        name="latest-schema",
+        title="Latest schema (SDL)",
+        description="The target's latest stored schema as SDL.",
+        mime_type="application/graphql",
+    )
+    def latest_schema(target: str) -> str:
+        return sdl(target, "latest")
+
+    @server.resource(
+        "schema://{target}/{snapshot}",
+        name="schema-snapshot",
+        title="Schema snapshot (SDL)",
+        description="One stored schema of the target (snapshot id prefix, 'latest' or 'previous') as SDL.",
+        mime_type="application/graphql",
+    )
+    def schema_snapshot(target: str, snapshot: str) -> str:
+        return sdl(target, snapshot)
+
+    @server.resource(
+        "report://{target}/latest",
+        name="latest-report",
+        title="Latest drift report (JSON)",
+        description="The report of the target's latest check.",
+        mime_type="application/json",
+    )
+    def latest_report(target: str) -> str:
+        return report(target)
+
+    for target in catalog.settings.targets:
+        name = target.name
+        server.add_resource(
+            FunctionResource.from_function(
+                fn=lambda name=name: sdl(name, "latest"),
+                uri=schema_uri(name),
+                name=f"{name}-schema",
+                title=f"{name}: latest schema",
+                description=f"The latest stored schema of {name} as SDL (updates are notified).",
+                mime_type="application/graphql",
+            )
+        )
+        server.add_resource(
+            FunctionResource.from_function(
+                fn=lambda name=name: report(name),
+                uri=report_uri(name),
+                name=f"{name}-report",
+                title=f"{name}: latest report",
+                description=f"The report of {name}'s latest check (updates are notified).",
+                mime_type="application/json",
+            )
+        )
+
+
+# ------------------------------------------------------------------------------------------- serving
+
+
+def serve(settings: Settings, *, http: bool = False, host: str = "127.0.0.1", port: int = 8765) -> None:
+    """Run the server until interrupted: stdio by default, streamable HTTP with ``http``.
+
+    Binding HTTP to anything but loopback needs a bearer token (``MONITOR_MCP_TOKEN``), checked on every
+    request; a token, when configured, is required on loopback too.
+    """
+    from monitor.mcp.transport import serve_http
+
+    token = _secret_text(getattr(settings, "mcp_token", None))
+    app = create_app(settings)
+    try:
+        if http:
+            anyio.run(serve_http, app.server, host, port, token or None)
+        else:
+            anyio.run(app.server.run_stdio_async)
+    except KeyboardInterrupt:
+        print("gqlmon mcp: stopped", file=sys.stderr)
+    finally:
+        app.catalog.close()
