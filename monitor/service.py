@@ -16,10 +16,10 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.to_thread
@@ -40,6 +40,11 @@ from monitor.core.schema import fingerprint, schema_from_introspection, type_fin
 from monitor.errors import MonitorError
 from monitor.redact import redact
 from monitor.settings import Settings, TargetConfig
+
+if TYPE_CHECKING:
+    from graphql import GraphQLSchema
+
+    from monitor.core.contracts import ContractsResult, OperationResult, OperationSet
 
 log = logging.getLogger("monitor.service")
 
@@ -90,10 +95,15 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
 
     done = timer.step("fingerprint")
     new_id = fingerprint(result.introspection)
-    new_info = SnapshotInfo(new_id, utcnow().isoformat(), result.query_variant)
+    fetched_at = utcnow()
+    new_info = SnapshotInfo(new_id, fetched_at.isoformat(), result.query_variant)
     done()
 
     if previous is not None and previous.id == new_id:
+        done = timer.step("contracts")
+        unchanged_contracts = await _contracts_unchanged(target, store, previous)
+        done()
+        live_section = await _live(target, result.introspection, timer)
         report = DriftReport(
             target=target.name,
             run_id=run_id,
@@ -103,7 +113,8 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
             old_snapshot=_info(previous),
             new_snapshot=_info(previous),
             endpoint=redact(str(target.url)),
-            contracts=await _contracts_unchanged(target, store, previous),
+            contracts=unchanged_contracts,
+            live=live_section,
             timings=timer.timings,
         )
         return await _finish(settings, target, store, report, None, [])
@@ -119,6 +130,8 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
     changes: list[Change] = []
     outcome: Outcome = "baseline"
     notes: list[str] = []
+    old_schema: GraphQLSchema | None = None
+    flapping: dict[str, Any] | None = None
     if previous is not None:
         done = timer.step("diff")
         old_intro = await anyio.to_thread.run_sync(store.load_snapshot, previous.id)
@@ -134,18 +147,27 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         outcome = "changed"
         done()
         history = await anyio.to_thread.run_sync(store.snapshot_history, target.name)
-        if any(s.id == new_id for s in history[:-1]):
+        flapping = detect_flapping([s.id for s in history], new_id)
+        if flapping is not None:
+            notes.append(
+                f"flapping: the schema went back to snapshot {new_id[:12]}, served {flapping['flips']} "
+                f"schema changes ago; two versions seem to answer behind one endpoint (a rolling deploy or "
+                "a load balancer). Reported, not alerted."
+            )
+        elif any(s.id == new_id for s in history[:-1]):
             notes.append(f"the schema went back to snapshot {new_id[:12]}, seen before on this target")
     else:
         notes.append("first check of this target: this snapshot is the baseline")
 
+    first_seen = await anyio.to_thread.run_sync(deprecations_first_seen, store, target.name)
     done = timer.step("contracts")
-    contracts_section, usage = await _contracts(target, store, new_schema, changes)
+    contracts = await _contracts(
+        target, store, previous, new_schema, old_schema, changes, first_seen, fetched_at
+    )
     done()
 
     done = timer.step("rules")
-    first_seen = await anyio.to_thread.run_sync(deprecations_first_seen, store, target.name)
-    changes = _apply_rules(target, changes, usage, first_seen)
+    changes = _apply_rules(target, changes, contracts, first_seen)
     acknowledged = await anyio.to_thread.run_sync(store.acknowledgements, target.name)
     done()
 
@@ -160,10 +182,12 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         changes=tuple(changes),
         endpoint=redact(str(target.url)),
         validity_problems=problems,
-        contracts=contracts_section,
+        contracts=None if contracts is None else contracts_section(contracts),
+        live=await _live(target, result.introspection, timer),
         acknowledged={c.id: acknowledged[c.id] for c in changes if c.id in acknowledged},
         timings=timer.timings,
         notes=tuple(notes),
+        flapping=flapping,
     )
     raw = json.dumps(result.introspection, separators=(",", ":"), ensure_ascii=False).encode()
     return await _finish(
@@ -256,9 +280,10 @@ def _info(ref: SnapshotRef) -> SnapshotInfo:
 def _apply_rules(
     target: TargetConfig,
     changes: list[Change],
-    usage: dict[str, list[str]] | None,
+    contracts: ContractsResult | None,
     first_seen: dict[str, datetime],
 ) -> list[Change]:
+    from monitor.core.contracts import usage_lookup
     from monitor.core.rules import RuleOptions, apply_rules
 
     options = RuleOptions(
@@ -267,20 +292,199 @@ def _apply_rules(
         dangerous_is_breaking=target.rules.dangerous_is_breaking,
         safe_unreachable=target.rules.safe_unreachable,
     )
-    hook = None if usage is None else (lambda change: usage.get(change.id, ()))
-    return apply_rules(changes, options, usage=hook, deprecated_since=first_seen, now=utcnow()).changes
+    usage = None if contracts is None else usage_lookup(contracts)
+    return apply_rules(changes, options, usage=usage, deprecated_since=first_seen, now=utcnow()).changes
+
+
+FLAP_WINDOW = 6  # schema changes looked back at when deciding whether a target flaps
+
+
+def detect_flapping(history: Sequence[str], new_id: str, window: int = FLAP_WINDOW) -> dict[str, Any] | None:
+    """Flapping: ``new_id`` was served within the last ``window`` schema changes, but is not the current one.
+
+    ``history`` is the target's snapshot ids in the order it served them (oldest first, repeats kept).
+    A rollback to a schema from long ago is not flapping; A→B→A→B within a few checks is.
+    """
+    recent = list(history[-window:])
+    if not recent or recent[-1] == new_id or new_id not in recent:
+        return None
+    back = len(recent) - max(i for i, s in enumerate(recent) if s == new_id)
+    seen: list[str] = []
+    for snapshot in [new_id, *reversed(recent)]:
+        if snapshot not in seen:
+            seen.append(snapshot)
+    return {"snapshots": seen, "flips": back, "window": window}
+
+
+def contracts_section(result: ContractsResult) -> dict[str, Any]:
+    from monitor.core.contracts import to_report_section
+
+    return to_report_section(result)
 
 
 async def _contracts(
-    target: TargetConfig, store: Store, schema: Any, changes: Sequence[Change]
-) -> tuple[dict[str, Any] | None, dict[str, list[str]] | None]:
-    return None, None
+    target: TargetConfig,
+    store: Store,
+    previous: SnapshotRef | None,
+    schema: GraphQLSchema,
+    old_schema: GraphQLSchema | None,
+    changes: Sequence[Change],
+    first_seen: dict[str, datetime],
+    fetched_at: datetime,
+) -> ContractsResult | None:
+    """Validate the target's saved operations against the new schema (None: the target has none).
+
+    Incremental: the previous run's results stand for every operation whose text is unchanged and whose
+    schema coordinates the diff does not touch.
+    """
+    operations = await _load_operations(target)
+    if operations is None:
+        return None
+    from monitor.core.contracts import touched_coordinates, validate_operations
+
+    before = await _previous_contracts(store, target, previous)
+    since = _deprecations_since(first_seen, changes)
+    baseline = await _baseline_time(store, target.name, fetched_at)
+
+    def validate() -> ContractsResult:
+        return validate_operations(
+            schema,
+            operations,
+            previous=before,
+            changed_coordinates=touched_coordinates(changes) if before is not None else None,
+            deprecated_since=since,
+            changes=changes,
+            old_schema=old_schema,
+        )
+
+    return _since_baseline(await anyio.to_thread.run_sync(validate), baseline)
 
 
 async def _contracts_unchanged(
     target: TargetConfig, store: Store, previous: SnapshotRef
 ) -> dict[str, Any] | None:
-    return None
+    """The same schema as last time: every unchanged operation keeps its result; new or edited ones are
+    validated against the stored snapshot."""
+    operations = await _load_operations(target)
+    if operations is None:
+        return None
+    from monitor.core.contracts import validate_operations
+
+    before = await _previous_contracts(store, target, previous)
+    known = {} if before is None else {op.name: op.digest for op in before.operations}
+    if before is not None and known == {op.name: op.digest for op in operations.operations}:
+        return contracts_section(
+            replace(
+                before,
+                operations=tuple(replace(op, reused=True) for op in before.operations),
+                problems=operations.problems,
+                revalidated=0,
+                reused=len(before.operations),
+                affected={},
+            )
+        )
+    intro = await anyio.to_thread.run_sync(store.load_snapshot, previous.id)
+    first_seen = await anyio.to_thread.run_sync(deprecations_first_seen, store, target.name)
+
+    def validate() -> ContractsResult:
+        schema = schema_from_introspection(intro, source=f"{target.name}@{previous.id[:12]}")
+        return validate_operations(
+            schema,
+            operations,
+            previous=before,
+            changed_coordinates=set() if before is not None else None,
+            deprecated_since=first_seen,
+        )
+
+    result = await anyio.to_thread.run_sync(validate)
+    baseline = await _baseline_time(store, target.name, previous.first_seen_at)
+    return contracts_section(_since_baseline(result, baseline))
+
+
+async def _load_operations(target: TargetConfig) -> OperationSet | None:
+    directory = target.contracts_dir
+    if not await anyio.Path(directory).is_dir():
+        return None
+    from monitor.adapters.operations import load_operations
+
+    return await anyio.to_thread.run_sync(lambda: load_operations(directory))
+
+
+async def _previous_contracts(
+    store: Store, target: TargetConfig, previous: SnapshotRef | None
+) -> ContractsResult | None:
+    """The contracts result of the latest run made against ``previous`` (None: validate everything)."""
+    if previous is None:
+        return None
+    from monitor.core.contracts import from_report_section
+
+    def find() -> ContractsResult | None:
+        for run in store.list_runs(target.name, limit=20):
+            if run.outcome == "failed":
+                continue
+            if run.new_snapshot != previous.id:
+                return None
+            section = (store.get_run(target.name, run.id).report or {}).get("contracts")
+            if not section:
+                return None
+            try:
+                return from_report_section(section)
+            except (KeyError, TypeError, ValueError):  # written by another version: validate afresh
+                return None
+        return None
+
+    return await anyio.to_thread.run_sync(find)
+
+
+def _deprecations_since(first_seen: dict[str, datetime], changes: Sequence[Change]) -> dict[str, datetime]:
+    """When gqlmon first saw each coordinate deprecated: its recorded DEPRECATION_ADDED change, or now for
+    one this diff adds. (Deprecations older than the target's baseline are filled in by
+    :func:`_since_baseline`.)"""
+    now = utcnow()
+    since = dict(first_seen)
+    for change in changes:
+        if change.type.value.endswith("DEPRECATION_ADDED") and change.coordinate:
+            since.setdefault(change.coordinate, now)
+    return since
+
+
+def _since_baseline(result: ContractsResult, baseline: datetime) -> ContractsResult:
+    """Deprecations gqlmon never saw being added were there at the baseline: date them from it."""
+    stamp = baseline.isoformat()
+
+    def fill(op: OperationResult) -> OperationResult:
+        if all(d.first_seen for d in op.deprecations):
+            return op
+        deprecations = tuple(d if d.first_seen else replace(d, first_seen=stamp) for d in op.deprecations)
+        return replace(op, deprecations=deprecations)
+
+    return replace(result, operations=tuple(fill(op) for op in result.operations))
+
+
+async def _baseline_time(store: Store, target: str, default: datetime) -> datetime:
+    """When the target's first snapshot was taken (``default``, this snapshot's time, on the first check)."""
+    history = await anyio.to_thread.run_sync(store.snapshot_history, target)
+    return history[0].first_seen_at if history else default
+
+
+async def _live(target: TargetConfig, introspection: dict[str, Any], timer: _Timer) -> dict[str, Any] | None:
+    """Run the target's live contract tests when enabled (a worker thread, bounded by its own deadline)."""
+    if not target.live.enabled:
+        return None
+    from monitor.adapters.live import run_live_tests
+
+    done = timer.step("live")
+    try:
+        result = await run_live_tests(
+            target,
+            introspection,
+            operations_dir=target.contracts_dir,
+            live=target.live,
+            auth=auth_for(target),
+        )
+    finally:
+        done()
+    return result.to_report_section()
 
 
 async def _alerts(
@@ -293,12 +497,17 @@ async def _alerts(
 
     failures = await anyio.to_thread.run_sync(store.consecutive_failures, target.name)  # before this run
     last = await anyio.to_thread.run_sync(lambda: store.list_runs(target.name, limit=1))
+    live_alert = target.live.alert_on_live_failures and bool(report.live and report.live.get("failed"))
+    if live_alert and last:  # announce a streak of live failures once, when it starts
+        before = await anyio.to_thread.run_sync(lambda: store.get_run(target.name, last[0].id).report)
+        live_alert = not ((before or {}).get("live") or {}).get("failed")
     planned = decide_alerts(
         report,
         AlertPolicy.from_config(target.alert),
         consecutive_failures=failures,
         previous_outcome=last[0].outcome if last else None,
         public_url=str(settings.public_url) if settings.public_url else None,
+        live_failures=live_alert,
     )
     return [NewAlert(*p) for p in planned]
 

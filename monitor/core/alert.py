@@ -7,7 +7,13 @@ same transaction as the run. Each has a dedupe key that makes delivery exactly-o
   re-run and for a second replica seeing the same transition (same fingerprints, same first-seen time of
   the old snapshot), and differs when a schema flips back and forth (A→B, B→A, A→B again).
 - ``unreachable:<target>:<run>`` once per failure streak, when it reaches ``unreachable_after`` runs;
-- ``recovered:<target>:<run>`` on the first good run after such a streak.
+- ``recovered:<target>:<run>`` on the first good run after such a streak;
+- ``live:<target>:<run>`` when live contract tests fail (``alert_on_live_failures``); the service passes
+  ``live_failures`` only for the first run of a failing streak, so a lasting failure is announced once.
+
+A run flagged as flapping (the schema went back to a snapshot served a few checks earlier) queues no
+drift alert: the first transition alerted already, and a load balancer serving two versions must not
+page someone on every flip.
 
 The payload holds the finished Block Kit messages (``message`` for a webhook; ``summary`` plus threaded
 ``details`` for a bot token), so the sender never re-renders and an alert queued before an upgrade still
@@ -28,7 +34,7 @@ from monitor.core.report import view
 from monitor.core.report.model import DriftReport
 
 PAYLOAD_VERSION: Final = 1
-AlertKind = Literal["drift", "unreachable", "recovered"]
+AlertKind = Literal["drift", "unreachable", "recovered", "live"]
 PlannedAlert = tuple[str, str, dict[str, Any]]  # (dedupe key, kind, payload)
 _THRESHOLD: Final = {
     "breaking": Criticality.BREAKING,
@@ -115,11 +121,13 @@ def decide_alerts(
     consecutive_failures: int,
     previous_outcome: str | None,
     public_url: str | None,
+    live_failures: bool = False,
 ) -> list[PlannedAlert]:
     """The alerts this run queues.
 
     ``consecutive_failures`` counts the target's failed runs in a row *before* this one (read it from the
-    store before recording the run); ``previous_outcome`` is the outcome of the run before this one.
+    store before recording the run); ``previous_outcome`` is the outcome of the run before this one;
+    ``live_failures`` is the target's ``alert_on_live_failures``.
     """
     url = report_url(public_url, report)
     out: list[PlannedAlert] = []
@@ -130,10 +138,12 @@ def decide_alerts(
         return out
     if consecutive_failures >= policy.unreachable_after and previous_outcome in (None, "failed"):
         out.append(_planned("recovered", report, recovered_messages(report, consecutive_failures, url)))
-    if report.outcome == "changed" and report.old_snapshot is not None:
+    if report.outcome == "changed" and report.old_snapshot is not None and not report.flapping:
         changes = alerting_changes(report, policy)
         if changes:
             out.append(_planned("drift", report, build_blocks(report, changes, policy=policy, url=url)))
+    if live_failures and report.live and report.live.get("failures"):
+        out.append(_planned("live", report, live_messages(report, url)))
     return out
 
 
@@ -281,6 +291,32 @@ def recovered_messages(report: DriftReport, failures: int, url: str | None) -> d
         bk.header(f"✅ {target} recovered"),
         bk.section(
             f"Checks succeed again after {failures} failures · {bk.esc(view.headline(report))}"
+            + (f" · {bk.link(url, 'Open the report')}" if url else "")
+        ),
+    ]
+    msg = bk.message(text, blocks)
+    return {"message": msg, "summary": msg, "details": []}
+
+
+def live_messages(report: DriftReport, url: str | None) -> dict[str, Any]:
+    """The API broke the promises its schema makes (live contract tests): what failed, and how to see it."""
+    target = view.clean(report.target)
+    live = report.live or {}
+    failures = [f for f in live.get("failures") or [] if isinstance(f, dict)]
+    count = live.get("failure_count") or len(failures)
+    text = f"gqlmon: {bk.esc(target)}: live contract tests found {count} failure(s)"
+    lines = [
+        f"• `{bk.esc(str(f.get('operation')), limit=120)}` {bk.esc(str(f.get('check')), limit=60)}"
+        f" at `{bk.esc(str(f.get('path')), limit=200)}`: {bk.esc(str(f.get('message')), limit=300)}"
+        for f in failures[:10]
+    ]
+    if len(failures) > 10:
+        lines.append(f"and {len(failures) - 10} more")
+    blocks = [
+        bk.header(f"🧪 {target}: the API breaks its schema's promises"),
+        bk.section("\n".join(lines) or "see the report"),
+        bk.context(
+            f"run `{report.run_id}` · reproduce with the curl commands in the report"
             + (f" · {bk.link(url, 'Open the report')}" if url else "")
         ),
     ]

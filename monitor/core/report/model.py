@@ -63,6 +63,9 @@ class DriftReport:
     acknowledged: dict[str, str] = field(default_factory=dict)  # change id -> reason
     timings: dict[str, float] = field(default_factory=dict)  # step -> seconds
     notes: tuple[str, ...] = ()
+    # Set when the schema went back to a snapshot served a few checks ago (two versions behind one
+    # endpoint): {"snapshots": [ids], "flips": n, "window": m}. Such runs are reported but never alerted.
+    flapping: dict[str, Any] | None = None
 
     @property
     def summary(self) -> dict[str, int]:
@@ -97,6 +100,7 @@ class DriftReport:
             "live": self.live,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "notes": list(self.notes),
+            "flapping": self.flapping,
         }
 
     @classmethod
@@ -123,4 +127,5 @@ class DriftReport:
             acknowledged=acknowledged,
             timings=dict(data.get("timings", {})),
             notes=tuple(data.get("notes", ())),
+            flapping=data.get("flapping"),
         )

@@ -1,0 +1,168 @@
+"""One check end to end against the real demo API: contracts validated and reused, flapping recognised,
+live contract tests folded into the report and its alerts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from monitor.adapters.store import Store
+from monitor.service import detect_flapping, run_check
+from monitor.settings import Settings, load_settings
+from tests.servers.demo import DemoServer
+
+pytestmark = pytest.mark.anyio
+
+CONTRACTS = Path(__file__).resolve().parents[1] / "contracts" / "demo"
+DEMO_BROKEN = {"ListStacks", "RecentRuns", "TriggerRun", "CreateStack", "RunCommits"}
+
+
+def configure(tmp_path: Path, api: DemoServer, extra: str = "", slack: bool = False) -> Settings:
+    contracts = tmp_path / "contracts" / "demo"
+    if not contracts.exists():
+        shutil.copytree(CONTRACTS, contracts)
+    text = f'state = "sqlite:///{tmp_path}/state.db"\nreports_dir = "{tmp_path}/reports"\n'
+    if slack:  # nothing listens there: alerts are only queued in these tests
+        text += '[slack]\nwebhook_url = "http://127.0.0.1:9/hook"\n'
+    text += f'[[targets]]\nname = "demo"\nurl = "{api.graphql_url}"\n{extra}'
+    config = tmp_path / "monitor.toml"
+    config.write_text(text)
+    return load_settings(config, env={})
+
+
+async def check(settings: Settings) -> tuple[dict, Store]:  # type: ignore[type-arg]
+    store = Store.open(settings.state)
+    try:
+        outcome = await run_check(settings, settings.targets[0], store)
+    finally:
+        store.close()
+    return outcome.report.to_dict(), store
+
+
+async def test_contracts_are_validated_at_every_check_and_reused_when_untouched(
+    demo_api: DemoServer, tmp_path: Path
+) -> None:
+    settings = configure(tmp_path, demo_api)
+
+    baseline, _ = await check(settings)
+    section = baseline["contracts"]
+    assert baseline["outcome"] == "baseline"
+    assert section["broken"] == 0 and section["total"] == 11
+    assert section["revalidated"] == 11 and section["reused"] == 0
+    # The demo's v1 already deprecates Stack.tags (ListStacks uses it): first seen at the baseline.
+    deprecated = {d["coordinate"]: d for d in section["deprecations"]}
+    tags = deprecated["Stack.tags"]
+    assert tags["first_seen"] == baseline["new_snapshot"]["fetched_at"]
+    assert (tags["removal_date"], tags["replacement"], tags["operations"]) == (
+        "2027-03-01",
+        "Stack.labels",
+        ["ListStacks"],
+    )
+
+    demo_api.switch(version="v2")
+    drift, _ = await check(settings)
+    section = drift["contracts"]
+    broken = {op["name"] for op in section["operations"] if op["status"] == "broken"}
+    assert broken == DEMO_BROKEN
+    # Only the operations the diff touches were validated again.
+    assert 0 < section["revalidated"] < section["total"]
+    assert section["reused"] == section["total"] - section["revalidated"]
+    # Each broken operation names the change that broke it, and that change names it back.
+    changes = {c["id"]: c for c in drift["changes"]}
+    recent = next(op for op in section["operations"] if op["name"] == "RecentRuns")
+    assert [changes[i]["coordinate"] for i in recent["caused_by"]] == ["Run.commitHash"]
+    assert "RecentRuns" in section["affected"][recent["caused_by"][0]]
+    # Usage-aware rule: a breaking change no saved operation touches says so.
+    email = next(c for c in drift["changes"] if c["coordinate"] == "User.email")
+    assert email["criticality"] == "breaking"
+    assert "unused by your operations" in email["reason"]
+
+    unchanged, _ = await check(settings)
+    section = unchanged["contracts"]
+    assert unchanged["outcome"] == "unchanged"
+    assert (section["revalidated"], section["reused"]) == (0, section["total"])
+    assert {op["name"] for op in section["operations"] if op["status"] == "broken"} == DEMO_BROKEN
+
+
+async def test_an_edited_operation_is_validated_again_on_an_unchanged_schema(
+    demo_api: DemoServer, tmp_path: Path
+) -> None:
+    settings = configure(tmp_path, demo_api)
+    await check(settings)
+    (tmp_path / "contracts" / "demo" / "extra.graphql").write_text("query Extra { stacks { nope } }\n")
+
+    report, _ = await check(settings)
+    section = report["contracts"]
+    assert report["outcome"] == "unchanged"
+    assert section["revalidated"] == 1 and section["reused"] == 11
+    extra = next(op for op in section["operations"] if op["name"] == "Extra")
+    assert extra["status"] == "broken"
+    assert "Cannot query field 'nope'" in extra["errors"][0]["message"]
+
+
+async def test_a_target_without_contracts_has_no_contracts_section(
+    demo_api: DemoServer, tmp_path: Path
+) -> None:
+    settings = configure(tmp_path, demo_api, extra=f'contracts = "{tmp_path}/none"\n')
+    report, _ = await check(settings)
+    assert report["outcome"] == "baseline" and report["contracts"] is None
+
+
+def test_flapping_is_a_quick_return_to_a_recent_schema() -> None:
+    assert detect_flapping([], "a") is None
+    assert detect_flapping(["a"], "b") is None  # a plain change
+    assert detect_flapping(["a", "b"], "b") is None  # unchanged
+    flap = detect_flapping(["a", "b"], "a")
+    assert flap == {"snapshots": ["a", "b"], "flips": 2, "window": 6}
+    # A rollback to a schema served long ago is not flapping.
+    assert detect_flapping(["a", "b", "c", "d", "e", "f", "g"], "a") is None
+
+
+async def test_two_schemas_behind_one_endpoint_alert_once_not_on_every_flip(
+    demo_api: DemoServer, tmp_path: Path
+) -> None:
+    settings = configure(tmp_path, demo_api, slack=True)
+    await check(settings)
+    reports = []
+    for version in ["v2", "v1", "v2", "v1"]:
+        demo_api.switch(version=version)
+        report, _ = await check(settings)
+        reports.append(report)
+
+    assert [r["outcome"] for r in reports] == ["changed"] * 4
+    assert reports[0]["flapping"] is None
+    assert all(r["flapping"] for r in reports[1:])
+    assert any("flapping" in note for note in reports[1]["notes"])
+    store = Store.open(settings.state)
+    try:
+        queued = store.due_alerts(limit=100)
+    finally:
+        store.close()
+    drift = [item for item in queued if item.kind == "drift"]
+    assert len(drift) == 1  # the first transition only
+
+
+async def test_live_failures_go_into_the_report_and_alert_once(demo_api: DemoServer, tmp_path: Path) -> None:
+    live = (
+        '[targets.live]\nenabled = true\nmax_examples = 5\noperations = ["Query.stacks"]\n'
+        'rate_limit = "200/s"\ntimeout = "30s"\nalert_on_live_failures = true\n'
+    )
+    settings = configure(tmp_path, demo_api, extra=live, slack=True)
+    demo_api.switch(mode="misbehaving")
+
+    first, _ = await check(settings)
+    second, _ = await check(settings)
+
+    assert first["live"]["failed"] is True
+    paths = {f["path"] for f in first["live"]["failures"]}
+    assert any(p.startswith("stacks[") and p.endswith(".branch") for p in paths), paths
+    assert all("curl" in f["curl"] for f in first["live"]["failures"])
+    assert second["outcome"] == "unchanged" and second["live"]["failed"] is True
+    store = Store.open(settings.state)
+    try:
+        queued = store.due_alerts(limit=100)
+    finally:
+        store.close()
+    assert [item.kind for item in queued].count("live") == 1  # the same failures are announced once
