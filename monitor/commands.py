@@ -156,6 +156,14 @@ def _print_outcome(outcome: CheckOutcome, out: TextIO) -> None:
     contracts = report.contracts
     if contracts:
         line += f"; operations: {contracts.get('broken', 0)} broken of {contracts.get('total', 0)}"
+    live = report.live
+    if live:
+        failures = len(live.get("failures") or [])
+        line += f"; live tests: {failures} failures" if failures else "; live tests: passed"
+        if live.get("error"):
+            line += f" (could not run: {terminal_safe(str(live['error']))})"
+    if report.flapping:
+        line += "; flapping (not alerted)"
     out.write(line + "\n")
     if report.outcome == "changed":
         for change in report.breaking[:10]:

@@ -4,7 +4,9 @@
 2. ``gqlmon check demo``: the baseline snapshot;
 3. switch the API to schema v2 (a realistic mix of breaking, dangerous and safe changes);
 4. ``gqlmon check demo`` again: the drift, the saved operations it breaks, the reports, the Slack message;
-5. stop the API and say where everything is.
+5. the API starts to misbehave (same schema, broken promises): the live contract tests in the next check
+   find it, with the response path and a curl command to reproduce each failure;
+6. stop the API and say where everything is.
 
 Every step runs the real ``gqlmon`` command line in a subprocess, as a user would.
 """
@@ -48,6 +50,14 @@ name = "demo"
 url = "http://127.0.0.1:{port}/graphql"
 schedule = "1m"
 contracts = "{ROOT / "contracts" / "demo"}"
+
+[targets.live]           # Schemathesis-generated queries + replays of the saved operations, every check
+enabled = true
+max_examples = 10
+operations = ["Query.*"]
+rate_limit = "50/s"
+timeout = "60s"
+replay_contracts = true
 """
     )
     (DEMO_DIR / "state.db").unlink(missing_ok=True)  # every demo starts from a fresh baseline
@@ -71,6 +81,19 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 20.0
         except httpx.HTTPError:
             time.sleep(0.1)
     raise SystemExit(f"the demo API did not answer on {url} within {timeout:.0f} s")
+
+
+def show_live_failures(report: Path) -> None:
+    """The live-test part of the latest report, briefly (the HTML and Markdown reports have it all)."""
+    import json
+
+    live = json.loads(report.read_text(encoding="utf-8")).get("live") or {}
+    failures = live.get("failures") or []
+    print(f"\nlive contract tests: {live.get('requests', 0)} requests, {len(failures)} distinct failures")
+    for failure in failures[:5]:
+        print(f"  ✗ {failure['operation']} at {failure['path']}: {failure['message']}")
+    if failures:
+        print(f"  reproduce the first: {failures[0]['curl']}")
 
 
 def main() -> int:
@@ -114,6 +137,15 @@ def main() -> int:
         gqlmon("history", "demo")
         print("\n== 4. the Slack message this drift would post (configure [slack] to deliver it)", flush=True)
         gqlmon("report", "demo", "--format", "slack")
+        print(
+            "\n== 5. the API starts to misbehave: same schema, but it breaks the promises the schema makes",
+            flush=True,
+        )
+        httpx.post(
+            f"http://127.0.0.1:{port}/_demo/version", json={"mode": "misbehaving"}, timeout=5
+        ).raise_for_status()
+        gqlmon("check", "demo")
+        show_live_failures(ROOT / "reports" / "demo" / "latest.json")
     finally:
         server.terminate()
         try:
@@ -130,7 +162,7 @@ def main() -> int:
    All targets:  {ROOT / "reports" / "index.html"}
    Explore it:   .venv/bin/gqlmon --config {CONFIG.relative_to(ROOT)} report demo --format text
    MCP server:   .venv/bin/gqlmon --config {CONFIG.relative_to(ROOT)} mcp
-   Live tests:   start `python -m monitor.demo serve --mode misbehaving`, then `gqlmon live demo`
+   Live tests:   .venv/bin/gqlmon --config {CONFIG.relative_to(ROOT)} live demo   (against a running demo API)
 """
     )
     return 0
