@@ -134,21 +134,33 @@ def validity_problems(schema: GraphQLSchema) -> list[str]:
 
 
 def _canonical(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        out = {}
-        for key, item in value.items():
-            if item is None or (key in _DEFAULT_FALSE and item is False):
-                continue
-            out[key] = _canonical(item)
-        return out
-    if isinstance(value, list):
-        items = [_canonical(item) for item in value]
-        if items and all(isinstance(i, Mapping) and isinstance(i.get("name"), str) for i in items):
-            return sorted(items, key=lambda i: i["name"])
-        if all(isinstance(i, str) for i in items):
+    # Exact type checks first: introspection JSON is plain dicts and lists, and isinstance() against the
+    # Mapping ABC would cost more than the whole walk.
+    kind = type(value)
+    if kind is dict or (kind is not list and isinstance(value, Mapping)):
+        return {
+            key: _canonical(item) if type(item) in _CONTAINERS else item
+            for key, item in value.items()
+            if item is not None and not (item is False and key in _DEFAULT_FALSE)
+        }
+    if kind is list:
+        items = [_canonical(item) if type(item) in _CONTAINERS else item for item in value]
+        if not items:
+            return items
+        first = items[0]
+        if type(first) is dict and all(type(i) is dict and type(i.get("name")) is str for i in items):
+            return sorted(items, key=_name)
+        if type(first) is str and all(type(i) is str for i in items):
             return sorted(items)
         return items
     return value
+
+
+_CONTAINERS: Final = (dict, list)
+
+
+def _name(item: dict[str, Any]) -> str:
+    return cast(str, item["name"])
 
 
 def canonical_introspection(intro: IntrospectionDict) -> IntrospectionDict:
