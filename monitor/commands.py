@@ -41,14 +41,9 @@ async def diff_sources(
         tg.start_soon(load, "old", old_ref)
         tg.start_soon(load, "new", new_ref)
     old, new = loaded["old"], loaded["new"]
-    changes = diff_schemas(
-        old.schema,
-        new.schema,
-        old_type_fingerprints=old.type_fingerprints(),
-        new_type_fingerprints=new.type_fingerprints(),
-        old_sdl=old.sdl,
-        new_sdl=new.sdl,
-    )
+    # No per-type fingerprints here: computing them from the JSON costs more than walking every type
+    # (bench/bench_diff.py, "fp-in" against "walk").
+    changes = diff_schemas(old.schema, new.schema, old_sdl=old.sdl, new_sdl=new.sdl)
     return apply_rules(changes, RuleOptions(ignore_descriptions=ignore_descriptions)).changes
 
 

@@ -36,7 +36,7 @@ from monitor.adapters.store import (
 )
 from monitor.core.changes import Change, Criticality
 from monitor.core.report.model import DriftReport, Outcome, SnapshotInfo
-from monitor.core.schema import fingerprint, schema_from_introspection, type_fingerprints, validity_problems
+from monitor.core.schema import fingerprint, schema_from_introspection, validity_problems
 from monitor.errors import MonitorError
 from monitor.redact import redact
 from monitor.settings import Settings, TargetConfig
@@ -94,7 +94,7 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
     done()
 
     done = timer.step("fingerprint")
-    new_id = fingerprint(result.introspection)
+    new_id = await anyio.to_thread.run_sync(fingerprint, result.introspection)
     fetched_at = utcnow()
     new_info = SnapshotInfo(new_id, fetched_at.isoformat(), result.query_variant)
     done()
@@ -121,10 +121,12 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
 
     done = timer.step("build")
     try:
-        new_schema = schema_from_introspection(result.introspection, source=target.name)
+        new_schema = await anyio.to_thread.run_sync(
+            lambda: schema_from_introspection(result.introspection, source=target.name)
+        )
     except MonitorError as exc:  # introspection already checked this; stay safe anyway
         return await _record_failure(settings, target, store, run_id, started, previous, str(exc), timer)
-    problems = tuple(validity_problems(new_schema)[:50])
+    problems = tuple((await anyio.to_thread.run_sync(validity_problems, new_schema))[:50])
     done()
 
     changes: list[Change] = []
@@ -135,15 +137,15 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
     if previous is not None:
         done = timer.step("diff")
         old_intro = await anyio.to_thread.run_sync(store.load_snapshot, previous.id)
-        old_schema = schema_from_introspection(old_intro, source=f"{target.name}@{previous.id[:12]}")
         from monitor.core.diff import diff_schemas
 
-        changes = diff_schemas(
-            old_schema,
-            new_schema,
-            old_type_fingerprints=type_fingerprints(old_intro),
-            new_type_fingerprints=type_fingerprints(result.introspection),
+        # CPU-bound work on large schemas runs in a worker thread: other targets' checks, the scheduler
+        # and the MCP server share this event loop.
+        label = f"{target.name}@{previous.id[:12]}"
+        old_schema = await anyio.to_thread.run_sync(
+            lambda: schema_from_introspection(old_intro, source=label)
         )
+        changes = await anyio.to_thread.run_sync(diff_schemas, old_schema, new_schema)
         outcome = "changed"
         done()
         history = await anyio.to_thread.run_sync(store.snapshot_history, target.name)
