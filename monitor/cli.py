@@ -90,17 +90,23 @@ def _configure_logging(verbose: int) -> None:
     install_log_redaction()
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"gqlmon {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _main(
     config: ConfigOpt = None,
     verbose: Annotated[
         int, typer.Option("--verbose", "-v", count=True, help="More log output (-vv: debug).")
     ] = 0,
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print the version and exit.", is_eager=True, callback=_print_version),
+    ] = False,
 ) -> None:
-    if version:
-        typer.echo(f"gqlmon {__version__}")
-        raise typer.Exit(0)
     _state.config = config
     _state.settings = None
     _configure_logging(verbose)
@@ -118,7 +124,11 @@ def init(
 
     if path.exists() and not force:
         _fail(f"{path} already exists (use --force to overwrite)")
-    path.write_text(EXAMPLE_CONFIG, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(EXAMPLE_CONFIG, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot write {path}: {exc.strerror or exc}")
     typer.echo(f"wrote {path}: edit its [[targets]], then run `gqlmon check`")
 
 

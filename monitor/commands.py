@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from monitor.core.changes import Change, Criticality, sort_changes, summarize
 from monitor.core.text import terminal_safe
-from monitor.errors import ConfigError
+from monitor.errors import ConfigError, MonitorError
 
 if TYPE_CHECKING:
     from monitor.service import CheckOutcome
@@ -37,9 +37,12 @@ async def diff_sources(
     async def load(key: str, ref: str) -> None:
         loaded[key] = await load_schema(ref, settings)
 
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(load, "old", old_ref)
-        tg.start_soon(load, "new", new_ref)
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(load, "old", old_ref)
+            tg.start_soon(load, "new", new_ref)
+    except* MonitorError as group:  # one line for the user: the first side that failed
+        raise group.exceptions[0] from None
     old, new = loaded["old"], loaded["new"]
     # No per-type fingerprints here: computing them from the JSON costs more than walking every type
     # (bench/bench_diff.py, "fp-in" against "walk").

@@ -101,7 +101,7 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
 
     if previous is not None and previous.id == new_id:
         done = timer.step("contracts")
-        unchanged_contracts = await _contracts_unchanged(target, store, previous)
+        unchanged_contracts = await _contracts_unchanged(settings, target, store, previous)
         done()
         live_section = await _live(target, result.introspection, timer)
         report = DriftReport(
@@ -164,7 +164,7 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
     first_seen = await anyio.to_thread.run_sync(deprecations_first_seen, store, target.name)
     done = timer.step("contracts")
     contracts = await _contracts(
-        target, store, previous, new_schema, old_schema, changes, first_seen, fetched_at
+        settings, target, store, previous, new_schema, old_schema, changes, first_seen, fetched_at
     )
     done()
 
@@ -325,6 +325,7 @@ def contracts_section(result: ContractsResult) -> dict[str, Any]:
 
 
 async def _contracts(
+    settings: Settings,
     target: TargetConfig,
     store: Store,
     previous: SnapshotRef | None,
@@ -339,7 +340,7 @@ async def _contracts(
     Incremental: the previous run's results stand for every operation whose text is unchanged and whose
     schema coordinates the diff does not touch.
     """
-    operations = await _load_operations(target)
+    operations = await _load_operations(settings, target)
     if operations is None:
         return None
     from monitor.core.contracts import touched_coordinates, validate_operations
@@ -363,11 +364,11 @@ async def _contracts(
 
 
 async def _contracts_unchanged(
-    target: TargetConfig, store: Store, previous: SnapshotRef
+    settings: Settings, target: TargetConfig, store: Store, previous: SnapshotRef
 ) -> dict[str, Any] | None:
     """The same schema as last time: every unchanged operation keeps its result; new or edited ones are
     validated against the stored snapshot."""
-    operations = await _load_operations(target)
+    operations = await _load_operations(settings, target)
     if operations is None:
         return None
     from monitor.core.contracts import validate_operations
@@ -403,13 +404,16 @@ async def _contracts_unchanged(
     return contracts_section(_since_baseline(result, baseline))
 
 
-async def _load_operations(target: TargetConfig) -> OperationSet | None:
+async def _load_operations(settings: Settings, target: TargetConfig) -> OperationSet | None:
+    """The target's saved operations, their paths shown relative to the configuration file's directory
+    (so reports, and the digests that decide reuse, do not depend on the working directory)."""
     directory = target.contracts_dir
     if not await anyio.Path(directory).is_dir():
         return None
     from monitor.adapters.operations import load_operations
 
-    return await anyio.to_thread.run_sync(lambda: load_operations(directory))
+    base = settings.config_path.resolve().parent if settings.config_path else None
+    return await anyio.to_thread.run_sync(lambda: load_operations(directory, base=base))
 
 
 async def _previous_contracts(

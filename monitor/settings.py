@@ -479,7 +479,8 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> None:
         relative = state.removeprefix("sqlite:///")
         if relative and relative != ":memory:":
             data["state"] = f"sqlite:///{base / relative}"
-    for target in data.get("targets", []) or []:
+    targets = data.get("targets")
+    for target in targets if isinstance(targets, list) else []:
         contracts = target.get("contracts") if isinstance(target, dict) else None
         if isinstance(contracts, str) and not Path(contracts).is_absolute():
             target["contracts"] = str(base / contracts)

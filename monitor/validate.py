@@ -40,9 +40,10 @@ def run_validate(
     max_tokens: int | None = None,
     max_directives: int | None = None,
     fail_on_deprecated: bool = False,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
 ) -> int:
     """Validate the operations in ``files`` (files or directories) against ``schema``; the exit code."""
+    out = out or sys.stdout
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     operations = load_operation_files(files)
