@@ -54,6 +54,11 @@ _SENSITIVE_HEADER: Final = re.compile(
 _Strict = ConfigDict(extra="forbid", frozen=True)
 
 
+def is_sensitive_header(name: str) -> bool:
+    """Whether a header's value is a credential (masked in logs, reports, alerts and MCP answers)."""
+    return bool(_SENSITIVE_HEADER.search(name))
+
+
 def parse_duration(value: str | float | int, *, key: str = "duration") -> float:
     """Seconds from ``30``, ``"30s"``, ``"5m"``, ``"250ms"``, ``"1h"``, ``"1d"``."""
     if isinstance(value, bool):

@@ -28,6 +28,7 @@ from graphql import (
     is_specified_scalar_type,
     print_type,
 )
+from graphql.language.block_string import print_block_string
 from graphql.utilities.print_schema import print_directive, print_input_value
 
 from monitor.core.search import one_line
@@ -102,7 +103,7 @@ def schema_block(schema: GraphQLSchema) -> str | None:
     if named == {op: _CONVENTIONAL_ROOTS[op] for op in named} and not schema.description:
         return None
     body = "\n".join(f"  {op}: {name}" for op, name in named.items())
-    prefix = f'"""{schema.description}"""\n' if schema.description else ""
+    prefix = f"{print_block_string(schema.description)}\n" if schema.description else ""
     return f"{prefix}schema {{\n{body}\n}}"
 
 

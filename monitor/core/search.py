@@ -10,11 +10,15 @@ Ranking is BM25-flavoured rather than a substring match:
 - a word weighs more in a name than in the owning type's name, the field's return type, its argument
   names or its description, and rare words weigh more than common ones (``id`` matches everything);
 - hits that match every word of the query beat hits that match some; an exact name or coordinate match
-  wins outright; a query word also matches longer words it begins (``auth`` finds ``authentication``);
+  wins outright, and so does a name whose words are the query's (``invoice line items`` is
+  ``InvoiceLineItem``); a query word also matches longer words it begins (``auth`` finds ``authentication``);
+- the leaders are reranked by how much of their name the query covers, so a type beats the wrappers
+  named after it (``InvoiceLineItem`` before ``InvoiceLineItemConnection``);
 - deprecated members rank a little lower, types and root fields a little higher.
 
-Every hit carries its path from a root operation (``Query.stacks -> Stack.runs -> Run``), found by one
-breadth-first walk over output fields, arguments, input fields, union members and implementations.
+Every hit carries its path from a root operation (``Query.stacks -> Stack.runs -> Run``), found by a
+breadth-first walk over output fields, arguments, input fields, union members and implementations: from
+the query root first, so a type a query can read is shown that way even when a mutation returns it.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ _SCOPE_BITS: Final[dict[str, int]] = {
     "fields": 16,
 }
 _ALL: Final = 31
+#: Root operation -> its scope name.
+_ROOT_SCOPES: Final = {"query": "queries", "mutation": "mutations", "subscription": "subscriptions"}
 
 # Weights of a word by where it occurs in a document.
 _W_NAME: Final = 3.0
@@ -48,6 +54,8 @@ _W_DESCRIPTION: Final = 0.8
 _PREFIX_WEIGHT: Final = 0.45
 _MAX_EXPANSIONS: Final = 12
 _EXACT_BONUS: Final = 4.0
+#: A name the query covers only partly keeps this share of its score (all of it when fully covered).
+_NAME_COVERAGE_FLOOR: Final = 0.75
 
 _TYPE_KINDS: Final = {
     "OBJECT": "type",
@@ -115,20 +123,22 @@ _NORMALIZE_RE: Final = re.compile(r"[^a-z0-9]")
 
 
 def stem(word: str) -> str:
-    """A light English stemmer: plurals, ``-ing`` and ``-ed``; the same on both sides of a match."""
+    """A light English stemmer: plurals, ``-ing``, ``-ed`` and a final ``-e``; the same on both sides of a
+    match, so ``invoice``, ``invoices`` and ``invoiced`` all give ``invoic``."""
     if len(word) <= 3 or word.isdigit():
         return word
     for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x")):
         if word.endswith(suffix):
             return word[: -len(suffix)] + replacement
     if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    for suffix in ("ing", "ed"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            if len(word) >= 3 and word[-1] == word[-2] and word[-1] not in "lsz":
-                word = word[:-1]
-            return word
+        word = word[:-1]
+    else:
+        for suffix in ("ing", "ed"):
+            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                word = word[: -len(suffix)]
+                if len(word) >= 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+                    word = word[:-1]
+                return word
     if word.endswith("e") and len(word) > 4:
         return word[:-1]
     return word
@@ -158,8 +168,17 @@ def _text_words(text: str) -> list[str]:
     return out
 
 
+_normalized_cache: dict[str, str] = {}
+
+
 def _normalized(name: str) -> str:
-    return _NORMALIZE_RE.sub("", name.lower())
+    """``name`` lower-cased without separators (cached: member names repeat across types)."""
+    found = _normalized_cache.get(name)
+    if found is None:
+        found = _NORMALIZE_RE.sub("", name.lower())
+        if len(_normalized_cache) < 200_000:
+            _normalized_cache[name] = found
+    return found
 
 
 def one_line(description: str | None, limit: int = 200) -> str:
@@ -324,7 +343,7 @@ class SchemaIndex:
                     _Doc(
                         f"{name}.{field_name}",
                         member_kind,
-                        _SCOPE_BITS[op + "s"] if op else _SCOPE_BITS["fields"],
+                        _SCOPE_BITS[_ROOT_SCOPES[op]] if op else _SCOPE_BITS["fields"],
                         name,
                         field,
                         _normalized(field_name),
@@ -405,7 +424,22 @@ class SchemaIndex:
             if entry.normalized == wanted:
                 score += _EXACT_BONUS * entry.prior
             ranked.append((-score, entry.coordinate, doc_id))
-        best = heapq.nsmallest(limit, ranked)
+        # Rerank the leaders by how much of each name the query covers: ``InvoiceLineItem`` beats
+        # ``InvoiceLineItemConnection`` for "invoice line items", and a name equal to the query's words wins.
+        query_words = words(query)
+        term_set = set(terms)
+        rescored: list[tuple[float, str, int]] = []
+        for neg, coordinate, doc_id in heapq.nsmallest(max(limit * 5, 50), ranked):
+            entry = docs[doc_id]
+            name_words = words(coordinate if entry.owner is None else coordinate[len(entry.owner) + 1 :])
+            score = -neg
+            if name_words:
+                covered = sum(1 for word in name_words if word in term_set) / len(name_words)
+                score *= _NAME_COVERAGE_FLOOR + (1.0 - _NAME_COVERAGE_FLOOR) * covered
+                if name_words == query_words and entry.normalized != wanted:
+                    score += _EXACT_BONUS * entry.prior
+            rescored.append((-score, coordinate, doc_id))
+        best = heapq.nsmallest(limit, rescored)
         return [self._hit(doc_id, -neg) for neg, _, doc_id in best]
 
     def _expand(self, term: str) -> Iterable[tuple[str, float]]:
@@ -481,6 +515,7 @@ class _Builder:
     def __init__(self) -> None:
         self.docs: list[_Doc] = []
         self._raw: dict[str, dict[int, float]] = {}
+        self._descriptions: dict[str, list[tuple[str, float]]] = {}
 
     def add(
         self,
@@ -494,29 +529,36 @@ class _Builder:
     ) -> None:
         doc_id = len(self.docs)
         self.docs.append(doc)
-        weights: dict[str, float] = {}
-        for group, weight in (
-            (name_words, _W_NAME),
-            (owner_words, _W_OWNER),
-            (returns_words, _W_RETURNS),
-            (argument_words, _W_ARGUMENT),
-        ):
+        # Lightest group first: a word in several groups keeps the weight of the heaviest.
+        weights: dict[str, float] = dict.fromkeys(argument_words, _W_ARGUMENT) if argument_words else {}
+        for group, weight in ((owner_words, _W_OWNER), (returns_words, _W_RETURNS), (name_words, _W_NAME)):
             for word in group:
-                if weights.get(word, 0.0) < weight:
-                    weights[word] = weight
+                weights[word] = weight
         if isinstance(description, str) and description:
+            for word, weight in self._description(description):
+                weights[word] = max(weights.get(word, 0.0), weight) + (
+                    0.1 * weight if word in weights else 0.0
+                )
+        raw = self._raw
+        for word, weight in weights.items():
+            entries = raw.get(word)
+            if entries is None:
+                raw[word] = {doc_id: weight}
+            else:
+                entries[doc_id] = weight
+
+    def _description(self, description: str) -> list[tuple[str, float]]:
+        """Weighted words of a description (cached: schemas repeat descriptions a lot)."""
+        cached = self._descriptions.get(description)
+        if cached is None:
             found = _text_words(description[:600])
             damp = 1.0 / (1.0 + len(found) / 30.0)
             counts: dict[str, int] = {}
             for word in found:
                 counts[word] = counts.get(word, 0) + 1
-            for word, n in counts.items():
-                weight = _W_DESCRIPTION * (1.0 + math.log(n)) * damp
-                weights[word] = max(weights.get(word, 0.0), weight) + (
-                    0.1 * weight if word in weights else 0.0
-                )
-        for word, weight in weights.items():
-            self._raw.setdefault(word, {})[doc_id] = weight
+            cached = [(word, _W_DESCRIPTION * (1.0 + math.log(n)) * damp) for word, n in counts.items()]
+            self._descriptions[description] = cached
+        return cached
 
     def finish(self) -> dict[str, list[tuple[int, float]]]:
         total = max(len(self.docs), 1)
@@ -533,19 +575,22 @@ def _root_paths(types: list[Mapping[str, Any]], roots: Mapping[str, str]) -> dic
     by_name = {str(t["name"]): t for t in types}
     parents: dict[str, tuple[str, str]] = {}
     seen = set(roots.values())
-    frontier = [roots[op] for op in ("query", "mutation", "subscription") if op in roots]
-    while frontier:
-        following: list[str] = []
-        for name in frontier:
-            type_ = by_name.get(name)
-            if type_ is None:
-                continue
-            for target, label in _edges(name, type_):
-                if target not in seen and target in by_name:
-                    seen.add(target)
-                    parents[target] = (name, label)
-                    following.append(target)
-        frontier = following
+    # One breadth-first walk per root, queries first: a type readable through a query gets that path even
+    # when a mutation returns it directly (an assistant exploring an API reads before it writes).
+    for op in ("query", "mutation", "subscription"):
+        frontier = [roots[op]] if op in roots else []
+        while frontier:
+            following: list[str] = []
+            for name in frontier:
+                type_ = by_name.get(name)
+                if type_ is None:
+                    continue
+                for target, label in _edges(name, type_):
+                    if target not in seen and target in by_name:
+                        seen.add(target)
+                        parents[target] = (name, label)
+                        following.append(target)
+            frontier = following
     return parents
 
 

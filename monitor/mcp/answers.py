@@ -43,17 +43,38 @@ def take(items: Sequence[T], budget: int, measure: Callable[[T], int] = json_siz
     return len(items)
 
 
-def fit(model: M, attribute: str, max_chars: int, *, note: Callable[[int, int], str]) -> M:
-    """``model`` with its list ``attribute`` cut to fit ``max_chars``; ``note(kept, total)`` says what to do."""
+def fit(
+    model: M,
+    attribute: str,
+    max_chars: int,
+    *,
+    note: Callable[[int, int], str],
+    also: Sequence[str] = (),
+) -> M:
+    """``model`` with its list ``attribute`` cut to fit ``max_chars``; ``note(kept, total)`` says what to do.
+
+    Lists named in ``also`` are secondary: each keeps at most half of the room left when it comes, so the
+    main list is never crowded out by them.
+    """
     items: list[Any] = list(getattr(model, attribute))
     if len(model.model_dump_json()) <= max_chars:
         return model
-    base = len(model.model_copy(update={attribute: []}).model_dump_json())
-    kept = take(items, max_chars - base - _NOTE_ROOM)
-    message = note(kept, len(items))
+    empty = model.model_copy(update={attribute: [], **{name: [] for name in also}})
+    room = max_chars - len(empty.model_dump_json()) - _NOTE_ROOM
+    update: dict[str, Any] = {}
+    remarks: list[str] = []
+    for name in also:
+        others: list[Any] = list(getattr(model, name))
+        kept_others = take(others, max(room // 2, 0))
+        if kept_others < len(others):
+            remarks.append(f"{name}: showing {kept_others} of {len(others)}")
+        update[name] = others[:kept_others]
+        room -= sum(json_size(o) + 1 for o in others[:kept_others])
+    kept = take(items, room)
+    message = "; ".join([note(kept, len(items)), *remarks])
     before = getattr(model, "note", None)
     joined = f"{before}; {message}" if before else message
-    return model.model_copy(update={attribute: items[:kept], "truncated": True, "note": joined})
+    return model.model_copy(update={attribute: items[:kept], **update, "truncated": True, "note": joined})
 
 
 def cut_text(text: str, max_chars: int) -> tuple[str, bool]:

@@ -24,7 +24,7 @@ from monitor.core.schema import IntrospectionDict, schema_from_introspection, va
 from monitor.core.sdl import Chunk, schema_chunks
 from monitor.core.search import SchemaIndex
 from monitor.core.text import terminal_safe
-from monitor.errors import ConfigError, SnapshotError
+from monitor.errors import ConfigError, MonitorError, SnapshotError
 from monitor.mcp.models import Envelope
 from monitor.settings import NAME_RE, Settings, TargetConfig
 
@@ -55,14 +55,23 @@ class LoadedSnapshot:
         self.id = snapshot_id
         self.introspection = introspection
         self._lock = threading.Lock()
+        self._key_locks: dict[str, threading.Lock] = {}
         self._built: dict[str, Any] = {}
 
     def _once(self, key: str, build: Callable[[], T]) -> T:
+        # One lock per derived value: building one (problems) may need another (schema) first.
         with self._lock:
+            if key in self._built:
+                found: T = self._built[key]
+                return found
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
             if key not in self._built:
-                self._built[key] = build()
-            value: T = self._built[key]
-            return value
+                value = build()
+                with self._lock:
+                    self._built[key] = value
+            built: T = self._built[key]
+            return built
 
     @property
     def schema(self) -> GraphQLSchema:
@@ -90,6 +99,7 @@ class Catalog:
         self.settings = settings
         self._store = store
         self._store_lock = threading.Lock()
+        self._closed = False
         self._cache: OrderedDict[str, LoadedSnapshot] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._loading: dict[str, threading.Lock] = {}
@@ -101,6 +111,8 @@ class Catalog:
     def store(self) -> Store:
         """The state store, opened on first use (a missing SQLite file is an error, never created)."""
         with self._store_lock:
+            if self._closed:
+                raise SnapshotError("the MCP server is shutting down")
             if self._store is None:
                 self._store = Store.open(self.settings.state, create=False)
             return self._store
@@ -113,7 +125,9 @@ class Catalog:
         return True
 
     def close(self) -> None:
+        """Close the store; a worker thread still running (a warm-up) gets SnapshotError from now on."""
         with self._store_lock:
+            self._closed = True
             if self._store is not None:
                 self._store.close()
                 self._store = None
@@ -197,6 +211,20 @@ class Catalog:
     def snapshot(self, target: str, ref: str = "latest") -> tuple[SnapshotRef, LoadedSnapshot]:
         snap = self.resolve(target, ref)
         return snap, self.load(snap.id)
+
+    def prewarm(self) -> list[str]:
+        """Load the latest snapshot of the configured targets and build their search indexes, so that the
+        first question does not wait for it; returns the targets done. Problems are left for the tools to
+        report when they are asked."""
+        done: list[str] = []
+        for target in self.settings.targets[: self._cache_size]:
+            try:
+                _, loaded = self.snapshot(target.name, "latest")
+                loaded.index  # noqa: B018 - building it is the point
+            except MonitorError:
+                continue
+            done.append(target.name)
+        return done
 
     def watch_state(self) -> dict[str, tuple[str | None, str | None]]:
         """Per target, the latest snapshot id and the latest run id (what the store watcher compares)."""

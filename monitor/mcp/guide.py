@@ -26,6 +26,7 @@ from monitor.settings import (
     NoAuth,
     OidcAuth,
     TargetConfig,
+    is_sensitive_header,
 )
 
 Method = Literal["none", "bearer", "github", "api_key_exchange", "oidc", "command"]
@@ -48,7 +49,8 @@ class _Flow:
     ttl: float = 3600.0
     token_file: str = ""
     command: list[str] = field(default_factory=list)
-    extra: dict[str, str] = field(default_factory=dict)  # header -> environment variable
+    extra: dict[str, str] = field(default_factory=dict)  # credential header -> environment variable
+    public: dict[str, str] = field(default_factory=dict)  # other configured header -> its value
 
 
 def _placeholder(method: Method) -> BaseModel:
@@ -67,6 +69,11 @@ def _placeholder(method: Method) -> BaseModel:
     return NoAuth()
 
 
+def is_secret_header(name: str) -> bool:
+    """Whether a configured header carries a credential (its value is never shown)."""
+    return is_sensitive_header(name)
+
+
 def authentication_guide(target: TargetConfig, method: Method | None, envelope: Envelope) -> AuthGuide:
     """The guide for ``method`` (default: the target's configured kind)."""
     configured = target.auth.kind
@@ -75,19 +82,30 @@ def authentication_guide(target: TargetConfig, method: Method | None, envelope: 
     prefix = re.sub(r"[^A-Za-z0-9]+", "_", target.name).strip("_").upper() or "API"
     url = redact(str(target.url))
     extra = {
-        name: f"{prefix}_HEADER_{re.sub(r'[^A-Za-z0-9]+', '_', name).upper()}" for name in target.headers
+        name: f"{prefix}_HEADER_{re.sub(r'[^A-Za-z0-9]+', '_', name).upper()}"
+        for name in target.headers
+        if is_secret_header(name)
+    }
+    public = {
+        name: redact(value.get_secret_value())
+        for name, value in target.headers.items()
+        if not is_secret_header(name)
     }
     flow, summary, steps, refresh, exchange = _describe(auth, prefix, url)
     flow.extra = extra
+    flow.public = public
     headers = [HeaderSpec(name="Content-Type", value="application/json", secret=False)]
     if flow.kind != "none":
         value = f"{flow.scheme} <token>" if flow.scheme else "<token>"
         headers.append(HeaderSpec(name=flow.header, value=value, secret=True))
     headers.extend(HeaderSpec(name=n, value=f"<value of ${env}>", secret=True) for n, env in extra.items())
+    headers.extend(HeaderSpec(name=n, value=value, secret=False) for n, value in public.items())
     if extra:
         steps.append(
             "Also send the headers " + ", ".join(extra) + " with every request (values are secrets)."
         )
+    if public:
+        steps.append("Send these headers too: " + ", ".join(f"{n}: {v}" for n, v in public.items()) + ".")
     note = None
     if method not in (None, configured):
         note = f"{target.name} is configured for {configured!r}; this is a generic guide to {kind!r}"
@@ -292,7 +310,9 @@ def _python(flow: _Flow, url: str, name: str, method: str) -> str:
     if flow.token_file:
         imports.append("from pathlib import Path")
     constants = [f"URL = {url!r}", f"HEADER = {flow.header!r}", f"SCHEME = {flow.scheme!r}"]
-    constants.append(f"EXTRA = {{{', '.join(f'{h!r}: os.environ[{e!r}]' for h, e in flow.extra.items())}}}")
+    entries = [f"{h!r}: os.environ[{e!r}]" for h, e in flow.extra.items()]
+    entries += [f"{h!r}: {v!r}" for h, v in flow.public.items()]
+    constants.append(f"EXTRA = {{{', '.join(entries)}}}")
     if flow.kind == "exchange":
         constants += [
             f"EXCHANGE_URL = {flow.exchange_url!r}",
@@ -414,7 +434,10 @@ def _typescript(flow: _Flow, url: str, name: str, method: str) -> str:
         imports.append('import { readFileSync } from "node:fs";')
     constants = [f"const URL = {json.dumps(url)};", f"const HEADER = {json.dumps(flow.header)};"]
     constants.append(f"const SCHEME = {json.dumps(flow.scheme)};")
-    extra = ", ".join(f"{json.dumps(h)}: requireEnv({json.dumps(e)})" for h, e in flow.extra.items())
+    extra = ", ".join(
+        [f"{json.dumps(h)}: requireEnv({json.dumps(e)})" for h, e in flow.extra.items()]
+        + [f"{json.dumps(h)}: {json.dumps(v)}" for h, v in flow.public.items()]
+    )
     if flow.kind == "exchange":
         constants += [
             f"const EXCHANGE_URL = {json.dumps(flow.exchange_url)};",

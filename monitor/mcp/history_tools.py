@@ -103,11 +103,19 @@ def get_drift_report(catalog: Catalog, target: str, run: str, max_chars: int) ->
         _change_model(c, seen_at=record.finished_at, run_id=record.id, snapshot=record.new_snapshot)
         for c in report.get("changes") or []
     ]
+    # The store's record of the snapshot, so every answer gives the same fetched_at for the same snapshot.
+    stored = {s.id: s for s in catalog.store.snapshot_history(target)}.get(str(snapshot.get("id")))
     answer = ReportAnswer(
-        target=target,
-        snapshot=snapshot.get("id"),
-        fingerprint=snapshot.get("fingerprint") or snapshot.get("id"),
-        fetched_at=snapshot.get("fetched_at"),
+        **(
+            envelope(target, stored)
+            if stored
+            else {
+                "target": target,
+                "snapshot": snapshot.get("id"),
+                "fingerprint": snapshot.get("fingerprint") or snapshot.get("id"),
+                "fetched_at": snapshot.get("fetched_at"),
+            }
+        ),
         run_id=record.id,
         outcome=record.outcome,
         started_at=record.started_at.isoformat(),
@@ -131,6 +139,7 @@ def get_drift_report(catalog: Catalog, target: str, run: str, max_chars: int) ->
             f"showing the {kept} worst of {total} changes; use schema_changes(target='{target}', "
             f"since='{since}', criticality=..., path_prefix=...) to see a narrower set"
         ),
+        also=("broken_operations", "deprecations", "validity_problems", "notes"),
     )
 
 

@@ -15,7 +15,6 @@ call :meth:`StoreWatcher.check_now` right after it stores a run for an immediate
 from __future__ import annotations
 
 import logging
-import weakref
 from collections.abc import Callable
 
 import anyio
@@ -42,37 +41,49 @@ def report_uri(target: str) -> str:
 
 
 class Notifier:
-    """Delivers resource-updated events to both kinds of subscriber."""
+    """Delivers resource-updated events to both kinds of subscriber.
+
+    A handshake-era subscriber is remembered by its connection: the ``ServerSession`` a handler gets is
+    built per request, so the one from ``resources/subscribe`` is kept (it sends on the connection's
+    standalone channel) until the client unsubscribes or a notification to it fails.
+    """
 
     def __init__(self, bus: SubscriptionBus) -> None:
         self.bus = bus
-        self._sessions: dict[str, weakref.WeakSet[ServerSession]] = {}
+        self._sessions: dict[str, dict[int, ServerSession]] = {}
+
+    @staticmethod
+    def _key(session: ServerSession) -> int:
+        return id(getattr(session, "_connection", session))
 
     async def subscribe(
         self, ctx: ServerRequestContext[object, object], params: SubscribeRequestParams
     ) -> EmptyResult:
         """``resources/subscribe`` (handshake-era clients)."""
-        self._sessions.setdefault(str(params.uri), weakref.WeakSet()).add(ctx.session)
+        self._sessions.setdefault(str(params.uri), {})[self._key(ctx.session)] = ctx.session
         return EmptyResult()
 
     async def unsubscribe(
         self, ctx: ServerRequestContext[object, object], params: UnsubscribeRequestParams
     ) -> EmptyResult:
         """``resources/unsubscribe``."""
-        sessions = self._sessions.get(str(params.uri))
-        if sessions is not None:
-            sessions.discard(ctx.session)
+        self._sessions.get(str(params.uri), {}).pop(self._key(ctx.session), None)
         return EmptyResult()
+
+    def subscribers(self, uri: str) -> int:
+        """How many handshake-era connections subscribe to ``uri``."""
+        return len(self._sessions.get(uri, {}))
 
     async def updated(self, uri: str) -> None:
         """Tell every subscriber of ``uri`` that it changed."""
         await self.bus.publish(ResourceUpdated(uri=uri))
-        for session in list(self._sessions.get(uri, ())):
+        sessions = self._sessions.get(uri, {})
+        for key, session in list(sessions.items()):
             try:
                 await session.send_resource_updated(uri)
-            except Exception:  # a closed or broken session: forget it, keep notifying the others
+            except Exception:  # a closed or broken connection: forget it, keep notifying the others
                 log.debug("dropping a subscriber of %s", uri, exc_info=True)
-                self._sessions[uri].discard(session)
+                sessions.pop(key, None)
 
 
 class StoreWatcher:

@@ -6,6 +6,7 @@ budget, and returns the answer model; registration and error mapping live in :mo
 
 from __future__ import annotations
 
+import difflib
 from typing import Literal
 
 from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType
@@ -26,7 +27,7 @@ from monitor.core.sdl import (
 from monitor.core.search import Scope, one_line
 from monitor.errors import ConfigError
 from monitor.mcp.answers import cut_text, fit, json_size, take
-from monitor.mcp.catalog import Catalog, envelope, shown
+from monitor.mcp.catalog import Catalog, LoadedSnapshot, envelope, shown
 from monitor.mcp.models import (
     OperationLine,
     OperationsAnswer,
@@ -71,13 +72,11 @@ def get_schema(
         validity_problems=loaded.problems,
     )
     if unknown:
-        suggestions = {
-            hit.coordinate for t in unknown for hit in loaded.index.search(t, scope="types", limit=3)
-        }
+        suggestions = list(dict.fromkeys(s for t in unknown for s in closest_types(loaded, t, 3)))
         answer.note = (
             "unknown types: "
             + ", ".join(unknown)
-            + (f"; did you mean {', '.join(sorted(suggestions))}?" if suggestions else "")
+            + (f"; did you mean {', '.join(suggestions)}?" if suggestions else "")
         )
     if format == "summary":
         named = [t for t in user_types(schema) if not wanted or t.name in wanted]
@@ -104,6 +103,12 @@ def get_schema(
         answer.shown = [page[0].name]
         answer.truncated = True
         answer.note = _join(answer.note, f"{page[0].name} alone is larger than the answer budget; it was cut")
+        if len(page) > 1:
+            answer.note = _join(
+                answer.note,
+                f"showing definition {offset + 1} of {len(chunks)}; call get_schema again with "
+                f"offset={offset + 1} for the next ones, or get_type(name='{page[0].name}') for this one",
+            )
         return answer
     answer.sdl = "\n\n".join(c.sdl for c in page[:kept])
     answer.shown = [c.name for c in page[:kept]]
@@ -115,6 +120,16 @@ def get_schema(
             f"offset={offset + kept} for the next ones, or pass types=[...] for just the types you need",
         )
     return answer
+
+
+def closest_types(loaded: LoadedSnapshot, name: str, limit: int) -> list[str]:
+    """Type names close to a misspelt or half-remembered ``name``: spelling first, then meaning."""
+    names = {t.lower(): t for t in loaded.schema.type_map if not t.startswith("__")}
+    spelt = [
+        names[n] for n in difflib.get_close_matches(name.strip().lower(), list(names), n=limit, cutoff=0.7)
+    ]
+    meant = [hit.coordinate for hit in loaded.index.search(name, scope="types", limit=limit)]
+    return list(dict.fromkeys([*spelt, *meant]))[:limit]
 
 
 def search_schema(
@@ -152,8 +167,8 @@ def get_type(catalog: Catalog, target: str, name: str, depth: int, max_chars: in
     schema = loaded.schema
     type_ = schema.type_map.get(name.strip())
     if type_ is None or name.startswith("__"):
-        hits = loaded.index.search(name[:200], scope="types", limit=5)
-        hint = f"; closest: {', '.join(h.coordinate for h in hits)}" if hits else ""
+        near = closest_types(loaded, name[:200], 5)
+        hint = f"; closest: {', '.join(near)}" if near else ""
         raise ConfigError(f"no type {shown(name)} in {target}@{snap.id[:12]}{hint}")
     depth = max(1, min(depth, MAX_DEPTH))
     names = neighbourhood(schema, type_.name, depth)

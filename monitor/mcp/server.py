@@ -14,6 +14,7 @@ holds a secret.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -36,6 +37,7 @@ from monitor.errors import ConfigError, MonitorError
 from monitor.mcp import guide, history_tools, operation_tools, schema_tools
 from monitor.mcp.answers import DEFAULT_MAX_CHARS, result
 from monitor.mcp.catalog import Catalog, envelope
+from monitor.mcp.guide import is_secret_header
 from monitor.mcp.live import LiveClient, LiveLimits
 from monitor.mcp.models import (
     AuthGuide,
@@ -54,6 +56,8 @@ from monitor.mcp.models import (
 from monitor.mcp.notify import Notifier, StoreWatcher, report_uri, schema_uri
 from monitor.redact import redact, register_secret
 from monitor.settings import Settings
+
+log = logging.getLogger("monitor.mcp")
 
 INSTRUCTIONS = """gqlmon monitors GraphQL APIs for schema drift. Start with list_targets. To find your way
 around a schema use search_schema (ranked, with paths from the root), then get_type and list_operations;
@@ -108,8 +112,13 @@ def create_app(
     max_answer_chars: int = DEFAULT_MAX_CHARS,
     poll_interval: float = 5.0,
     live_limits: LiveLimits | None = None,
+    prewarm: bool = True,
 ) -> GqlmonMCP:
-    """Build the MCP server for ``settings`` (the store is opened on first use unless given)."""
+    """Build the MCP server for ``settings`` (the store is opened on first use unless given).
+
+    With ``prewarm``, starting the server loads the configured targets' latest snapshots and builds their
+    search indexes in a worker thread, so an assistant's first question is answered at once.
+    """
     _register_secrets(settings)
     catalog = Catalog(settings, store)
     bus = InMemorySubscriptionBus()
@@ -117,11 +126,19 @@ def create_app(
     watcher = StoreWatcher(catalog.watch_state, notifier, poll_interval)
     live = LiveClient(live_limits or LiveLimits())
 
+    async def warm_up() -> None:
+        try:
+            await anyio.to_thread.run_sync(catalog.prewarm, abandon_on_cancel=True)
+        except Exception:  # a warm-up is an optimisation; the tools report real problems when asked
+            log.debug("prewarming the catalog failed", exc_info=True)
+
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[dict[str, Any]]:
         async with anyio.create_task_group() as group:
             if not watcher.running:
                 group.start_soon(watcher.run)
+            if prewarm:
+                group.start_soon(warm_up)
             try:
                 yield {}
             finally:
@@ -156,8 +173,9 @@ def _register_secrets(settings: Settings) -> None:
     """Register every configured secret with the redactor, even for settings not built by load_settings."""
     register_secret(_secret_text(getattr(settings, "mcp_token", None)))
     for target in settings.targets:
-        for value in target.headers.values():
-            register_secret(value.get_secret_value())
+        for header, value in target.headers.items():
+            if is_secret_header(header):  # a User-Agent must not mask its value in every answer
+                register_secret(value.get_secret_value())
         for name in type(target.auth).model_fields:
             register_secret(
                 _secret_text(value) if isinstance(value := getattr(target.auth, name), SecretStr) else None

@@ -79,7 +79,7 @@ def test_a_wrong_secret_is_one_clear_line_without_the_secret(ws: Workspace, demo
 
     expected = (
         f"locked: the API key exchange at {demo_api.graphql_url} failed: "
-        "Unauthorized: unknown API key or wrong secret.; check key_id and key_secret"
+        "Unauthorized: unknown API key or wrong secret; check key_id and key_secret"
     )
     assert checked.code == 3, checked
     assert checked.out.splitlines()[0].startswith(f"✖ locked: check failed: {expected}")
