@@ -1,261 +1,194 @@
-"""Delivery through the real slack-sdk clients to a local stand-in for Slack, from a real SQLite outbox."""
+"""The real slack-sdk clients against a local stand-in for Slack (webhook and Web API) on 127.0.0.1:
+what a drift alert posts, bot mode's thread, 429 then success, and exactly-once delivery from the outbox."""
 
 from __future__ import annotations
 
-import logging
-import socket
+import json
+import threading
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
-import anyio
 import pytest
-from sqlalchemy import select
 
-from monitor.adapters.slack import RetryPolicy, SlackSender, deliver_due
-from monitor.adapters.store import NewAlert, RunRecord, Store, outbox, utcnow
+from monitor.adapters.slack import SlackSender, deliver_due
+from monitor.adapters.store import Store
 from monitor.core.alert import AlertPolicy, decide_alerts
-from monitor.core.report.blocks import violations
-from monitor.core.report.model import DriftReport
-from monitor.errors import AlertError
-from tests.adapters.slack_receiver import BOT_TOKEN, WEBHOOK_PATH, SlackReceiver
-from tests.core.report.fixtures import fixture_report, hostile_report
-from tests.servers.demo import RunningServer
+from monitor.core.report.blocks import MAX_BLOCKS, MAX_SECTION
+from monitor.service import run_check
+from monitor.settings import load_settings
+from tests.servers.demo import DemoServer, RunningServer
 
 pytestmark = pytest.mark.anyio
 
+CONTRACTS = Path(__file__).resolve().parents[2] / "contracts" / "demo"
+HOOK = "/services/T000/B000/webhook-canary-secret"
+TOKEN = "xoxb-canary-bot-token"
 
-@pytest.fixture(scope="module")
-def slack_server() -> Iterator[RunningServer]:
-    with RunningServer(SlackReceiver(), lifespan="off") as server:
-        yield server
+
+@dataclass
+class FakeSlack:
+    """Raw ASGI: ``POST HOOK`` (incoming webhook) and ``POST /api/chat.postMessage`` (Web API)."""
+
+    rate_limited: int = 0  # answer this many requests with 429 first
+    posts: list[dict[str, Any]] = field(default_factory=list)
+    requests: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        with self.lock:
+            self.requests += 1
+            limited = self.rate_limited > 0
+            self.rate_limited -= 1 if limited else 0
+        if limited:
+            await _answer(send, 429, b"rate_limited", [(b"retry-after", b"1")])
+            return
+        if scope["path"] == HOOK:
+            self.posts.append({"via": "webhook", **json.loads(body)})
+            await _answer(send, 200, b"ok")
+            return
+        if scope["path"] == "/api/chat.postMessage":
+            if headers.get("authorization") != f"Bearer {TOKEN}":
+                await _answer(send, 200, json.dumps({"ok": False, "error": "invalid_auth"}).encode())
+                return
+            if "json" in headers.get("content-type", ""):
+                data = json.loads(body)
+            else:
+                data = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+                data["blocks"] = json.loads(data.get("blocks", "[]"))
+            ts = f"1700000000.{len(self.posts):06d}"
+            self.posts.append({"via": "bot", "ts": ts, **data})
+            await _answer(
+                send, 200, json.dumps({"ok": True, "ts": ts, "channel": data.get("channel")}).encode()
+            )
+            return
+        await _answer(send, 404, b"no_service")
+
+
+async def _answer(
+    send: Any, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    headers = [(b"content-type", b"application/json"), *(extra or [])]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 @pytest.fixture
-def slack(slack_server: RunningServer) -> SlackReceiver:
-    receiver = slack_server.app
-    assert isinstance(receiver, SlackReceiver)
-    receiver.received.clear()
-    receiver.script.clear()
-    return receiver
+def slack() -> Iterator[tuple[FakeSlack, RunningServer]]:
+    fake = FakeSlack()
+    with RunningServer(fake) as server:
+        yield fake, server
 
 
-@pytest.fixture
-def webhook(slack_server: RunningServer) -> SlackSender:
-    return SlackSender(webhook_url=slack_server.url_for(WEBHOOK_PATH), timeout=5)
-
-
-@pytest.fixture
-def bot(slack_server: RunningServer) -> SlackSender:
-    return SlackSender(
-        bot_token=BOT_TOKEN, channel="#api-changes", base_url=slack_server.url_for("/api/"), timeout=5
+async def drifted_store(demo_api: DemoServer, tmp_path: Path, slack_table: str) -> tuple[Any, Store]:
+    """A state with the demo's v1 -> v2 drift checked and its alert queued in the outbox."""
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'state = "sqlite:///{tmp_path}/state.db"\nreports_dir = "{tmp_path}/reports"\n'
+        f'public_url = "https://ci.example.com/gqlmon"\n{slack_table}\n'
+        f'[[targets]]\nname = "demo"\nurl = "{demo_api.graphql_url}"\ncontracts = "{CONTRACTS}"\n'
     )
+    settings = load_settings(config, env={})
+    store = Store.open(settings.state)
+    await run_check(settings, settings.targets[0], store)
+    demo_api.switch(version="v2")
+    await run_check(settings, settings.targets[0], store)
+    return settings, store
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store.open(f"sqlite:///{tmp_path / 'state.db'}")
-    yield opened
-    opened.close()
+def texts(blocks: list[dict[str, Any]]) -> str:
+    out = []
+    for block in blocks:
+        if "text" in block:
+            out.append(block["text"]["text"])
+        out += [f["text"] for f in block.get("fields", [])]
+        out += [e.get("text", "") for e in block.get("elements", [])]
+    return "\n".join(out)
 
 
-def _queue(store: Store, report: DriftReport | None = None, run_id: str | None = None) -> list[str]:
-    """Record a run with its alerts, as the service does (one transaction)."""
-    report = report or fixture_report()
+async def test_webhook_posts_the_drift_once_even_after_a_429(
+    demo_api: DemoServer, tmp_path: Path, slack: tuple[FakeSlack, RunningServer]
+) -> None:
+    fake, server = slack
+    fake.rate_limited = 1
+    settings, store = await drifted_store(
+        demo_api, tmp_path, f'[slack]\nwebhook_url = "{server.url_for(HOOK)}"'
+    )
+    try:
+        assert settings.slack is not None
+        sender = SlackSender.from_config(settings.slack)
+        first = await deliver_due(store, sender)
+        assert (first.sent, first.retrying) == (0, 1)  # 429: kept for later, not lost
+        assert fake.posts == [] and store.due_alerts() == []  # and not due before its Retry-After
+        second = await deliver_due(store, sender, now=_in(seconds=5))
+        assert second.sent == 1
+        again = await deliver_due(store, sender, now=_in(seconds=3600))
+        assert (again.sent, again.retrying) == (0, 0)  # nothing left: delivered exactly once
+    finally:
+        store.close()
+
+    assert len(fake.posts) == 1
+    post = fake.posts[0]
+    body = texts(post["blocks"])
+    assert "demo: 5 breaking" in post["text"]
+    for coordinate in ["Run.commitHash", "User.email", "Query.stacks(first:)", "Run.triggeredBy"]:
+        assert coordinate in body
+    assert "Breaks `RecentRuns`, `RunCommits`" in body
+    assert "<https://ci.example.com/gqlmon/demo/" in body  # the link to the HTML report
+    assert len(post["blocks"]) <= MAX_BLOCKS
+    assert all(len(b.get("text", {}).get("text", "")) <= MAX_SECTION for b in post["blocks"])
+    assert HOOK not in json.dumps(post)
+
+
+async def test_bot_mode_posts_the_summary_and_the_details_in_its_thread(
+    demo_api: DemoServer, tmp_path: Path, slack: tuple[FakeSlack, RunningServer]
+) -> None:
+    fake, server = slack
+    table = f'[slack]\nbot_token = "{TOKEN}"\nchannel = "#api-changes"\nbase_url = "{server.url}/api/"'
+    settings, store = await drifted_store(demo_api, tmp_path, table)
+    assert settings.slack is not None
+    try:
+        stats = await deliver_due(store, SlackSender.from_config(settings.slack))
+    finally:
+        store.close()
+
+    assert stats.sent == 1
+    summary, *details = fake.posts
+    assert summary["channel"] == "#api-changes" and not summary.get("thread_ts")
+    assert details and all(d["thread_ts"] == summary["ts"] for d in details)
+    assert "5 breaking" in summary["text"]
+    assert "Run.commitHash" in "\n".join(texts(d["blocks"]) for d in details)
+
+
+def test_a_description_cannot_ping_the_channel_or_forge_a_link() -> None:
+    from tests.core.report.fixtures import hostile_report  # a run whose API text is hostile
+
+    report = hostile_report()
     planned = decide_alerts(
-        report,
-        AlertPolicy(),
-        consecutive_failures=0,
-        previous_outcome="changed",
-        public_url="https://ci.example/g",
+        report, AlertPolicy(), consecutive_failures=0, previous_outcome="changed", public_url=None
     )
-    now = utcnow()
-    record = RunRecord(
-        id=run_id or report.run_id,
-        target=report.target,
-        started_at=now,
-        finished_at=now,
-        outcome=report.outcome,
-        old_snapshot=None,
-        new_snapshot=None,
-        error=None,
-        summary=report.summary,
-    )
-    return store.record_run(record, alerts=[NewAlert(*p) for p in planned])
+    payload = json.dumps(planned[0][2])
+    assert "<!channel>" not in payload and "<!here>" not in payload
+    assert "<https://evil.example" not in payload
 
 
-def _outbox(store: Store) -> list[dict[str, Any]]:
-    with store.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(select(outbox))]
+def _in(*, seconds: float) -> Any:
+    from datetime import timedelta
 
+    from monitor.adapters.store import utcnow
 
-def _texts(body: dict[str, Any]) -> str:
-    parts = [body.get("text", "")]
-    for block in body.get("blocks", []):
-        parts.append(block.get("text", {}).get("text", ""))
-        parts += [f["text"] for f in block.get("fields", [])]
-        parts += [e.get("text", "") for e in block.get("elements", [])]
-    return "\n".join(parts)
-
-
-async def test_webhook_delivers_once(store: Store, slack: SlackReceiver, webhook: SlackSender) -> None:
-    assert len(_queue(store)) == 1
-    stats = await deliver_due(store, webhook)
-    assert (stats.sent, stats.retrying, stats.dead) == (1, 0, 0)
-    [body] = slack.messages("webhook")
-    assert body["blocks"][0]["text"]["text"] == "🔴 demo: 2 breaking changes"
-    assert body["unfurl_links"] is False and body["unfurl_media"] is False
-    assert "Breaks `GetUser`, `ListUsers`" in _texts(body)
-    assert violations(body) == []
-    # A re-run, or a second replica, queues the same alert: the outbox refuses it.
-    assert _queue(store, run_id="20260112T093000000-other1") == []
-    assert (await deliver_due(store, webhook)).sent == 0
-    assert len(slack.received) == 1
-    assert store.outbox_counts() == {"sent": 1}
-
-
-async def test_two_senders_at_once_send_once(
-    store: Store, slack: SlackReceiver, webhook: SlackSender, slack_server: RunningServer
-) -> None:
-    _queue(store)
-    other = SlackSender(webhook_url=slack_server.url_for(WEBHOOK_PATH), timeout=5)
-    results = []
-
-    async def run(sender: SlackSender) -> None:
-        results.append(await deliver_due(store, sender))
-
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(run, webhook)
-        tg.start_soon(run, other)
-    assert sum(r.sent for r in results) == 1
-    assert len(slack.received) == 1
-
-
-async def test_429_honours_retry_after(store: Store, slack: SlackReceiver, webhook: SlackSender) -> None:
-    _queue(store)
-    slack.fail(429, "rate_limited", {"Retry-After": "7"})
-    now = utcnow()
-    stats = await deliver_due(store, webhook, now=now)
-    assert (stats.sent, stats.retrying) == (0, 1)
-    [row] = _outbox(store)
-    next_at = row["next_attempt_at"].replace(tzinfo=now.tzinfo)
-    assert timedelta(seconds=6) < next_at - now < timedelta(seconds=8)
-    assert (await deliver_due(store, webhook, now=now + timedelta(seconds=5))).sent == 0
-    assert (await deliver_due(store, webhook, now=now + timedelta(seconds=8))).sent == 1
-    assert len(slack.messages("webhook")) == 1
-
-
-async def test_server_errors_back_off_then_deliver(
-    store: Store, slack: SlackReceiver, webhook: SlackSender
-) -> None:
-    _queue(store)
-    slack.fail(500, "rollup_error", times=3)
-    now = utcnow()
-    waits = []
-    for _ in range(4):
-        stats = await deliver_due(store, webhook, now=now)
-        if stats.sent:
-            break
-        [row] = _outbox(store)
-        waits.append(round((row["next_attempt_at"].replace(tzinfo=now.tzinfo) - now).total_seconds()))
-        now += timedelta(hours=1)
-    assert waits == [30, 60, 120]
-    assert store.outbox_counts() == {"sent": 1}
-    assert len(slack.messages("webhook")) == 1
-
-
-async def test_slack_down_for_hours_loses_nothing(
-    store: Store, slack: SlackReceiver, webhook: SlackSender, caplog: pytest.LogCaptureFixture
-) -> None:
-    _queue(store)
-    with socket.socket() as probe:  # a port nobody listens on: connection refused
-        probe.bind(("127.0.0.1", 0))
-        dead_port = probe.getsockname()[1]
-    down = SlackSender(webhook_url=f"http://127.0.0.1:{dead_port}{WEBHOOK_PATH}", timeout=2)
-    now = utcnow()
-    with caplog.at_level(logging.DEBUG):
-        for _ in range(12):  # three hours, a check every 15 minutes
-            stats = await deliver_due(store, down, now=now)
-            now += timedelta(minutes=15)
-    assert stats.sent == 0 and store.outbox_counts() == {"pending": 1}
-    assert "secretwebhooktoken" not in caplog.text
-    assert "secretwebhooktoken" not in str(_outbox(store)[0]["last_error"])
-    stats = await deliver_due(store, webhook, now=now + timedelta(hours=1))
-    assert stats.sent == 1
-    assert (await deliver_due(store, webhook, now=now + timedelta(hours=2))).sent == 0
-    assert len(slack.messages("webhook")) == 1
-
-
-async def test_revoked_webhook_is_given_up_with_the_reason(
-    store: Store, slack: SlackReceiver, slack_server: RunningServer, caplog: pytest.LogCaptureFixture
-) -> None:
-    _queue(store)
-    wrong = SlackSender(webhook_url=slack_server.url_for("/services/T0000/B0000/revokedsecret"), timeout=5)
-    now = utcnow()
-    with caplog.at_level(logging.DEBUG):
-        for _ in range(RetryPolicy().max_permanent_attempts):
-            await deliver_due(store, wrong, now=now)
-            now += timedelta(hours=1)
-    [row] = _outbox(store)
-    assert row["status"] == "dead"
-    assert "HTTP 404 no_service" in row["last_error"]
-    assert "revokedsecret" not in row["last_error"] and "revokedsecret" not in caplog.text
-    assert slack.received == []
-
-
-async def test_bot_posts_summary_then_details_in_its_thread(
-    store: Store, slack: SlackReceiver, bot: SlackSender
-) -> None:
-    _queue(store)
-    stats = await deliver_due(store, bot)
-    assert stats.sent == 1
-    summary, details = slack.messages("chat.postMessage")
-    assert summary["channel"] == "#api-changes" and "thread_ts" not in summary
-    assert "Details in the thread" in _texts(summary)
-    assert details["thread_ts"] == "1700000000.000001"
-    assert "Breaks `GetUser`, `ListUsers`" in _texts(details)
-
-
-async def test_bot_thread_reply_is_retried_without_reposting_the_summary(
-    store: Store, slack: SlackReceiver, bot: SlackSender
-) -> None:
-    _queue(store)
-    slack.fail(0)  # the summary goes through
-    slack.fail(429, '{"ok": false, "error": "ratelimited"}', {"Retry-After": "0"})
-    stats = await deliver_due(store, bot)
-    assert stats.sent == 1
-    summary, details = slack.messages("chat.postMessage")
-    assert "thread_ts" not in summary and details["thread_ts"]
-
-
-async def test_bot_with_a_bad_token_is_refused(
-    store: Store, slack: SlackReceiver, slack_server: RunningServer
-) -> None:
-    _queue(store)
-    sender = SlackSender(
-        bot_token="xoxb-wrong-token-123456", channel="#x", base_url=slack_server.url_for("/api/")
-    )
-    stats = await deliver_due(store, sender)
-    assert stats.retrying == 1
-    assert "invalid_auth" in stats.errors[0] and "xoxb-wrong" not in stats.errors[0]
-
-
-async def test_hostile_text_arrives_escaped(store: Store, slack: SlackReceiver, webhook: SlackSender) -> None:
-    _queue(store, hostile_report())
-    await deliver_due(store, webhook)
-    [body] = slack.messages("webhook")
-    text = _texts(body)
-    assert "<!channel>" not in text and "<http://evil" not in text and "<script>" not in text
-    assert "&lt;!channel&gt;" in text
-
-
-async def test_nothing_due_does_nothing(store: Store, slack: SlackReceiver, webhook: SlackSender) -> None:
-    stats = await deliver_due(store, webhook, now=datetime(2030, 1, 1, tzinfo=utcnow().tzinfo))
-    assert (stats.sent, stats.retrying, stats.dead, stats.skipped) == (0, 0, 0, 0)
-    assert slack.received == []
-
-
-def test_a_sender_needs_a_destination() -> None:
-    with pytest.raises(AlertError, match="webhook_url, or bot_token and channel"):
-        SlackSender(bot_token=BOT_TOKEN)
+    return utcnow() + timedelta(seconds=seconds)
