@@ -28,6 +28,13 @@ _GENERIC: Final = (
     re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{8,}"),
     re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"),
 )
+# A credential in a URL's query string (``?api_key=...``, ``&access_token=...``): the value is masked, the
+# name kept. URLs are not secrets as a whole (``url`` is a public setting), so nobody registers these.
+_QUERY_PARAM: Final = re.compile(r"([?&;][A-Za-z0-9_.\-]{1,64}=)([^&#\s\"'<>]+)")  # bounded: linear time
+_SECRET_PARAM: Final = re.compile(
+    r"(?i)^[?&;](?:[a-z0-9]*[_.\-])*(?:(?:api|access|auth|id|refresh|client|private|session)[_.\-]?)?"
+    r"(?:token|key|secret|password|passwd|pwd|signature|sig|auth|session|credentials?)(?:[_.\-][a-z0-9_.\-]*)?=$"
+)
 
 
 def register_secret(value: str | None) -> None:
@@ -54,7 +61,14 @@ def redact(text: str) -> str:
     text = _GENERIC[1].sub(lambda m: f"{m.group(1)} {MASK}", text)
     for generic in _GENERIC[2:]:
         text = generic.sub(MASK, text)
+    if "=" in text:
+        text = _QUERY_PARAM.sub(_mask_secret_param, text)
     return text
+
+
+def _mask_secret_param(match: re.Match[str]) -> str:
+    name = match.group(1)
+    return f"{name}{MASK}" if _SECRET_PARAM.match(name) else match.group(0)
 
 
 class RedactingFilter(logging.Filter):

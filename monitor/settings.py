@@ -65,6 +65,8 @@ def parse_duration(value: str | float | int, *, key: str = "duration") -> float:
         raise ValueError(f"{key}: expected a duration such as '30s' or '5m'")
     if isinstance(value, int | float):
         seconds = float(value)
+    elif not isinstance(value, str):
+        raise ValueError(f"expected a duration such as '30s', '5m' or '1h', got {type(value).__name__}")
     else:
         match = _DURATION_RE.match(value)
         if not match:
@@ -226,6 +228,8 @@ def parse_rate(value: str | float | int) -> float:
         raise ValueError("expected a rate such as '5/s' or '100/m'")
     if isinstance(value, int | float):
         rate = float(value)
+    elif not isinstance(value, str):
+        raise ValueError(f"expected a rate such as '5/s', '100/m' or '1000/h', got {type(value).__name__}")
     else:
         match = _RATE_RE.match(value)
         if not match:

@@ -307,7 +307,7 @@ class _Exchange:
                 f"{where} refused the credentials (HTTP {response.status_code}); check {self.hint}"
             )
         if first is not None:
-            raise AuthError(f"{where} failed: {first}; check {self.hint}")
+            raise AuthError(f"{where} failed: {first.rstrip('.')}; check {self.hint}")
         if response.status_code != 200 or not isinstance(body, dict):
             raise AuthError(f"{where} answered HTTP {response.status_code} without a usable JSON body")
         token = _at_path(body.get("data"), config.token_path)

@@ -31,7 +31,13 @@ import anyio
 import httpx
 
 from monitor.adapters.auth import build_auth, user_agent
-from monitor.core.schema import QUERY_VARIANTS, QueryVariant, schema_from_introspection, unwrap_introspection
+from monitor.core.schema import (
+    QUERY_VARIANTS,
+    QueryVariant,
+    schema_from_introspection,
+    shape_problem,
+    unwrap_introspection,
+)
 from monitor.errors import IntrospectionError, SchemaError
 from monitor.redact import redact, register_secret
 from monitor.settings import TargetConfig
@@ -43,6 +49,7 @@ __all__ = [
     "introspect",
     "introspect_url",
     "parse_retry_after",
+    "shape_problem",
 ]
 
 log = logging.getLogger("monitor.introspection")
@@ -397,6 +404,9 @@ class _Fetch:
             ]
             if not own:
                 raise SchemaError(f"{self.where}: no types besides introspection types and built-in scalars")
+            problem = shape_problem(intro)
+            if problem:
+                raise SchemaError(f"{self.where}: malformed introspection: {problem}")
             schema_from_introspection(intro, source=self.where)
         except SchemaError as exc:
             raise IntrospectionError(

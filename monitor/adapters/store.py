@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import secrets
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -46,7 +46,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from monitor.core.changes import Change
 from monitor.errors import SnapshotError
@@ -54,6 +54,10 @@ from monitor.redact import redact
 
 SCHEMA_VERSION: Final = 1
 _MIGRATION_LOCK: Final = 0x67716C6D6F6E  # PostgreSQL advisory lock key held while migrating ("gqlmon")
+
+#: Upgrade steps: ``MIGRATIONS[n]`` takes a store from version ``n - 1`` to ``n`` (``ALTER TABLE ...``; new
+#: tables need no step: ``create_all`` adds them). Bump SCHEMA_VERSION with each; never drop history.
+MIGRATIONS: dict[int, tuple[Callable[[Connection], None], ...]] = {}
 
 metadata = MetaData()
 
@@ -298,6 +302,17 @@ class Store:
                     f"the state store has schema version {row[0]}, newer than this gqlmon "
                     f"({SCHEMA_VERSION}): upgrade gqlmon"
                 )
+            elif int(row[0]) < SCHEMA_VERSION:
+                # An older store: apply each version's steps in order, in this same transaction (a failed
+                # step leaves the store at its old version, data untouched), then record the new version.
+                for version in range(int(row[0]) + 1, SCHEMA_VERSION + 1):
+                    for step in MIGRATIONS.get(version, ()):
+                        step(conn)
+                conn.execute(
+                    update(store_meta)
+                    .where(store_meta.c.key == "schema_version")
+                    .values(value=str(SCHEMA_VERSION))
+                )
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
@@ -307,8 +322,22 @@ class Store:
         except SnapshotError:
             raise
         except SQLAlchemyError as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise SnapshotError(f"state store error: {redact(first)}") from exc
+            raise SnapshotError(self._explain(exc)) from exc
+
+    def _explain(self, exc: SQLAlchemyError) -> str:
+        """One line: which store, what the database said, what to check."""
+        url = self.engine.url
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()
+        what = redact(detail[0] if detail else type(exc).__name__)
+        if url.get_backend_name() == "sqlite":
+            where = url.database or ":memory:"
+            hint = "check that its directory is writable and the disk has space"
+        else:
+            where = redact(url.render_as_string(hide_password=True))
+            hint = "check that the server is reachable and the user may write to the database"
+        if isinstance(exc, OperationalError):
+            return f"cannot use the state store {where}: {what}; {hint}"
+        return f"state store error ({where}): {what}"
 
     # ------------------------------------------------------------------------------- snapshots
 
@@ -594,25 +623,39 @@ class Store:
 
     # ------------------------------------------------------------------------------- leases
 
-    def try_lease(self, name: str, holder: str, ttl: timedelta) -> bool:
-        """Take or renew the lease ``name`` for ``ttl``; False when another holder has it."""
+    def try_lease(self, name: str, holder: str, ttl: timedelta, *, stale: timedelta | None = None) -> bool:
+        """Take or renew the lease ``name`` for ``ttl``; False when another holder has it.
+
+        With ``stale``, only take a lease that is free or expired at least ``stale`` ago, and do not renew
+        one's own: a replica that is not a target's preferred checker only steps in when nobody did.
+        """
         now = utcnow()
+        takeable = leases.c.expires_at < now if stale is None else leases.c.expires_at < now - stale
+        if stale is None:
+            takeable = takeable | (leases.c.holder == holder)
         with self._tx() as conn:
-            updated = conn.execute(
-                update(leases)
-                .where(and_(leases.c.name == name, (leases.c.holder == holder) | (leases.c.expires_at < now)))
-                .values(holder=holder, expires_at=now + ttl)
+            # One atomic upsert: insert, take over an expired lease or renew our own; otherwise no row
+            # changes. (An INSERT that fails on the key would log an ERROR in PostgreSQL's server log
+            # for every lease a replica finds taken: hundreds a minute with a few replicas.)
+            upsert = _dialect_insert(conn, leases).values(name=name, holder=holder, expires_at=now + ttl)
+            upsert = upsert.on_conflict_do_update(
+                index_elements=[leases.c.name],
+                set_={"holder": upsert.excluded.holder, "expires_at": upsert.excluded.expires_at},
+                where=takeable,
             )
-            if updated.rowcount == 1:
-                return True
-        try:
-            with self._tx() as conn:
-                conn.execute(insert(leases).values(name=name, holder=holder, expires_at=now + ttl))
-            return True
-        except SnapshotError as exc:
-            if isinstance(exc.__cause__, IntegrityError):
-                return False
-            raise
+            if conn.dialect.name == "postgresql":  # psycopg reports no rowcount for an upsert
+                return conn.execute(upsert.returning(leases.c.name)).first() is not None
+            return bool(conn.execute(upsert).rowcount == 1)
+
+    def live_leases(self, prefix: str) -> dict[str, str]:
+        """name -> holder of the unexpired leases whose name starts with ``prefix``."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(leases.c.name, leases.c.holder).where(
+                    and_(leases.c.name.startswith(prefix, autoescape=True), leases.c.expires_at > utcnow())
+                )
+            ).all()
+        return {r[0]: r[1] for r in rows}
 
     def release_lease(self, name: str, holder: str) -> None:
         with self._tx() as conn:
@@ -644,6 +687,17 @@ def _run(m: Any, report: dict[str, Any] | None) -> RunRecord:
         summary=json.loads(m["summary"]),
         report=report,
     )
+
+
+def _dialect_insert(conn: Connection, table: Table) -> Any:
+    """The dialect's own ``INSERT`` (with ``on_conflict_do_update``): the store runs on these two only."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
 
 
 def _insert_or_ignore(conn: Connection, table: Table) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, cast
@@ -88,7 +89,14 @@ def unwrap_introspection(data: Any, *, source: str = "document") -> Introspectio
 
 
 def schema_from_introspection(intro: IntrospectionDict, *, source: str = "document") -> GraphQLSchema:
-    """Build a client schema; any inconsistency (a missing referenced type, ...) is a SchemaError."""
+    """Build a client schema; any inconsistency (a missing referenced type, ...) is a SchemaError.
+
+    Values of the wrong JSON type and invalid names are refused first (:func:`shape_problem`): graphql-core
+    takes them as they come and they would break every later diff and print.
+    """
+    problem = shape_problem(intro)
+    if problem:
+        raise SchemaError(f"{source}: malformed introspection: {problem}")
     try:
         return build_client_schema(cast(Any, intro), assume_valid=True)
     except (GraphQLError, TypeError, KeyError, ValueError, AttributeError) as exc:
@@ -109,22 +117,32 @@ def parse_sdl(text: str, *, source: str = "document") -> DocumentNode:
 def schema_from_sdl(document: DocumentNode, *, source: str = "document") -> GraphQLSchema:
     """Build a schema from SDL without refusing real-world invalid schemas (they are reported, not fatal)."""
     try:
-        return build_ast_schema(document, assume_valid=True, assume_valid_sdl=True)
+        schema = build_ast_schema(document, assume_valid=True, assume_valid_sdl=True)
     except (GraphQLError, TypeError, KeyError, ValueError) as exc:
         raise SchemaError(f"{source}: SDL does not describe a schema: {exc}") from exc
+    if schema.query_type is None:
+        raise SchemaError(
+            f"{source}: the SDL defines no Query type (add `type Query {{ ... }}` or a `schema {{ query: ... }}`)"
+        )
+    return schema
 
 
 def introspection_of(schema: GraphQLSchema) -> IntrospectionDict:
     """The full introspection result of a schema built from SDL (what a server would answer)."""
-    result = introspection_from_schema(
-        schema,
-        descriptions=True,
-        specified_by_url=True,
-        directive_is_repeatable=True,
-        schema_description=True,
-        input_value_deprecation=True,
-        one_of=True,
-    )
+    if schema.query_type is None:
+        raise SchemaError("the schema has no Query type, so it cannot be introspected")
+    try:
+        result = introspection_from_schema(
+            schema,
+            descriptions=True,
+            specified_by_url=True,
+            directive_is_repeatable=True,
+            schema_description=True,
+            input_value_deprecation=True,
+            one_of=True,
+        )
+    except (GraphQLError, TypeError) as exc:  # names graphql-core cannot print, and the like
+        raise SchemaError(f"the schema cannot be introspected: {exc}") from exc
     return {"__schema": dict(result["__schema"])}
 
 
@@ -198,3 +216,119 @@ def _location(exc: GraphQLError) -> str:
         loc = exc.locations[0]
         return f"line {loc.line}, column {loc.column}"
     return "an unknown position"
+
+
+# ------------------------------------------------------------------------------------- shape checks
+
+_NAME_RE: Final = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
+_TEXT_KEYS: Final = ("description", "deprecationReason", "specifiedByURL", "defaultValue")
+_FLAG_KEYS: Final = ("isDeprecated", "isRepeatable", "isOneOf")
+_MAX_TYPE_DEPTH: Final = 32
+
+
+def shape_problem(intro: Mapping[str, Any]) -> str | None:
+    """The first value of the wrong JSON type or an invalid GraphQL name in an introspection result.
+
+    graphql-core's ``build_client_schema(assume_valid=True)`` takes names and texts as they come, so an
+    API answering ``"description": 5`` or naming an enum value ``<b>`` would be stored and break every
+    later diff and print. Data from the API is refused here instead (a failed run, the baseline kept).
+    """
+    schema = intro.get("__schema")
+    if not isinstance(schema, Mapping):
+        return "__schema is not an object"
+    problem = _texts(schema, "__schema")
+    for key in ("queryType", "mutationType", "subscriptionType"):
+        root = schema.get(key)
+        if root is not None and not (isinstance(root, Mapping) and _is_name(root.get("name"))):
+            return f"__schema.{key} has no valid name"
+    types = schema.get("types")
+    if not isinstance(types, list):
+        return "__schema.types is not a list"
+    for index, item in enumerate(types):
+        problem = problem or _type_problem(item, f"types[{index}]")
+    directives = schema.get("directives") or []
+    if not isinstance(directives, list):
+        return "__schema.directives is not a list"
+    for index, item in enumerate(directives):
+        where = f"directives[{index}]"
+        if not isinstance(item, Mapping) or not _is_name(item.get("name")):
+            return f"{where} has no valid name"
+        where = f"@{item['name']}"
+        locations = item.get("locations")
+        if not isinstance(locations, list) or not all(isinstance(x, str) for x in locations):
+            return f"{where}.locations is not a list of names"
+        problem = problem or _texts(item, where) or _inputs(item.get("args"), f"{where}.args")
+    return problem
+
+
+def _type_problem(item: Any, where: str) -> str | None:
+    if not isinstance(item, Mapping) or not _is_name(item.get("name")):
+        return f"{where} has no valid name"
+    where = str(item["name"])
+    if not isinstance(item.get("kind"), str):
+        return f"{where}.kind is not a string"
+    problem = _texts(item, where)
+    for key in ("fields", "enumValues"):
+        members = item.get(key)
+        if members is None:
+            continue
+        if not isinstance(members, list):
+            return f"{where}.{key} is not a list"
+        for member in members:
+            if not isinstance(member, Mapping) or not _is_name(member.get("name")):
+                return f"{where}.{key} has a member without a valid name"
+            sub = f"{where}.{member['name']}"
+            problem = problem or _texts(member, sub)
+            if key == "fields":
+                problem = problem or _ref(member.get("type"), sub) or _inputs(member.get("args"), sub)
+    problem = problem or _inputs(item.get("inputFields"), f"{where}.inputFields")
+    for key in ("interfaces", "possibleTypes"):
+        refs = item.get(key)
+        if refs is None:
+            continue
+        if not isinstance(refs, list):
+            return f"{where}.{key} is not a list"
+        problem = problem or next((p for p in (_ref(r, f"{where}.{key}") for r in refs) if p), None)
+    return problem
+
+
+def _inputs(values: Any, where: str) -> str | None:
+    if values is None:
+        return None
+    if not isinstance(values, list):
+        return f"{where} is not a list"
+    for value in values:
+        if not isinstance(value, Mapping) or not _is_name(value.get("name")):
+            return f"{where} has an entry without a valid name"
+        sub = f"{where}.{value['name']}"
+        problem = _texts(value, sub) or _ref(value.get("type"), sub)
+        if problem:
+            return problem
+    return None
+
+
+def _ref(ref: Any, where: str) -> str | None:
+    """A type reference: ``{kind, name}`` or ``{kind, ofType}`` nested at most a few levels."""
+    for _ in range(_MAX_TYPE_DEPTH):
+        if not isinstance(ref, Mapping) or not isinstance(ref.get("kind"), str):
+            return f"{where} has a malformed type reference"
+        if ref["kind"] not in ("LIST", "NON_NULL"):
+            return None if _is_name(ref.get("name")) else f"{where} references a type without a valid name"
+        ref = ref.get("ofType")
+    return f"{where} has a type reference nested too deeply"
+
+
+def _texts(item: Mapping[str, Any], where: str) -> str | None:
+    for key in _TEXT_KEYS:
+        value = item.get(key)
+        if value is not None and not isinstance(value, str):
+            return f"{where}.{key} should be a string, not {type(value).__name__}"
+    for key in _FLAG_KEYS:
+        value = item.get(key)
+        if value is not None and not isinstance(value, bool):
+            return f"{where}.{key} should be a boolean, not {type(value).__name__}"
+    return None
+
+
+def _is_name(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= 1024 and _NAME_RE.match(value) is not None

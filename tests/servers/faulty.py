@@ -7,6 +7,13 @@ ASGI app with uvicorn on 127.0.0.1 (a free port) in a background thread.
 Paths::
 
     /graphql        healthy: executes the posted query against SCHEMA (so every query variant works)
+    /v2             healthy, serving SCHEMA_V2 (SCHEMA with a field removed and one added: a breaking drift)
+    /rev/<n>        healthy, serving SCHEMA plus a field ``Query.rev<n>``: a new schema for every ``n``
+    /switch         behaves like the path named by ``mode`` (``"graphql"``, ``"html"``, ``"v2"``, ...), so one
+                    target URL can fail and recover while the test flips ``mode``
+    /status         HTTP ``error_status`` (500, 502, 503, ...) with a plain-text body
+    /too-many       always HTTP 429 with ``Retry-After: retry_after``
+    /errors-with-data  a complete introspection result *and* GraphQL ``errors``
     /legacy         rejects isOneOf (HTTP 400, Apollo style) and includeDeprecated on args (HTTP 200)
     /ancient        like /legacy, and also rejects specifiedByURL
     /flaky          HTTP 500 for the first ``fail_times`` requests, then healthy
@@ -22,6 +29,8 @@ Paths::
     /partial        queryType names a type that is not in types
     /builtins-only  only introspection types and built-in scalars
     /no-schema      a JSON answer without __schema
+    /mistyped       a buildable introspection with values of the wrong JSON type (``"description": 5``)
+    /bad-names      a buildable introspection whose enum value is named ``<img src=x>``
     /bomb           JSON nested 100 000 levels deep
     /redirect       HTTP 302 to /graphql
     /secure         healthy, but needs ``Authorization: Bearer <token>`` with a valid token (else 401);
@@ -32,6 +41,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import json
 import socket
 import threading
@@ -44,7 +54,7 @@ from typing import Any
 
 import anyio
 import uvicorn
-from graphql import build_schema, graphql_sync
+from graphql import GraphQLSchema, build_schema, graphql_sync
 
 from monitor.core.schema import introspection_of
 
@@ -85,6 +95,11 @@ type Mutation { rename(id: ID!, name: String!): User }
 '''
 
 SCHEMA = build_schema(SDL)
+# v2: ``User.role`` removed (breaking), ``User.email`` added (safe).
+SDL_V2 = SDL.replace("  role: Role\n", "").replace(
+    "  displayName: String!\n", "  displayName: String!\n  email: String\n"
+)
+SCHEMA_V2 = build_schema(SDL_V2)
 KEY_ID, KEY_SECRET = "key-id-5c1d", "key-secret-0a9b8c"
 
 
@@ -115,6 +130,8 @@ class FaultyApp:
     delay: float = 2.0
     drip_interval: float = 0.05
     html_status: int = 200
+    error_status: int = 500
+    mode: str = "graphql"  # what /switch does: the name of another path
     oversized_bytes: int = 300_000
     token_ttl: float = 3600.0
     expiry_style: str = "unix"  # unix | iso | none (then only the JWT's exp says when it expires)
@@ -158,6 +175,9 @@ class FaultyApp:
         path = scope["path"]
         self.received.append(Received(path, headers, body))
         self.counts[path] += 1
+        if path.startswith("/rev/") and path[5:].isdigit():
+            await _respond_json(send, 200, execute(body or {}, revision(int(path[5:]))))
+            return
         handler = getattr(self, "_" + path.strip("/").replace("-", "_"), None)
         if handler is None:
             await _respond(send, 404, b"not found", "text/plain")
@@ -168,6 +188,37 @@ class FaultyApp:
         self, body: dict[str, Any], headers: dict[str, str], send: Send, receive: Receive
     ) -> None:
         await _respond_json(send, 200, execute(body))
+
+    async def _v2(self, body: dict[str, Any], headers: dict[str, str], send: Send, receive: Receive) -> None:
+        await _respond_json(send, 200, execute(body, SCHEMA_V2))
+
+    async def _switch(
+        self, body: dict[str, Any], headers: dict[str, str], send: Send, receive: Receive
+    ) -> None:
+        handler = getattr(self, "_" + self.mode.strip("/").replace("-", "_"), None)
+        if handler is None or self.mode.strip("/") == "switch":
+            await _respond(send, 404, b"unknown mode", "text/plain")
+            return
+        await handler(body, headers, send, receive)
+
+    async def _status(
+        self, body: dict[str, Any], headers: dict[str, str], send: Send, receive: Receive
+    ) -> None:
+        text = f"upstream error {self.error_status}".encode()
+        await _respond(send, self.error_status, text, "text/plain")
+
+    async def _too_many(
+        self, body: dict[str, Any], headers: dict[str, str], send: Send, receive: Receive
+    ) -> None:
+        extra = [(b"retry-after", self.retry_after.encode())]
+        await _respond(send, 429, b'{"errors":[{"message":"slow down"}]}', "application/json", extra)
+
+    async def _errors_with_data(
+        self, body: dict[str, Any], headers: dict[str, str], send: Send, receive: Receive
+    ) -> None:
+        document = execute(body)
+        document["errors"] = [{"message": "resolver for __schema timed out; result may be incomplete"}]
+        await _respond_json(send, 200, document)
 
     async def _legacy(
         self, body: dict[str, Any], headers: dict[str, str], send: Send, receive: Receive
@@ -310,6 +361,23 @@ class FaultyApp:
     ) -> None:
         await _respond_json(send, 200, {"data": {"hello": "world"}})
 
+    async def _mistyped(
+        self, body: dict[str, Any], headers: dict[str, str], send: Send, receive: Receive
+    ) -> None:
+        intro = introspection_of(SCHEMA)
+        intro["__schema"]["description"] = 5
+        role = next(t for t in intro["__schema"]["types"] if t["name"] == "Role")
+        role["enumValues"][-1]["deprecationReason"] = ["no", "more", "guests"]
+        await _respond_json(send, 200, {"data": intro})
+
+    async def _bad_names(
+        self, body: dict[str, Any], headers: dict[str, str], send: Send, receive: Receive
+    ) -> None:
+        intro = introspection_of(SCHEMA)
+        role = next(t for t in intro["__schema"]["types"] if t["name"] == "Role")
+        role["enumValues"][-1]["name"] = "<img src=x onerror=alert(1)>"
+        await _respond_json(send, 200, {"data": intro})
+
     async def _bomb(
         self, body: dict[str, Any], headers: dict[str, str], send: Send, receive: Receive
     ) -> None:
@@ -360,10 +428,16 @@ class FaultyApp:
         return jwt, expires if self.expiry_style == "unix" else None
 
 
-def execute(body: dict[str, Any]) -> dict[str, Any]:
-    """Run a GraphQL request against SCHEMA (introspection included) and return the response document."""
+@functools.lru_cache(maxsize=64)
+def revision(n: int) -> GraphQLSchema:
+    """SCHEMA with one more field, ``Query.rev<n>``: a different schema (and fingerprint) per ``n``."""
+    return build_schema(SDL + f"\nextend type Query {{ rev{n}: Int }}\n")
+
+
+def execute(body: dict[str, Any], schema: GraphQLSchema = SCHEMA) -> dict[str, Any]:
+    """Run a GraphQL request against ``schema`` (introspection included); the response document."""
     result = graphql_sync(
-        SCHEMA,
+        schema,
         str(body.get("query", "")),
         variable_values=body.get("variables"),
         operation_name=body.get("operationName"),

@@ -34,6 +34,8 @@ def parse_manifest(file: SourceFile) -> tuple[list[ManifestEntry], list[Contract
         data = json.loads(file.text)
     except json.JSONDecodeError as exc:
         return [], [ContractProblem(file.path, exc.lineno, f"invalid JSON: {exc.msg}")]
+    except RecursionError:
+        return [], [ContractProblem(file.path, 1, "invalid JSON: nested too deeply")]
     if isinstance(data, dict) and (data.get("format") == APOLLO_FORMAT or "operations" in data):
         return _apollo(file, data)
     if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()):
