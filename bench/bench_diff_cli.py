@@ -47,7 +47,16 @@ def inspector() -> tuple[list[str] | None, str]:
         CACHE.mkdir(parents=True, exist_ok=True)
         print(f"installing {' '.join(INSPECTOR_PACKAGES)} into {CACHE} (once) ...", flush=True)
         done = subprocess.run(
-            [npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(CACHE), *INSPECTOR_PACKAGES],
+            [
+                npm,
+                "install",
+                "--silent",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(CACHE),
+                *INSPECTOR_PACKAGES,
+            ],
             capture_output=True,
             text=True,
             timeout=600,
@@ -87,7 +96,9 @@ def main() -> int:
         print("-" * len(header))
         for label, fraction in (("consecutive", 0.01), ("far-apart", 0.30)):
             new = Path(tmp) / f"{label}.json"
-            new.write_text(json.dumps({"data": introspection_of(build_schema(render(mutate(base, fraction, rng))))}))
+            new.write_text(
+                json.dumps({"data": introspection_of(build_schema(render(mutate(base, fraction, rng))))})
+            )
             ours, code = wall([*gqlmon, str(old), str(new), "--fail-on", "never"], args.repeat)
             if code != 0:
                 print(f"gqlmon diff exited {code} on {label}", file=sys.stderr)
