@@ -405,15 +405,27 @@ async def _contracts_unchanged(
 
 
 async def _load_operations(settings: Settings, target: TargetConfig) -> OperationSet | None:
-    """The target's saved operations, their paths shown relative to the configuration file's directory
-    (so reports, and the digests that decide reuse, do not depend on the working directory)."""
+    """The target's saved operations, their paths shown relative to :func:`contracts_base` (so reports,
+    and the digests that decide reuse, do not depend on the working directory)."""
     directory = target.contracts_dir
     if not await anyio.Path(directory).is_dir():
         return None
     from monitor.adapters.operations import load_operations
 
-    base = settings.config_path.resolve().parent if settings.config_path else None
-    return await anyio.to_thread.run_sync(lambda: load_operations(directory, base=base))
+    return await anyio.to_thread.run_sync(
+        lambda: load_operations(directory, base=contracts_base(settings, target))
+    )
+
+
+def contracts_base(settings: Settings, target: TargetConfig) -> Path:
+    """What saved operations' paths are shown relative to: the configuration file's directory when the
+    contracts live under it, else the directory holding ``contracts/`` (``contracts/<target>/x.graphql``)."""
+    directory = target.contracts_dir.resolve()
+    if settings.config_path is not None:
+        home = settings.config_path.resolve().parent
+        if directory.is_relative_to(home):
+            return home
+    return directory.parent.parent
 
 
 async def _previous_contracts(
