@@ -16,20 +16,30 @@ row ``check:<target>`` in the store decides which replica actually runs one. The
    after it, so a target is checked once per interval whatever the number of replicas.
 4. **A cancelled check** (shutdown) or one that crashed on an unexpected error releases the lease at once:
    that interval's check did not happen, and another replica may do it now.
+5. **Sharing the work.** Rule 3 alone would let the first replica to start keep every target for ever (it
+   always renews its own leases first). So each replica also keeps a ``replica:<holder>`` row alive
+   (:class:`Membership`, renewed every couple of seconds, expiring after :data:`REPLICA_TTL`), and every
+   target has one *preferred* replica among the live ones (rendezvous hashing: the highest
+   ``sha256(target, holder)``), stable while the membership is. A replica checks the targets it prefers;
+   for the others it only steps in when their lease has been free or expired for a while (``stale``:
+   the preferred replica is gone or does not know it yet). A replica joining or leaving moves about
+   1/N of the targets, each after at most one interval; exclusion never depends on the replicas agreeing
+   on the membership, only the balance does.
 
 Leases compare expiry times written by each replica's clock: keep replica clocks in sync (NTP) to well
-under the renewal period. ``gqlmon check`` (a CronJob) only uses rule 1 and releases when done
-(:func:`exclusive`): it never overlaps a scheduled check of the same target, yet a second manual run is
-not refused.
+under the renewal period. One-shot checks (``gqlmon check`` in a CronJob) use :func:`exclusive`: rule 1 and
+2, released when done, so they never overlap a scheduled check of the same target, yet a second manual run
+is not refused.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import secrets
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Final
@@ -46,6 +56,9 @@ log = logging.getLogger("monitor.leasing")
 MAX_TTL: Final = 60.0
 #: Shortest lease (very short intervals would otherwise renew constantly).
 MIN_TTL: Final = 1.0
+#: How long a replica counts as alive after its last heartbeat (it renews every scheduler tick).
+REPLICA_TTL: Final = 15.0
+REPLICA_PREFIX: Final = "replica:"
 
 
 def lease_name(target: str) -> str:
@@ -62,6 +75,53 @@ def lease_ttl(interval: float) -> float:
     return min(max(interval, MIN_TTL), MAX_TTL)
 
 
+def stale_after(interval: float) -> float:
+    """How long a non-preferred replica leaves a free or expired lease to the preferred one."""
+    return min(0.5 * interval, 2 * REPLICA_TTL)
+
+
+def preferred(target: str, holders: Iterable[str]) -> str:
+    """The replica that should check ``target``: rendezvous (highest random weight) hashing."""
+    return max(holders, key=lambda h: hashlib.sha256(f"{target}\x1f{h}".encode()).digest())
+
+
+class Membership:
+    """This replica's view of the live replicas, and so of the targets it should check."""
+
+    def __init__(self, store: Store, holder: str) -> None:
+        self.store = store
+        self.holder = holder
+        self.live: tuple[str, ...] = (holder,)
+
+    def prefers(self, target: str) -> bool:
+        return preferred(target, self.live) == self.holder
+
+    async def heartbeat(self) -> None:
+        """Renew this replica's row and re-read who else is alive (a store error keeps the last view)."""
+        try:
+            await anyio.to_thread.run_sync(self._heartbeat)
+        except SnapshotError as exc:
+            log.warning("replica heartbeat failed: %s", exc)
+
+    def _heartbeat(self) -> None:
+        self.store.try_lease(REPLICA_PREFIX + self.holder, self.holder, timedelta(seconds=REPLICA_TTL))
+        alive = set(self.store.live_leases(REPLICA_PREFIX).values()) | {self.holder}
+        live = tuple(sorted(alive))
+        if live != self.live:
+            log.info("replicas: %d live (%s)", len(live), ", ".join(live), extra={"holder": self.holder})
+        self.live = live
+
+    async def leave(self) -> None:
+        """Drop this replica's row (shutdown), so the others take its targets without waiting."""
+        with anyio.CancelScope(shield=True):
+            try:
+                await anyio.to_thread.run_sync(
+                    self.store.release_lease, REPLICA_PREFIX + self.holder, self.holder
+                )
+            except SnapshotError as exc:
+                log.warning("could not leave the replica set: %s", exc)
+
+
 class Lease:
     """One target's lease as held by this process; every call goes to the store in a worker thread."""
 
@@ -72,10 +132,14 @@ class Lease:
         self.holder = holder
         self.ttl = ttl
 
-    async def acquire(self) -> bool:
-        """Take (or renew) the lease for ``ttl``; False when another holder has it."""
+    async def acquire(self, *, stale: float | None = None) -> bool:
+        """Take (or renew) the lease for ``ttl``; False when another holder has it.
+
+        With ``stale``: only a lease free or expired ``stale`` seconds ago, never a renewal (rule 5).
+        """
+        grace = None if stale is None else timedelta(seconds=stale)
         return await anyio.to_thread.run_sync(
-            self.store.try_lease, self.name, self.holder, timedelta(seconds=self.ttl)
+            lambda: self.store.try_lease(self.name, self.holder, timedelta(seconds=self.ttl), stale=grace)
         )
 
     async def keep_alive(self, lost: anyio.CancelScope) -> None:

@@ -37,7 +37,12 @@ class _Owned:
 
 
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
-    fields = {k: v for k, v in record.__dict__.items() if k not in _STANDARD and not k.startswith("_")}
+    """The record's ``extra`` fields (target and run_id first), string values redacted like the message."""
+    fields = {
+        k: redact(v) if isinstance(v, str) else v
+        for k, v in record.__dict__.items()
+        if k not in _STANDARD and not k.startswith("_")
+    }
     ordered: dict[str, Any] = {k: fields.pop(k) for k in _FIRST if k in fields}
     ordered.update(sorted(fields.items()))
     return ordered

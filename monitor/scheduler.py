@@ -8,7 +8,10 @@
   At most ``concurrency`` checks run at once in a process.
 * **The lease decides.** Several replicas share one PostgreSQL; before a check each takes the target's lease
   (:mod:`monitor.leasing` explains the rules), so a target is checked once per interval whichever replica
-  fires first, and a replica that dies loses its targets to the others within a minute.
+  fires first, and a replica that dies loses its targets to the others within a minute. The replicas
+  share the targets: each checks those it is the preferred replica of (rendezvous hashing over the live
+  replicas, each renewing a membership row every couple of seconds), and steps in for the others only
+  when nobody did.
 * **Reload.** SIGHUP, or a change of the configuration file (polled every tick), re-reads it: targets are
   added, removed and rescheduled without a restart. An invalid file is logged and the running
   configuration kept. The state store and the options below need a restart.
@@ -16,6 +19,9 @@
   finish; the rest are cancelled (a check writes its results in one transaction at its end, so a cancelled
   check leaves no partial state) and release their leases, so another replica can run them at once. A
   second signal cancels at once. Undelivered alerts stay in the outbox for the next delivery round.
+* **Alerts.** A check that queued alerts sends them right after it; a delivery round every
+  ``outbox_every`` (30 s) retries what failed and picks up what a stopped replica left. Each alert is
+  claimed before it is sent, so replicas never send one twice.
 * **Health.** Every tick (1 s) the loop rewrites the health file that ``gqlmon healthcheck`` reads; with a
   metrics port, ``/healthz`` and ``/metrics`` (:mod:`monitor.metrics`) are served too.
 """
@@ -48,9 +54,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor.adapters.store import Store, utcnow
 from monitor.errors import ConfigError, MonitorError
 from monitor.health import HealthState, probe, serve_http, write_health
-from monitor.leasing import Lease, lease_ttl, new_holder
+from monitor.leasing import Lease, Membership, lease_ttl, new_holder, stale_after
 from monitor.metrics import CONTENT_TYPE, Metrics
-from monitor.settings import Settings, TargetConfig, parse_duration, parse_schedule
+from monitor.settings import Settings, TargetConfig, parse_schedule
 
 if TYPE_CHECKING:
     from monitor.service import CheckOutcome
@@ -78,29 +84,20 @@ class SchedulerOptions:
     metrics_port: int | None = None
     tick: float = 1.0
     outbox_every: float = 30.0
+    heartbeat: float = 2.0  # seconds between renewals of this replica's membership row
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SchedulerOptions:
-        def seconds(name: str, default: float, *, zero_ok: bool = False) -> float:
-            value = getattr(settings, name, None)
-            if value is None:
-                return default
-            if zero_ok and value in (0, "0"):
-                return 0.0
-            return parse_duration(value, key=name)
-
-        health = getattr(settings, "health_file", None)
-        if health is None:
-            base = settings.config_path.resolve().parent if settings.config_path else Path.cwd()
-            health = base / DEFAULT_HEALTH_FILE
-        port = getattr(settings, "metrics_port", None)
+        """The options of ``settings``; a relative ``health_file`` is relative to the configuration file."""
+        base = settings.config_path.resolve().parent if settings.config_path else Path.cwd()
+        health = settings.health_file if settings.health_file is not None else DEFAULT_HEALTH_FILE
         return cls(
-            run_timeout=seconds("run_timeout", cls.run_timeout),
-            grace_period=seconds("grace_period", cls.grace_period),
-            jitter=seconds("jitter", cls.jitter, zero_ok=True),
-            health_file=Path(health),
-            metrics_host=str(getattr(settings, "metrics_host", None) or cls.metrics_host),
-            metrics_port=None if port is None else int(port),
+            run_timeout=settings.run_timeout,
+            grace_period=settings.grace_period,
+            jitter=settings.jitter,
+            health_file=health if health.is_absolute() else base / health,
+            metrics_host=settings.metrics_host,
+            metrics_port=settings.metrics_port,
         )
 
 
@@ -171,6 +168,7 @@ class Scheduler:
         self.options = options or SchedulerOptions.from_settings(settings)
         self.config_path = config_path or settings.config_path
         self.holder = holder or new_holder()
+        self.membership = Membership(store, self.holder)
         self.metrics = Metrics()
         self._check_fn = check
         self._targets: dict[str, TargetConfig] = {}
@@ -187,6 +185,11 @@ class Scheduler:
         self._once_failed = False
         self._config_stamp: tuple[int, int] | None = None
         self._health_error_logged = False
+        self._last_heartbeat = 0.0
+        self._delivering = False
+        self._deliver_again = False
+        #: Where /metrics and /healthz are served (host, port), once :meth:`run` started the server.
+        self.http_address: tuple[str, int] | None = None
         self.ready = anyio.Event()
 
     # ---------------------------------------------------------------- lifecycle
@@ -196,11 +199,15 @@ class Scheduler:
         aps = AsyncIOScheduler(job_defaults={"coalesce": True, "max_instances": 1})
         self._aps = aps
         self._config_stamp = self._stamp()
+        if not once:
+            await self.membership.heartbeat()  # join the replica set before the first checks
+        self._last_heartbeat = time.monotonic()
         async with anyio.create_task_group() as tg:
             if handle_signals:
                 tg.start_soon(self._watch_signals)
             if self.options.metrics_port is not None:
                 port = await tg.start(self._serve_http)
+                self.http_address = (self.options.metrics_host, port)
                 log.info("serving /metrics and /healthz on %s:%d", self.options.metrics_host, port)
             self._write_health("running")
             if once:
@@ -210,10 +217,10 @@ class Scheduler:
                     self._stop.set()
             else:
                 self._sync(self.settings.targets)
-                if self.settings.slack is not None:
-                    aps.add_job(
-                        self._deliver_outbox, IntervalTrigger(seconds=self.options.outbox_every), id="@outbox"
-                    )
+                # Always scheduled: a reload may configure Slack (the round does nothing without it).
+                aps.add_job(
+                    self._deliver_outbox, IntervalTrigger(seconds=self.options.outbox_every), id="@outbox"
+                )
             aps.start()
             tg.start_soon(self._tick)
             log.info(
@@ -227,6 +234,8 @@ class Scheduler:
             await self._stop.wait()
             await self._shutdown()
             tg.cancel_scope.cancel()
+        if not once:
+            await self.membership.leave()
         self._write_health("stopped")
         if once and self._once_failed:
             return 3
@@ -298,6 +307,9 @@ class Scheduler:
             if not self._stopping and self._once_left is None and self._stamp() != self._config_stamp:
                 log.info("configuration file changed: reloading")
                 await self.reload()
+            if self._once_left is None and time.monotonic() - self._last_heartbeat >= self.options.heartbeat:
+                self._last_heartbeat = time.monotonic()
+                await self.membership.heartbeat()
             await anyio.sleep(self.options.tick)
 
     # ---------------------------------------------------------------- jobs
@@ -368,6 +380,9 @@ class Scheduler:
         except MonitorError as exc:
             log.error("configuration reload failed, keeping the running configuration: %s", exc)
             return False
+        except Exception as exc:  # a bug in loading must not take the running scheduler down
+            log.error("configuration reload failed, keeping the running configuration: %r", exc, exc_info=exc)
+            return False
         if fresh.state != self.settings.state:
             log.warning("the configuration names another state store: restart `gqlmon run` to use it")
         self.settings = fresh
@@ -393,7 +408,9 @@ class Scheduler:
                 self._running[name] = scope
                 self.metrics.running += 1
                 try:
-                    await self._check(target, self._plans[name])
+                    outcome = await self._check(target, self._plans[name])
+                    if outcome is not None and outcome.alerts_queued:
+                        await self._deliver_outbox()  # now, not at the next delivery round
                 finally:
                     self.metrics.running -= 1
                     del self._running[name]
@@ -405,24 +422,32 @@ class Scheduler:
                 if not self._once_left:
                     self._stop.set()
 
-    async def _check(self, target: TargetConfig, plan: Plan) -> None:
+    async def _check(self, target: TargetConfig, plan: Plan) -> CheckOutcome | None:
+        """Take the lease, run the check within the time limit, record metrics; the outcome if it ran."""
         extra = {"target": target.name}
         async with self._limiter:
             if self._stopping:
-                return
+                return None
             started = utcnow()
-            lease = Lease(self.store, target.name, self.holder, lease_ttl(plan.nominal(started)))
+            interval = plan.nominal(started)
+            lease = Lease(self.store, target.name, self.holder, lease_ttl(interval))
+            # Another replica's target (rendezvous hashing over the live replicas): only step in when
+            # its lease has been left free for a while. `run --once` checks everything it is given.
+            mine = self._once_left is not None or self.membership.prefers(target.name)
             try:
-                taken = await lease.acquire()
+                taken = await lease.acquire(stale=None if mine else stale_after(interval))
             except MonitorError as exc:
                 log.error("cannot take the lease: %s", exc, extra=extra)
                 self.metrics.observe_run(target.name, "failed", 0.0, {})
                 self._once_failed = True
-                return
+                return None
             if not taken:
-                log.debug("skipped: another replica holds the lease", extra=extra)
+                log.debug("skipped: another replica holds or prefers this target", extra=extra)
                 self.metrics.inc("gqlmon_lease_skips_total", target=target.name)
-                return
+                return None
+            # The interval this check serves starts now, when it has the lease (not when it asked for
+            # it): so a check by another replica never starts less than one interval after this one.
+            started = utcnow()
             clock = time.perf_counter()
             outcome: CheckOutcome | None = None
             timed_out = False
@@ -458,6 +483,7 @@ class Scheduler:
             else:
                 self.metrics.observe_run(target.name, "failed", seconds, {})
                 self._once_failed = True
+            return outcome
 
     async def _run_check(self, target: TargetConfig) -> CheckOutcome:
         if self._check_fn is not None:
@@ -467,15 +493,31 @@ class Scheduler:
         return await run_check(self.settings, target, self.store)
 
     async def _deliver_outbox(self) -> None:
-        """Send alerts still waiting in the outbox (left by a failed send or by a replica that stopped)."""
+        """Send the alerts due in the outbox: just queued by a check, or left by a failed send or by a
+        replica that stopped. One round at a time per process (a request during a round runs one more);
+        replicas never send an alert twice (each item is claimed with a compare-and-set first)."""
         if self.settings.slack is None or self._stopping:
+            return
+        if self._delivering:
+            self._deliver_again = True
             return
         from monitor.adapters.slack import SlackSender, deliver_due
 
+        self._delivering = True
         try:
-            await deliver_due(self.store, SlackSender.from_config(self.settings.slack))
-        except MonitorError as exc:
-            log.warning("alert delivery round failed: %s", exc)
+            while True:
+                self._deliver_again = False
+                try:
+                    stats = await deliver_due(self.store, SlackSender.from_config(self.settings.slack))
+                except MonitorError as exc:
+                    log.warning("alert delivery round failed: %s", exc)
+                    return
+                if stats.sent or stats.retrying or stats.dead:
+                    log.info("alerts: %d sent, %d retrying, %d dead", stats.sent, stats.retrying, stats.dead)
+                if not self._deliver_again or self._stopping:
+                    return
+        finally:
+            self._delivering = False
 
     # ---------------------------------------------------------------- health
 
