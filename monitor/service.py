@@ -249,10 +249,11 @@ async def _finish(
         lambda: store.record_run(record, snapshot=snapshot, changes_found=changes, alerts=alerts)
     )
     published = await anyio.to_thread.run_sync(_publish, settings, store, report)
+    counts = ", ".join(f"{k} {v}" for k, v in report.summary.items() if v and k != "total")
     log.info(
-        "check finished: %s (%s)",
+        "check finished: %s%s",
         report.outcome,
-        ", ".join(f"{k} {v}" for k, v in report.summary.items() if v),
+        f" ({counts})" if counts else "",
         extra={"target": target.name, "run_id": report.run_id},
     )
     return CheckOutcome(report, published, queued)

@@ -30,7 +30,7 @@ from typing import Any, Final
 import anyio
 import httpx
 
-from monitor.adapters.auth import build_auth, user_agent
+from monitor.adapters.auth import build_auth, tls_verify, user_agent
 from monitor.core.schema import (
     QUERY_VARIANTS,
     QueryVariant,
@@ -139,7 +139,7 @@ async def introspect_url(
     fetch = _Fetch(url, label, headers, auth, timeout, retries, max_bytes, backoff, deadline, variants)
     if client is not None:
         return await fetch.run(client)
-    async with httpx.AsyncClient(timeout=timeout, verify=verify, follow_redirects=False) as own:
+    async with httpx.AsyncClient(timeout=timeout, verify=tls_verify(verify), follow_redirects=False) as own:
         return await fetch.run(own)
 
 
