@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from graphql import GraphQLArgument, GraphQLInputField, GraphQLNonNull, Undefined
+from graphql import GraphQLArgument, GraphQLInputField, GraphQLInputType, GraphQLNonNull, Undefined
 
 from monitor.core.changes import Change, ChangeType, Criticality
 from monitor.core.diff._compare import compare_by_name
@@ -81,6 +81,22 @@ DIRECTIVE_ARGUMENTS = ArgumentKinds(
     description=DescriptionKinds(*[ChangeType.DIRECTIVE_ARGUMENT_DESCRIPTION_CHANGED] * 3),
     deprecation=None,
 )
+
+
+def input_type_change(old: GraphQLInputType, new: GraphQLInputType) -> tuple[Criticality, str]:
+    """Criticality and reason of an input position (argument, input field) changing type ``old -> new``."""
+    if is_safe_input_change(old, new):
+        return S, "Every value accepted before is still accepted"
+    if named_type_changed(old, new):
+        return B, f"Values of type '{old}' are no longer accepted for '{new}'"
+    return B, f"'{new}' is stricter than '{old}': some values sent before fail"
+
+
+def removal_reason(reason: str, deprecation_reason: str | None) -> tuple[str, dict[str, str]]:
+    """The reason of a removal, noting a deprecation, and the ``deprecated`` meta it adds."""
+    if deprecation_reason is None:
+        return reason, {}
+    return f"{reason} (it was deprecated)", {"deprecated": deprecation_reason}
 
 
 def is_required(arg: GraphQLArgument | GraphQLInputField) -> bool:
@@ -168,13 +184,7 @@ def _diff_kept(
     changes: list[Change] = []
     old_ref, new_ref = str(before.type), str(after.type)
     if old_ref != new_ref:
-        if is_safe_input_change(before.type, after.type):
-            crit, reason = S, "Every value accepted before is still accepted"
-        elif named_type_changed(before.type, after.type):
-            crit = B
-            reason = f"Values of type '{old_ref}' are no longer accepted for '{new_ref}'"
-        else:
-            crit, reason = B, f"'{new_ref}' is stricter than '{old_ref}': some values sent before fail"
+        crit, reason = input_type_change(before.type, after.type)
         message = f"Type for {label} changed from '{old_ref}' to '{new_ref}'"
         changes.append(
             make(kinds.type_changed, crit, path=path, coordinate=coord, message=message, reason=reason,

@@ -26,7 +26,7 @@ from monitor.core.diff._context import (
     kind_label,
     make,
 )
-from monitor.core.diff.arguments import FIELD_ARGUMENTS, diff_arguments
+from monitor.core.diff.arguments import FIELD_ARGUMENTS, diff_arguments, removal_reason
 from monitor.core.diff.compat import is_safe_output_change, named_type_changed, same_type_ref
 
 __all__ = ["diff_fields"]
@@ -63,11 +63,9 @@ def diff_fields(old: FieldOwner, new: FieldOwner) -> list[Change]:
         )  # fmt: skip
     for name, field in compared.removed:
         ref = str(field.type)
-        reason = f"Operations that select '{owner}.{name}' fail validation"
-        extra = {}
-        if field.deprecation_reason is not None:
-            reason += " (it was deprecated)"
-            extra["deprecated"] = field.deprecation_reason
+        reason, extra = removal_reason(
+            f"Operations that select '{owner}.{name}' fail validation", field.deprecation_reason
+        )
         changes.append(
             make(ChangeType.FIELD_REMOVED, B, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
                  message=f"Field '{name}' was removed from {label} '{owner}'",

@@ -29,8 +29,7 @@ from monitor.core.diff._context import (
     description_changes,
     make,
 )
-from monitor.core.diff.arguments import is_required, unchanged_input_value
-from monitor.core.diff.compat import is_safe_input_change, named_type_changed
+from monitor.core.diff.arguments import input_type_change, is_required, removal_reason, unchanged_input_value
 
 __all__ = ["diff_input_object"]
 
@@ -80,11 +79,9 @@ def diff_input_object(old: GraphQLInputObjectType, new: GraphQLInputObjectType) 
         )  # fmt: skip
     for name, field in compared.removed:
         ref = str(field.type)
-        reason = f"Values of '{owner}' that set '{name}' are rejected"
-        extra = {}
-        if field.deprecation_reason is not None:
-            reason += " (it was deprecated)"
-            extra["deprecated"] = field.deprecation_reason
+        reason, extra = removal_reason(
+            f"Values of '{owner}' that set '{name}' are rejected", field.deprecation_reason
+        )
         changes.append(
             make(ChangeType.INPUT_FIELD_REMOVED, B, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
                  message=f"Input field '{name}' was removed from {label}",
@@ -105,12 +102,7 @@ def _diff_input_field(
     changes: list[Change] = []
     old_ref, new_ref = str(before.type), str(after.type)
     if old_ref != new_ref:
-        if is_safe_input_change(before.type, after.type):
-            crit, reason = S, "Every value accepted before is still accepted"
-        elif named_type_changed(before.type, after.type):
-            crit, reason = B, f"Values of type '{old_ref}' are no longer accepted for '{new_ref}'"
-        else:
-            crit, reason = B, f"'{new_ref}' is stricter than '{old_ref}': some values sent before fail"
+        crit, reason = input_type_change(before.type, after.type)
         changes.append(
             make(ChangeType.INPUT_FIELD_TYPE_CHANGED, crit, path=path, coordinate=path,
                  message=f"Input field '{path}' changed type from '{old_ref}' to '{new_ref}'",
