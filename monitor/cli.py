@@ -248,13 +248,19 @@ def check(
         FailOn | None, typer.Option("--fail-on", help="Default: fail_on in monitor.toml.")
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
+    no_lease: Annotated[
+        bool,
+        typer.Option("--no-lease", help="Check even a target another gqlmon is checking right now."),
+    ] = False,
 ) -> None:
     """One-shot check: introspect, snapshot, diff, validate contracts, report, alert. CI-friendly exit code."""
     from monitor.commands import check_command
 
     settings = _settings()
     code = _run(
-        lambda: check_command(settings, targets or [], all_targets=all_targets, fail_on=fail_on, fmt=fmt)
+        lambda: check_command(
+            settings, targets or [], all_targets=all_targets, fail_on=fail_on, fmt=fmt, lease=not no_lease
+        )
     )
     raise typer.Exit(code)
 

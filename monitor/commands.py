@@ -109,17 +109,36 @@ async def check_command(
     fail_on: Any,
     fmt: Any,
     out: TextIO | None = None,
+    lease: bool = True,
 ) -> int:
-    """Check the chosen targets concurrently, print a summary per target, return the CI exit code."""
+    """Check the chosen targets concurrently, print a summary per target, return the CI exit code.
+
+    Each target's lease is taken first (``lease``), so a scheduled job next to ``gqlmon run`` replicas, or
+    two overlapping jobs, never check one target at the same time: the later one skips it.
+    """
     from monitor.adapters.store import Store
+    from monitor.leasing import new_holder
     from monitor.service import check_targets, worst_exit
 
     out = out or sys.stdout
+    text = str(fmt) != "json"
     targets = select_targets(settings, names, all_targets=all_targets)
+    skipped: list[str] = []
+
+    def skip(target: TargetConfig) -> None:
+        skipped.append(target.name)
+        if text:
+            out.write(f"⏭ {target.name}: skipped: another gqlmon is checking it now (its lease is held)\n")
+
     store = Store.open(settings.state)
     try:
         outcomes = await check_targets(
-            settings, targets, store, on_done=None if str(fmt) == "json" else lambda o: _print_outcome(o, out)
+            settings,
+            targets,
+            store,
+            on_done=lambda o: _print_outcome(o, out) if text else None,
+            lease_holder=new_holder() if lease else None,
+            on_skip=skip,
         )
     finally:
         store.close()
@@ -128,6 +147,7 @@ async def check_command(
     if str(fmt) == "json":
         payload = {
             "exit_code": code,
+            "skipped": skipped,
             "targets": [{**o.report.to_dict(), "published": [str(p) for p in o.published]} for o in outcomes],
         }
         out.write(json.dumps(payload, indent=2) + "\n")

@@ -575,14 +575,31 @@ async def check_targets(
     store: Store,
     *,
     on_done: Callable[[CheckOutcome], None] | None = None,
+    lease_holder: str | None = None,
+    on_skip: Callable[[TargetConfig], None] | None = None,
 ) -> list[CheckOutcome]:
-    """Check ``targets`` concurrently (at most ``settings.concurrency`` at once), in input order."""
+    """Check ``targets`` concurrently (at most ``settings.concurrency`` at once), in input order.
+
+    With ``lease_holder``, each check first takes the target's lease, as scheduler replicas do: a target
+    another process is checking is skipped (``on_skip``) and left out of the result.
+    """
     results: dict[str, CheckOutcome] = {}
     limiter = anyio.CapacityLimiter(settings.concurrency)
 
     async def one(target: TargetConfig) -> None:
         async with limiter:
-            outcome = await run_check(settings, target, store)
+            if lease_holder is None:
+                outcome = await run_check(settings, target, store)
+            else:
+                from monitor.leasing import exclusive
+
+                async with exclusive(store, target.name, lease_holder) as taken:
+                    if not taken:
+                        log.info("skipped: another gqlmon holds the lease", extra={"target": target.name})
+                        if on_skip is not None:
+                            on_skip(target)
+                        return
+                    outcome = await run_check(settings, target, store)
         results[target.name] = outcome
         if on_done is not None:
             on_done(outcome)
@@ -591,4 +608,4 @@ async def check_targets(
         for target in targets:
             tg.start_soon(one, target)
     await deliver_alerts(settings, store)
-    return [results[t.name] for t in targets]
+    return [results[t.name] for t in targets if t.name in results]

@@ -166,3 +166,37 @@ async def test_live_failures_go_into_the_report_and_alert_once(demo_api: DemoSer
     finally:
         store.close()
     assert [item.kind for item in queued].count("live") == 1  # the same failures are announced once
+
+
+async def test_a_check_skips_a_target_another_gqlmon_is_checking(
+    demo_api: DemoServer, tmp_path: Path
+) -> None:
+    import io
+
+    from monitor.commands import check_command
+    from monitor.leasing import exclusive, new_holder
+
+    settings = configure(tmp_path, demo_api)
+    store = Store.open(settings.state)
+    try:
+        async with exclusive(store, "demo", new_holder()) as taken:
+            assert taken
+            out = io.StringIO()
+            code = await check_command(
+                settings, ["demo"], all_targets=False, fail_on=None, fmt="text", out=out
+            )
+            assert code == 0
+            assert "demo: skipped: another gqlmon is checking it" in out.getvalue()
+            assert store.list_runs("demo") == []  # nothing was checked
+
+            forced = io.StringIO()
+            code = await check_command(
+                settings, ["demo"], all_targets=False, fail_on=None, fmt="text", out=forced, lease=False
+            )
+            assert "baseline snapshot" in forced.getvalue()
+        # Released: the next check takes the lease itself.
+        out = io.StringIO()
+        await check_command(settings, ["demo"], all_targets=False, fail_on=None, fmt="text", out=out)
+        assert "unchanged" in out.getvalue()
+    finally:
+        store.close()
