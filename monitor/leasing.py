@@ -70,6 +70,26 @@ def new_holder() -> str:
     return f"{socket.gethostname()[:80]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
+def holder_is_dead(holder: str) -> bool:
+    """Whether ``holder`` (``host:pid:random``) is a process of this host that has exited.
+
+    Only provable for this host; a holder elsewhere, or a pid that is alive (or reused), counts as alive.
+    """
+    parts = holder.rsplit(":", 2)
+    if len(parts) != 3 or parts[0] != socket.gethostname()[:80] or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists, but not ours to signal
+        return False
+    return False
+
+
 def lease_ttl(interval: float) -> float:
     """The ttl of a lease taken for a check of a target scheduled every ``interval`` seconds."""
     return min(max(interval, MIN_TTL), MAX_TTL)
@@ -142,6 +162,19 @@ class Lease:
             lambda: self.store.try_lease(self.name, self.holder, timedelta(seconds=self.ttl), stale=grace)
         )
 
+    async def reclaim_from_dead(self) -> bool:
+        """Take the lease over when its holder is a process of this host that no longer runs (a killed
+        ``gqlmon check``): waiting for its expiry would only delay the next check."""
+
+        def attempt() -> bool:
+            holder = self.store.live_leases(self.name).get(self.name)
+            if holder is None or not holder_is_dead(holder):
+                return False
+            log.info("taking over the lease of a dead process %s", holder, extra={"target": self.target})
+            return self.store.take_over_lease(self.name, holder, self.holder, timedelta(seconds=self.ttl))
+
+        return await anyio.to_thread.run_sync(attempt)
+
     async def keep_alive(self, lost: anyio.CancelScope) -> None:
         """Renew every ``ttl / 3`` until cancelled; cancel ``lost`` if another holder took the lease."""
         while True:
@@ -198,7 +231,7 @@ async def exclusive(store: Store, target: str, holder: str, ttl: float = MAX_TTL
                 outcome = await run_check(settings, target, store)
     """
     lease = Lease(store, target, holder, ttl)
-    if not await lease.acquire():
+    if not await lease.acquire() and not await lease.reclaim_from_dead():
         yield False
         return
     try:

@@ -332,6 +332,8 @@ class Store:
         if url.get_backend_name() == "sqlite":
             where = url.database or ":memory:"
             hint = "check that its directory is writable and the disk has space"
+            if "locked" in what:
+                hint = "other processes kept it busy; retry, or use PostgreSQL for many concurrent writers"
         else:
             where = redact(url.render_as_string(hide_password=True))
             hint = "check that the server is reachable and the user may write to the database"
@@ -656,6 +658,16 @@ class Store:
                 )
             ).all()
         return {r[0]: r[1] for r in rows}
+
+    def take_over_lease(self, name: str, dead: str, holder: str, ttl: timedelta) -> bool:
+        """Take the lease ``name`` from ``dead`` (a holder known to have died); False if it changed hands."""
+        with self._tx() as conn:
+            result = conn.execute(
+                update(leases)
+                .where(and_(leases.c.name == name, leases.c.holder == dead))
+                .values(holder=holder, expires_at=utcnow() + ttl)
+            )
+            return bool(result.rowcount == 1)
 
     def release_lease(self, name: str, holder: str) -> None:
         with self._tx() as conn:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import anyio
 import pytest
@@ -178,3 +181,32 @@ async def test_membership_sees_the_live_replicas_and_leaves(any_store: Store) ->
     assert set(any_store.live_leases(REPLICA_PREFIX).values()) == {"r1"}
     await one.heartbeat()
     assert one.live == ("r1",) and all(one.prefers(f"t{i}") for i in range(50))
+
+
+def test_a_lease_left_by_a_dead_process_of_this_host_is_taken_over(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from monitor.leasing import holder_is_dead
+
+    store = Store.open(f"sqlite:///{tmp_path / 'state.db'}")
+    try:
+        child = subprocess.Popen([sys.executable, "-c", "pass"])
+        child.wait()
+        dead = f"{socket.gethostname()[:80]}:{child.pid}:abcdef"
+        alive = f"{socket.gethostname()[:80]}:{os.getppid()}:abcdef"
+        elsewhere = f"another-host:{child.pid}:abcdef"
+        assert holder_is_dead(dead)
+        assert not holder_is_dead(alive) and not holder_is_dead(elsewhere) and not holder_is_dead("junk")
+
+        assert store.try_lease(lease_name("demo"), dead, timedelta(minutes=5))
+
+        async def take() -> bool:
+            async with exclusive(store, "demo", new_holder()) as taken:
+                return taken
+
+        assert anyio.run(take)
+        store.try_lease(lease_name("demo"), elsewhere, timedelta(minutes=5))
+        assert not anyio.run(take)  # a holder on another host may be alive: wait for expiry
+    finally:
+        store.close()
