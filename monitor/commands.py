@@ -6,9 +6,10 @@ SQLAlchemy, httpx or the report renderers.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from monitor.core.changes import Change, Criticality, sort_changes, summarize
@@ -130,16 +131,30 @@ async def check_command(
         if text:
             out.write(f"⏭ {target.name}: skipped: another gqlmon is checking it now (its lease is held)\n")
 
+    def show(outcome: CheckOutcome, progress: Callable[[str], None] | None) -> None:
+        if not text:
+            return
+        if progress is None:
+            _print_outcome(outcome, out)
+            return
+        lines = io.StringIO()
+        _print_outcome(outcome, lines)
+        progress(lines.getvalue().rstrip("\n"))
+
+    from monitor.logs import check_progress
+
     store = Store.open(settings.state)
     try:
-        outcomes = await check_targets(
-            settings,
-            targets,
-            store,
-            on_done=lambda o: _print_outcome(o, out) if text else None,
-            lease_holder=new_holder() if lease else None,
-            on_skip=skip,
-        )
+        # Many targets on a terminal: a progress bar, the per-target lines printed above it.
+        with check_progress(len(targets), stream=out if text else io.StringIO()) as progress:
+            outcomes = await check_targets(
+                settings,
+                targets,
+                store,
+                on_done=lambda o: show(o, progress),
+                lease_holder=new_holder() if lease else None,
+                on_skip=skip,
+            )
     finally:
         store.close()
     level = str(fail_on.value if fail_on is not None else settings.fail_on)

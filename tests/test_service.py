@@ -200,3 +200,26 @@ async def test_a_check_skips_a_target_another_gqlmon_is_checking(
         assert "unchanged" in out.getvalue()
     finally:
         store.close()
+
+
+async def test_a_check_of_many_targets_on_a_terminal_shows_progress(
+    demo_api: DemoServer, tmp_path: Path
+) -> None:
+    import io
+
+    from monitor.commands import check_command
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    more = "".join(f'[[targets]]\nname = "demo{i}"\nurl = "{demo_api.graphql_url}"\n' for i in range(5))
+    settings = configure(tmp_path, demo_api, extra=more)
+    out = Terminal()
+    code = await check_command(settings, [], all_targets=True, fail_on=None, fmt="text", out=out)
+
+    assert code == 0
+    text = out.getvalue()
+    for name in ["demo", *(f"demo{i}" for i in range(5))]:
+        assert f"✔ {name}: baseline snapshot" in text
+    assert "checking" in text and "6/6" in text  # the bar, drawn on the terminal
