@@ -143,8 +143,10 @@ async def test_the_rate_limit_spaces_requests() -> None:
     times = [s.at for s in app.seen]
     assert len(times) == result.requests >= 4
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 0.05 - 0.01, gaps  # 20/s: one request every 50 ms (server-side clock jitter allowed)
-    assert times[-1] - times[0] >= 0.05 * (len(times) - 1) - 0.02
+    # 20/s: one request every 50 ms. Arrival times at the server jitter on a busy machine (one request
+    # delayed on its way brings the next closer), so each gap may shrink, but the whole span cannot.
+    assert min(gaps) >= 0.025, gaps
+    assert times[-1] - times[0] >= 0.05 * (len(times) - 1) - 0.03, times
 
 
 async def test_the_deadline_holds_against_a_slow_server() -> None:
@@ -160,7 +162,7 @@ async def test_the_deadline_holds_against_a_slow_server() -> None:
         )
         elapsed = time.monotonic() - started
     assert result.deadline_hit is True
-    assert elapsed < 1.5 + 1.0, elapsed
+    assert elapsed < 1.5 + 2.0, elapsed  # the deadline, plus a request in flight and a busy machine
     assert 1 <= result.requests <= 5
     assert any("deadline" in why for _, why in result.skipped)
     assert result.to_report_section()["deadline_hit"] is True
