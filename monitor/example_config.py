@@ -10,6 +10,15 @@ reports_dir = "reports"                # reports/<target>/latest.{json,md,html} 
 concurrency = 8                         # targets checked at once by `gqlmon check`
 fail_on = "breaking"                    # exit code 1 from `check` on: breaking | dangerous | never
 
+# `gqlmon run`, the long-lived scheduler:
+# run_timeout = "5m"                    # a check taking longer is cancelled (nothing half-written)
+# grace_period = "30s"                  # on SIGTERM, how long running checks may finish
+# jitter = "10s"                        # random delay before each scheduled check (at most 10% of its interval)
+# health_file = ".gqlmon/health.json"   # what `gqlmon healthcheck` reads
+# metrics_port = 9464                   # serve /metrics (Prometheus) and /healthz
+# `gqlmon mcp --http`: clients must send "Authorization: Bearer <token>" (required beyond loopback)
+# mcp_token_env = "MONITOR_MCP_TOKEN"
+
 # [slack]
 # webhook_url = "${SLACK_WEBHOOK_URL}"  # an incoming webhook, or:
 # bot_token = "${SLACK_BOT_TOKEN}"      # a bot token ...
@@ -21,6 +30,15 @@ name = "demo"
 url = "http://127.0.0.1:8790/graphql"
 schedule = "5m"                         # an interval (30s, 5m, 1h) or a cron expression
 contracts = "contracts/demo"            # saved operations: *.graphql, persisted-query manifests
+# Live contract tests (Schemathesis) at every check:
+# [targets.live]
+# enabled = true
+# max_examples = 25                     # generated queries per root field
+# operations = ["Query.*"]
+# rate_limit = "5/s"
+# timeout = "60s"
+# replay_contracts = true               # also replay saved queries (variables in contracts/demo/variables/)
+# alert_on_live_failures = false
 
 # A Spacelift-like API: an API key exchanged for a JWT by a mutation, refreshed before it expires.
 # [[targets]]

@@ -101,9 +101,12 @@ def test_every_commented_out_setting_in_the_example_is_valid(tmp_path: Path) -> 
         "SPACELIFT_API_KEY_ID": "key-id-canary",
         "SPACELIFT_API_KEY_SECRET": "key-secret-canary",
         "GITHUB_TOKEN": "ghp_canarycanarycanarycanary",
+        "MONITOR_MCP_TOKEN": "mcp-canary-token",
     }
 
     settings = load_settings(path, env=env)
+    assert settings.mcp_token is not None and settings.run_timeout == 300 and settings.metrics_port == 9464
+    assert settings.targets[0].live.enabled and settings.targets[0].live.max_examples == 25
 
     assert [t.name for t in settings.targets] == ["demo", "spacelift", "github"]
     spacelift, github = settings.targets[1], settings.targets[2]
