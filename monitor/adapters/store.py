@@ -12,11 +12,14 @@ target's history is the sequence of snapshot ids it was seen with.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import secrets
+import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -251,8 +254,9 @@ def engine_url(url: str) -> str:
 class Store:
     """The state store. Open with :meth:`open`; every method is one short transaction."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, lock_path: Path | None = None) -> None:
         self.engine = engine
+        self._lock = _FileLock(lock_path) if lock_path is not None else None
 
     @classmethod
     def open(cls, url: str, *, create: bool = True) -> Store:
@@ -268,11 +272,14 @@ class Store:
             engine = create_engine(target, pool_pre_ping=True, future=True)
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
-            store = cls(engine)
+            lock = None
+            if engine.dialect.name == "sqlite" and ":memory:" not in target:
+                lock = Path(target.removeprefix("sqlite:///") + ".lock")
+            store = cls(engine, lock)
             try:
                 store.migrate()
             except BaseException:
-                engine.dispose()  # no connection left open behind a failed open
+                store.close()  # no connection (or lock file) left open behind a failed open
                 raise
             return store
         except SnapshotError:
@@ -284,6 +291,8 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._lock is not None:
+            self._lock.close()
 
     def migrate(self) -> None:
         """Create missing tables and record the schema version; never drops or rewrites data."""
@@ -317,7 +326,7 @@ class Store:
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
         try:
-            with self.engine.begin() as conn:
+            with self._lock.hold() if self._lock is not None else nullcontext(), self.engine.begin() as conn:
                 yield conn
         except SnapshotError:
             raise
@@ -674,6 +683,52 @@ class Store:
             conn.execute(delete(leases).where(and_(leases.c.name == name, leases.c.holder == holder)))
 
 
+class _FileLock:
+    """One SQLite store's transactions, one at a time across threads and processes (``flock`` on a file
+    beside the database).
+
+    SQLite allows one writer; its busy timeout covers most contention, but not a read transaction that
+    must become a write one while another process writes (SQLITE_BUSY at once, "database is locked"),
+    which several ``gqlmon`` processes sharing a store met under load. Transactions here are short, so
+    queueing them costs little. The kernel drops the lock of a killed process. A lock file that cannot
+    be created (a read-only directory) leaves SQLite's own locking alone in charge.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._threads = threading.RLock()
+        self._fd: int | None = None
+        self._depth = 0
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        with self._threads:
+            fd = self._open()
+            if fd is not None and self._depth == 0:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if fd is not None and self._depth == 0:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _open(self) -> int | None:
+        if self._fd is None:
+            try:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            except OSError:
+                return None
+        return self._fd
+
+    def close(self) -> None:
+        with self._threads:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+
+
 def _snapshot_ref(row: Any) -> SnapshotRef:
     m = row._mapping
     return SnapshotRef(
@@ -727,7 +782,7 @@ def _insert_or_ignore(conn: Connection, table: Table) -> Any:
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA busy_timeout=10000")  # first: switching to WAL waits for other openers too
+    cursor.execute("PRAGMA busy_timeout=30000")  # first: switching to WAL waits for other openers too
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
