@@ -36,7 +36,13 @@ from monitor.adapters.store import (
 )
 from monitor.core.changes import Change, Criticality
 from monitor.core.report.model import DriftReport, Outcome, SnapshotInfo
-from monitor.core.schema import fingerprint, schema_from_introspection, validity_problems
+from monitor.core.schema import (
+    canonical_introspection,
+    fingerprint_of,
+    schema_from_introspection,
+    type_fingerprints_of,
+    validity_problems,
+)
 from monitor.errors import MonitorError
 from monitor.redact import redact
 from monitor.settings import Settings, TargetConfig
@@ -94,7 +100,8 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
     done()
 
     done = timer.step("fingerprint")
-    new_id = await anyio.to_thread.run_sync(fingerprint, result.introspection)
+    canon = await anyio.to_thread.run_sync(canonical_introspection, result.introspection)
+    new_id = await anyio.to_thread.run_sync(fingerprint_of, canon)
     fetched_at = utcnow()
     new_info = SnapshotInfo(new_id, fetched_at.isoformat(), result.query_variant)
     done()
@@ -133,6 +140,7 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
     outcome: Outcome = "baseline"
     notes: list[str] = []
     old_schema: GraphQLSchema | None = None
+    new_types: dict[str, str] | None = None
     flapping: dict[str, Any] | None = None
     if previous is not None:
         done = timer.step("diff")
@@ -145,7 +153,18 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         old_schema = await anyio.to_thread.run_sync(
             lambda: schema_from_introspection(old_intro, source=label)
         )
-        changes = await anyio.to_thread.run_sync(diff_schemas, old_schema, new_schema)
+        # Per-type fingerprints let the diff skip every type that did not change (the old side's were
+        # stored with its snapshot; a snapshot stored by an older gqlmon has none: diff it whole).
+        old_types = await anyio.to_thread.run_sync(store.load_type_fingerprints, previous.id)
+        new_types = await anyio.to_thread.run_sync(type_fingerprints_of, canon)
+        changes = await anyio.to_thread.run_sync(
+            lambda: diff_schemas(
+                old_schema,
+                new_schema,
+                old_type_fingerprints=old_types,
+                new_type_fingerprints=new_types if old_types is not None else None,
+            )
+        )
         outcome = "changed"
         done()
         history = await anyio.to_thread.run_sync(store.snapshot_history, target.name)
@@ -192,9 +211,10 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         flapping=flapping,
     )
     raw = json.dumps(result.introspection, separators=(",", ":"), ensure_ascii=False).encode()
-    return await _finish(
-        settings, target, store, report, NewSnapshot(new_id, raw, result.query_variant), changes
-    )
+    if new_types is None:
+        new_types = await anyio.to_thread.run_sync(type_fingerprints_of, canon)
+    snapshot = NewSnapshot(new_id, raw, result.query_variant, type_fingerprints=new_types)
+    return await _finish(settings, target, store, report, snapshot, changes)
 
 
 async def _record_failure(

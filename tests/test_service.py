@@ -223,3 +223,29 @@ async def test_a_check_of_many_targets_on_a_terminal_shows_progress(
     for name in ["demo", *(f"demo{i}" for i in range(5))]:
         assert f"✔ {name}: baseline snapshot" in text
     assert "checking" in text and "6/6" in text  # the bar, drawn on the terminal
+
+
+async def test_snapshots_keep_per_type_fingerprints_so_the_next_diff_skips_unchanged_types(
+    demo_api: DemoServer, tmp_path: Path
+) -> None:
+    from monitor.core.diff import diff_schemas
+    from monitor.core.schema import schema_from_introspection, type_fingerprints
+
+    settings = configure(tmp_path, demo_api)
+    baseline, _ = await check(settings)
+    demo_api.switch(version="v2")
+    drift, _ = await check(settings)
+
+    store = Store.open(settings.state)
+    try:
+        old_id, new_id = baseline["new_snapshot"]["id"], drift["new_snapshot"]["id"]
+        old_types, new_types = store.load_type_fingerprints(old_id), store.load_type_fingerprints(new_id)
+        old_intro, new_intro = store.load_snapshot(old_id), store.load_snapshot(new_id)
+    finally:
+        store.close()
+    assert old_types == type_fingerprints(old_intro) and new_types == type_fingerprints(new_intro)
+    unchanged = {name for name, fp in new_types.items() if old_types.get(name) == fp}
+    assert "Run" not in unchanged and len(unchanged) > len(new_types) // 2  # most types are skipped
+    # Skipping the unchanged types finds exactly what walking every type finds.
+    walked = diff_schemas(schema_from_introspection(old_intro), schema_from_introspection(new_intro))
+    assert sorted(c["id"] for c in drift["changes"]) == sorted(c.id for c in walked)

@@ -80,6 +80,15 @@ snapshots = Table(
     Column("payload", LargeBinary, nullable=False),  # zlib-compressed introspection JSON
 )
 
+# Per-type fingerprints of a snapshot (name -> sha256 of the type's canonical JSON), so the next diff skips
+# unchanged types without walking the old JSON again. Optional: a snapshot without a row is diffed whole.
+snapshot_types = Table(
+    "snapshot_types",
+    metadata,
+    Column("snapshot_id", String(64), ForeignKey("snapshots.id"), primary_key=True),
+    Column("payload", LargeBinary, nullable=False),  # zlib-compressed JSON object
+)
+
 target_snapshots = Table(
     "target_snapshots",
     metadata,
@@ -219,6 +228,7 @@ class NewSnapshot:
     id: str
     introspection_json: bytes
     query_variant: str
+    type_fingerprints: dict[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,6 +415,20 @@ class Store:
             raise SnapshotError(f"snapshot {snapshot_id[:12]} is corrupted: {exc}") from exc
         return data
 
+    def load_type_fingerprints(self, snapshot_id: str) -> dict[str, str] | None:
+        """The snapshot's per-type fingerprints, or None when they were not stored (an older gqlmon)."""
+        with self._tx() as conn:
+            row = conn.execute(
+                select(snapshot_types.c.payload).where(snapshot_types.c.snapshot_id == snapshot_id)
+            ).first()
+        if row is None:
+            return None
+        try:
+            data = json.loads(zlib.decompress(row[0]))
+        except (zlib.error, ValueError):
+            return None  # only an optimisation: diff the whole schema instead
+        return data if isinstance(data, dict) else None
+
     # ------------------------------------------------------------------------------- runs
 
     def record_run(
@@ -433,6 +457,13 @@ class Store:
                             payload=zlib.compress(snapshot.introspection_json, 6),
                         )
                     )
+                    if snapshot.type_fingerprints:
+                        blob = json.dumps(snapshot.type_fingerprints, separators=(",", ":")).encode()
+                        conn.execute(
+                            _insert_or_ignore(conn, snapshot_types).values(
+                                snapshot_id=snapshot.id, payload=zlib.compress(blob, 6)
+                            )
+                        )
                 conn.execute(
                     insert(target_snapshots).values(
                         target=run.target,

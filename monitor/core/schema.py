@@ -197,12 +197,23 @@ def fingerprint(intro: IntrospectionDict) -> str:
     return hashlib.sha256(canonical_bytes(intro)).hexdigest()
 
 
+def fingerprint_of(canon: IntrospectionDict) -> str:
+    """:func:`fingerprint` of an already canonical form (a check computes that form once)."""
+    return hashlib.sha256(
+        json.dumps(canon, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
+
+
 def type_fingerprints(intro: IntrospectionDict) -> dict[str, str]:
     """Per named type, the sha256 of its canonical JSON: lets a diff skip unchanged types."""
-    canon = canonical_introspection(intro)["__schema"]
+    return type_fingerprints_of(canonical_introspection(intro))
+
+
+def type_fingerprints_of(canon: IntrospectionDict) -> dict[str, str]:
+    """:func:`type_fingerprints` of an already canonical form."""
     return {
         t["name"]: hashlib.sha256(json.dumps(t, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-        for t in canon.get("types", [])
+        for t in canon["__schema"].get("types", [])
     }
 
 
