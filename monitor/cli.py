@@ -20,7 +20,7 @@ import typer
 
 from monitor import __version__
 from monitor.errors import ConfigError, MonitorError
-from monitor.redact import install_log_redaction, redact
+from monitor.redact import redact
 
 if TYPE_CHECKING:
     from monitor.settings import Settings
@@ -85,9 +85,11 @@ def _run(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 
 def _configure_logging(verbose: int) -> None:
-    level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s")
-    install_log_redaction()
+    """Warnings and up (``-v`` info, ``-vv`` debug), one line per event: text on a terminal, JSON
+    elsewhere (containers, CI, log shippers), secrets masked (:mod:`monitor.logs`)."""
+    from monitor.logs import configure_logging
+
+    configure_logging(max(logging.WARNING - 10 * verbose, logging.DEBUG))
 
 
 def _print_version(value: bool) -> None:

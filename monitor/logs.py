@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Final, TextIO
 
+from monitor.errors import ConfigError
 from monitor.redact import install_log_redaction, redact
 
 # Attributes every LogRecord has; anything else on a record came from ``extra``.
@@ -86,16 +88,29 @@ class _Handler(logging.StreamHandler[TextIO], _Owned):
     pass
 
 
+def _json_from_env() -> bool | None:
+    """``GQLMON_LOG_FORMAT``: ``json`` or ``text``; unset means "decide by the terminal"."""
+    value = os.environ.get("GQLMON_LOG_FORMAT", "").strip().lower()
+    if not value:
+        return None
+    if value not in ("json", "text"):
+        raise ConfigError(f"GQLMON_LOG_FORMAT: must be 'json' or 'text', not {value!r}")
+    return value == "json"
+
+
 def configure_logging(
     level: int = logging.INFO, *, json_output: bool | None = None, stream: TextIO | None = None
 ) -> logging.Handler:
     """Send every log record to ``stream`` (stderr) in one format; returns the handler installed.
 
-    ``json_output`` defaults to "stderr is not a terminal". Plain stream handlers left by an earlier
+    ``json_output`` defaults to ``GQLMON_LOG_FORMAT`` (``json`` or ``text``) when set, else to "stderr
+    is not a terminal". Plain stream handlers left by an earlier
     ``logging.basicConfig`` are replaced; other handlers (pytest's capture, for one) are kept.
     APScheduler's own per-run chatter is kept at WARNING unless ``level`` is DEBUG.
     """
     stream = stream or sys.stderr
+    if json_output is None:
+        json_output = _json_from_env()
     if json_output is None:
         json_output = not (hasattr(stream, "isatty") and stream.isatty())
     root = logging.getLogger()

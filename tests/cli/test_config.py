@@ -266,7 +266,7 @@ def test_secrets_from_the_environment_are_never_echoed(ws: Workspace, demo_api: 
     reports = {t["target"]: t for t in failed.json["targets"]}
     assert reports["locked"]["outcome"] == "failed" and "HTTP 401" in reports["locked"]["error"]
     assert reports["down"]["outcome"] == "failed" and "cannot reach the server" in reports["down"]["error"]
-    assert "DEBUG" in failed.err  # debug logging was on
+    assert '"level": "debug"' in failed.err  # debug logging was on, as JSON: stderr is not a terminal
     assert introspected.code == 2 and introspected.err_lines[-1].startswith("gqlmon: error: locked: ")
     assert slack.code == 0, slack
     store = Store.open(f"sqlite:///{ws.root / 'state.db'}", create=False)
