@@ -18,7 +18,7 @@ Type-system-only directives (``@key``, ``@cost`` ...) are not followed: clients 
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
+from collections.abc import Callable, Container, Mapping
 from enum import StrEnum
 from typing import Any, Final
 
@@ -40,6 +40,9 @@ __all__ = [
     "Usage",
     "combine_usage",
     "describe_usage",
+    "introspection_usage",
+    "json_type_edges",
+    "json_type_name",
     "schema_usage",
     "type_edges",
     "usage_of",
@@ -133,35 +136,153 @@ def schema_usage(
     type_map = schema.type_map
     edges_cache: dict[str, Edges] = {} if cache is None else cache
 
-    def edges(name: str, type_: GraphQLNamedType) -> Edges:
+    def edges(name: str) -> Edges | None:
         found = edges_cache.get(name) if name in reuse else None
         if found is None:
+            type_ = type_map.get(name)
+            if type_ is None:  # a dangling reference in a broken schema
+                return None
             found = type_edges(type_)
             edges_cache[name] = found
         return found
 
-    output: set[str] = set()
-    input_seeds: list[str] = []
+    def implementations(name: str) -> list[str]:
+        type_ = type_map[name]
+        if not isinstance(type_, GraphQLInterfaceType):
+            return []
+        found = schema.get_implementations(type_)
+        return [t.name for t in found.objects] + [t.name for t in found.interfaces]
+
     roots = (schema.query_type, schema.mutation_type, schema.subscription_type)
-    stack = [root.name for root in roots if root is not None]
+    directive_inputs = [
+        _unwrapped_name(arg.type)
+        for directive in schema.directives
+        if not EXECUTABLE_LOCATIONS.isdisjoint(directive.locations)
+        for arg in directive.args.values()
+    ]
+    return _reach(
+        [root.name for root in roots if root is not None],
+        edges,
+        implementations,
+        lambda name: isinstance(type_map.get(name), GraphQLInputObjectType),
+        directive_inputs,
+    )
+
+
+def introspection_usage(
+    intro: Mapping[str, Any],
+    *,
+    cache: dict[str, Edges] | None = None,
+    reuse: Container[str] = (),
+) -> dict[str, Usage]:
+    """:func:`schema_usage` computed on introspection JSON, without building a schema.
+
+    The JSON diff (:mod:`monitor.core.diff.introspected`) builds schema objects for changed types only
+    and takes usage from here; the two functions agree on every schema (tests/core/test_usage.py).
+    ``cache`` and ``reuse`` work as in :func:`schema_usage`. Raises ``KeyError`` or ``TypeError`` on
+    malformed JSON.
+    """
+    schema = intro["__schema"]
+    types: dict[str, Mapping[str, Any]] = {t["name"]: t for t in schema["types"]}
+    edges_cache: dict[str, Edges] = {} if cache is None else cache
+    implementations: dict[str, list[str]] = {}
+    for type_ in types.values():
+        if type_["kind"] in ("OBJECT", "INTERFACE"):
+            for ref in type_.get("interfaces") or ():
+                implementations.setdefault(json_type_name(ref), []).append(type_["name"])
+
+    def edges(name: str) -> Edges | None:
+        found = edges_cache.get(name) if name in reuse else None
+        if found is None:
+            type_ = types.get(name)
+            if type_ is None:
+                return None
+            found = json_type_edges(type_)
+            edges_cache[name] = found
+        return found
+
+    def implementations_of(name: str) -> list[str]:
+        return implementations.get(name, []) if types[name]["kind"] == "INTERFACE" else []
+
+    executable = {location.name for location in EXECUTABLE_LOCATIONS}
+    directive_inputs = [
+        json_type_name(arg["type"])
+        for directive in schema.get("directives") or ()
+        if not executable.isdisjoint(directive.get("locations") or ())
+        for arg in directive.get("args") or ()
+    ]
+    roots = [
+        root["name"]
+        for root in (schema.get("queryType"), schema.get("mutationType"), schema.get("subscriptionType"))
+        if root
+    ]
+    return _reach(
+        roots,
+        edges,
+        implementations_of,
+        lambda name: name in types and types[name]["kind"] == "INPUT_OBJECT",
+        directive_inputs,
+    )
+
+
+_WRAPPERS: Final = frozenset({"LIST", "NON_NULL"})
+
+
+def json_type_edges(type_: Mapping[str, Any]) -> Edges:
+    """:func:`type_edges` of one introspection type object (unwrapping inlined: it runs per field)."""
+    kind = type_["kind"]
+    wrappers = _WRAPPERS
+    if kind == "OBJECT" or kind == "INTERFACE":
+        outs: list[str] = []
+        ins: list[str] = []
+        for field in type_["fields"] or ():
+            ref = field["type"]
+            while ref["kind"] in wrappers:
+                ref = ref["ofType"]
+            outs.append(ref["name"])
+            for arg in field.get("args") or ():
+                ref = arg["type"]
+                while ref["kind"] in wrappers:
+                    ref = ref["ofType"]
+                ins.append(ref["name"])
+        outs.extend(json_type_name(ref) for ref in type_.get("interfaces") or ())
+        return tuple(outs), tuple(ins)
+    if kind == "UNION":
+        return tuple(json_type_name(ref) for ref in type_["possibleTypes"] or ()), ()
+    if kind == "INPUT_OBJECT":
+        return (), tuple(json_type_name(f["type"]) for f in type_["inputFields"] or ())
+    return (), ()
+
+
+def json_type_name(ref: Mapping[str, Any]) -> str:
+    """The named type under a JSON type reference's LIST/NON_NULL wrappers."""
+    while ref["kind"] in _WRAPPERS:
+        ref = ref["ofType"]
+    return ref["name"]  # type: ignore[no-any-return]
+
+
+def _reach(
+    roots: list[str],
+    edges: Callable[[str], Edges | None],
+    implementations: Callable[[str], list[str]],
+    is_input_object: Callable[[str], bool],
+    directive_inputs: list[str],
+) -> dict[str, Usage]:
+    """The traversal both :func:`schema_usage` and :func:`introspection_usage` run (module docstring)."""
+    output: set[str] = set()
+    input_seeds = list(directive_inputs)
+    stack = list(roots)
     while stack:
         name = stack.pop()
         if name in output:
             continue
-        type_ = type_map.get(name)
-        if type_ is None:  # a dangling reference in a broken schema
+        found = edges(name)
+        if found is None:  # a dangling reference in a broken schema
             continue
         output.add(name)
-        outs, ins = edges(name, type_)
-        stack.extend(outs)
-        input_seeds.extend(ins)
-        if isinstance(type_, GraphQLInterfaceType):
-            implementations = schema.get_implementations(type_)
-            stack.extend(t.name for t in implementations.objects)
-            stack.extend(t.name for t in implementations.interfaces)
-    for directive in schema.directives:
-        if not EXECUTABLE_LOCATIONS.isdisjoint(directive.locations):
-            input_seeds.extend(_unwrapped_name(arg.type) for arg in directive.args.values())
+        stack.extend(found[0])
+        input_seeds.extend(found[1])
+        stack.extend(implementations(name))
     usage = dict.fromkeys(output, Usage.OUTPUT)
     seen: set[str] = set()
     while input_seeds:
@@ -170,9 +291,10 @@ def schema_usage(
             continue
         seen.add(name)
         usage[name] = Usage.BOTH if name in output else Usage.INPUT
-        type_ = type_map.get(name)
-        if isinstance(type_, GraphQLInputObjectType):
-            input_seeds.extend(edges(name, type_)[1])
+        if is_input_object(name):
+            found = edges(name)
+            if found is not None:
+                input_seeds.extend(found[1])
     return usage
 
 

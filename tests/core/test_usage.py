@@ -74,3 +74,19 @@ def test_combine_and_describe() -> None:
     assert combine_usage(Usage.UNREACHABLE, Usage.UNREACHABLE) is Usage.UNREACHABLE
     assert describe_usage("enum", "Foo", Usage.INPUT) == "enum Foo is only used as input"
     assert describe_usage("enum", "Foo", Usage.UNREACHABLE) == "enum Foo is not reachable from any root type"
+
+
+def test_usage_from_introspection_json_equals_usage_from_the_schema() -> None:
+    from monitor.core.schema import introspection_of
+    from monitor.core.usage import introspection_usage
+
+    sdl = (
+        SDL
+        + "interface Named implements Node { id: ID! name: String }"
+        + " type Tagged implements Named & Node { id: ID! name: String }"
+    )
+    schema = build_schema(sdl)
+    usage = introspection_usage(introspection_of(schema))
+    assert usage == schema_usage(schema)
+    assert usage["Tagged"] is Usage.OUTPUT  # reached through Node's implementations (interface chain)
+    assert usage["Scope"] is Usage.INPUT and "KeyFields" not in usage
