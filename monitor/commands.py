@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
@@ -19,6 +20,9 @@ from monitor.errors import ConfigError, MonitorError
 if TYPE_CHECKING:
     from monitor.service import CheckOutcome
     from monitor.settings import Settings, TargetConfig
+    from monitor.sources import LoadedSchema
+
+log = logging.getLogger(__name__)
 
 _MARK = {Criticality.BREAKING: "✖", Criticality.DANGEROUS: "▲", Criticality.SAFE: "✔"}
 
@@ -29,14 +33,13 @@ async def diff_sources(
     """Load both schemas (concurrently when they are remote) and diff them, rules applied."""
     import anyio
 
-    from monitor.core.diff import diff_schemas
     from monitor.core.rules import RuleOptions, apply_rules
-    from monitor.sources import LoadedSchema, load_schema
+    from monitor.sources import load_schema
 
     loaded: dict[str, LoadedSchema] = {}
 
     async def load(key: str, ref: str) -> None:
-        loaded[key] = await load_schema(ref, settings)
+        loaded[key] = await load_schema(ref, settings, build=False)
 
     try:
         async with anyio.create_task_group() as tg:
@@ -45,10 +48,23 @@ async def diff_sources(
     except* MonitorError as group:  # one line for the user: the first side that failed
         raise group.exceptions[0] from None
     old, new = loaded["old"], loaded["new"]
-    # No per-type fingerprints here: computing them from the JSON costs more than walking every type
-    # (bench/bench_diff.py, "fp-in" against "walk").
-    changes = diff_schemas(old.schema, new.schema, old_sdl=old.sdl, new_sdl=new.sdl)
-    return apply_rules(changes, RuleOptions(ignore_descriptions=ignore_descriptions)).changes
+    return apply_rules(diff_loaded(old, new), RuleOptions(ignore_descriptions=ignore_descriptions)).changes
+
+
+def diff_loaded(old: LoadedSchema, new: LoadedSchema) -> list[Change]:
+    """The diff of two loaded schemas: from JSON without building them whole when it can
+    (:mod:`monitor.core.diff.introspected`); two SDL documents also compare applied directives."""
+    from monitor.core.diff import diff_schemas
+    from monitor.core.diff.introspected import NeedsFullBuild, diff_introspections
+
+    if old.sdl is None or new.sdl is None:
+        try:
+            return diff_introspections(
+                old.introspection, new.introspection, old_source=old.label, new_source=new.label
+            )
+        except NeedsFullBuild as exc:
+            log.debug("diffing the built schemas: %s", exc)
+    return diff_schemas(old.schema, new.schema, old_sdl=old.sdl, new_sdl=new.sdl)
 
 
 def render_diff_text(changes: Sequence[Change]) -> str:

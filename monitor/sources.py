@@ -14,12 +14,15 @@ diff in CI starts fast.
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import anyio
 from graphql import DocumentNode, GraphQLSchema
 
 from monitor.core.schema import (
@@ -39,24 +42,48 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class LoadedSchema:
-    """A schema with what it was made from (the SDL AST only for SDL sources)."""
+    """A schema with what it was made from (the SDL AST only for SDL sources).
 
-    schema: GraphQLSchema
+    From introspection JSON loaded with ``build=False`` the graphql-core schema is made on first use of
+    :attr:`schema` (the JSON diff may never need it whole: :mod:`monitor.core.diff.introspected`), and a
+    malformed document raises its SchemaError then.
+    """
+
     introspection: IntrospectionDict
     label: str
     sdl: DocumentNode | None = None
     query_variant: str | None = None
+    built: GraphQLSchema | None = None
+
+    @classmethod
+    def from_introspection(
+        cls, intro: IntrospectionDict, label: str, *, build: bool = True, query_variant: str | None = None
+    ) -> LoadedSchema:
+        loaded = cls(intro, label, query_variant=query_variant)
+        if build:
+            loaded.schema  # noqa: B018 -- build now: a bad document fails at load
+        return loaded
+
+    @cached_property
+    def schema(self) -> GraphQLSchema:
+        if self.built is not None:
+            return self.built
+        return schema_from_introspection(self.introspection, source=self.label)
 
     def type_fingerprints(self) -> dict[str, str]:
         return type_fingerprints(self.introspection)
 
 
-def load_schema_text(text: str, *, source: str) -> LoadedSchema:
-    """Parse ``text`` as introspection JSON when it looks like JSON, else as SDL."""
+def load_schema_text(text: str, *, source: str, build: bool = True) -> LoadedSchema:
+    """Parse ``text`` as introspection JSON when it looks like JSON, else as SDL.
+
+    ``build=False``: from JSON, build the graphql-core schema on first use (:class:`LoadedSchema`).
+    """
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
-            data: Any = json.loads(text)
+            with _gc_paused():
+                data: Any = json.loads(text)
         except json.JSONDecodeError as exc:
             raise SchemaError(
                 f"{source}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
@@ -64,20 +91,36 @@ def load_schema_text(text: str, *, source: str) -> LoadedSchema:
         except RecursionError:
             raise SchemaError(f"{source}: JSON is nested too deeply") from None
         intro = unwrap_introspection(data, source=source)
-        return LoadedSchema(schema_from_introspection(intro, source=source), intro, source)
+        return LoadedSchema.from_introspection(intro, source, build=build)
     document = parse_sdl(text, source=source)
     schema = schema_from_sdl(document, source=source)
-    return LoadedSchema(schema, introspection_of(schema), source, sdl=document)
+    return LoadedSchema(introspection_of(schema), source, sdl=document, built=schema)
 
 
-def load_schema_file(path: Path) -> LoadedSchema:
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while parsing a large JSON document.
+
+    json.loads allocates millions of containers and none of them is garbage; the collector, triggered by
+    allocation counts, would walk them over and over (it doubles the parse time of a 10 MB result).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def load_schema_file(path: Path, *, build: bool = True) -> LoadedSchema:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SchemaError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SchemaError(f"{path}: cannot read: {exc}") from None
-    return load_schema_text(text, source=str(path))
+    return load_schema_text(text, source=str(path), build=build)
 
 
 def is_url(ref: str) -> bool:
@@ -98,11 +141,14 @@ async def introspect_target(target: TargetConfig) -> LoadedSchema:
     result = await introspect(target)
     schema = schema_from_introspection(result.introspection, source=target.name)
     return LoadedSchema(
-        schema, result.introspection, f"{target.name} ({result.url})", query_variant=result.query_variant
+        result.introspection,
+        f"{target.name} ({result.url})",
+        query_variant=result.query_variant,
+        built=schema,
     )
 
 
-def load_stored(settings: Settings, target: str, ref: str) -> LoadedSchema:
+def load_stored(settings: Settings, target: str, ref: str, *, build: bool = True) -> LoadedSchema:
     from monitor.adapters.store import Store
 
     store = Store.open(settings.state, create=False)
@@ -112,24 +158,32 @@ def load_stored(settings: Settings, target: str, ref: str) -> LoadedSchema:
     finally:
         store.close()
     label = f"{target}@{snap.id[:12]}"
-    return LoadedSchema(
-        schema_from_introspection(intro, source=label), intro, label, query_variant=snap.query_variant
-    )
+    return LoadedSchema.from_introspection(intro, label, build=build, query_variant=snap.query_variant)
 
 
-async def load_schema(ref: str, settings: Settings | None) -> LoadedSchema:
-    """Resolve any schema reference (see the module docstring)."""
+_SCHEMA_SUFFIXES = frozenset({".json", ".graphql", ".graphqls", ".gql", ".sdl"})
+
+
+def is_file_ref(ref: str) -> bool:
+    """A reference :func:`load_schema` reads as a file: it exists, or it has a schema file suffix."""
+    path = Path(ref)
+    return path.suffix.lower() in _SCHEMA_SUFFIXES or path.exists()
+
+
+def needs_settings(ref: str) -> bool:
+    """True when ``ref`` names a target (a file or URL is read without the configuration)."""
+    return not is_url(ref) and not is_file_ref(ref)
+
+
+async def load_schema(ref: str, settings: Settings | None, *, build: bool = True) -> LoadedSchema:
+    """Resolve any schema reference (see the module docstring).
+
+    ``build=False``: a schema read from JSON (a file or a stored snapshot) is built on first use.
+    """
     if is_url(ref):
         return await introspect_target(adhoc_target(ref))
-    path = Path(ref)
-    if await anyio.Path(path).exists() or path.suffix.lower() in {
-        ".json",
-        ".graphql",
-        ".graphqls",
-        ".gql",
-        ".sdl",
-    }:
-        return load_schema_file(path)
+    if is_file_ref(ref):
+        return load_schema_file(Path(ref), build=build)
     name, _, snapshot = ref.partition("@")
     if settings is None or not any(t.name == name for t in settings.targets):
         raise ConfigError(
@@ -137,5 +191,5 @@ async def load_schema(ref: str, settings: Settings | None) -> LoadedSchema:
             "(give an SDL/JSON path, an http(s) URL, TARGET or TARGET@latest)"
         )
     if "@" in ref:
-        return load_stored(settings, name, snapshot or "latest")
+        return load_stored(settings, name, snapshot or "latest", build=build)
     return await introspect_target(settings.target(name))

@@ -8,6 +8,7 @@ Deprecation *reasons* are compared as text; graphql-core fills ``"No longer supp
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -53,13 +54,15 @@ class DiffContext:
 
     ``unchanged`` names the types known to be equal in both versions (equal fingerprints, or no change
     found); the new version's usage reuses the old one's edges for them, which makes it cheap.
+    ``old_usage``/``new_usage`` may be given when the schemas are partial (the JSON diff builds changed
+    types only, :mod:`.introspected`): usage must come from the whole schema.
     """
 
     old: GraphQLSchema
     new: GraphQLSchema
     unchanged: set[str] = field(default_factory=set)
-    _old_usage: dict[str, Usage] | None = field(default=None, init=False)
-    _new_usage: dict[str, Usage] | None = field(default=None, init=False)
+    old_usage: Mapping[str, Usage] | None = None
+    new_usage: Mapping[str, Usage] | None = None
     _edges: dict[str, Edges] = field(default_factory=dict, init=False)
 
     def usage(self, name: str, side: Side = "both") -> Usage:
@@ -72,16 +75,16 @@ class DiffContext:
             self._old().get(name, Usage.UNREACHABLE), self._new().get(name, Usage.UNREACHABLE)
         )
 
-    def _old(self) -> dict[str, Usage]:
-        if self._old_usage is None:
-            self._old_usage = schema_usage(self.old, cache=self._edges)
-        return self._old_usage
+    def _old(self) -> Mapping[str, Usage]:
+        if self.old_usage is None:
+            self.old_usage = schema_usage(self.old, cache=self._edges)
+        return self.old_usage
 
-    def _new(self) -> dict[str, Usage]:
-        if self._new_usage is None:
+    def _new(self) -> Mapping[str, Usage]:
+        if self.new_usage is None:
             self._old()  # fills the edge cache the new version reuses
-            self._new_usage = schema_usage(self.new, cache=self._edges, reuse=self.unchanged)
-        return self._new_usage
+            self.new_usage = schema_usage(self.new, cache=self._edges, reuse=self.unchanged)
+        return self.new_usage
 
 
 def make(

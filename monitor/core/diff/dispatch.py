@@ -11,6 +11,7 @@ from monitor.core.diff._context import DiffContext
 from monitor.core.diff.directives import diff_directives
 from monitor.core.diff.schema import diff_schema_definition
 from monitor.core.diff.types import diff_types
+from monitor.core.usage import Usage
 
 __all__ = ["diff_schemas"]
 
@@ -23,14 +24,17 @@ def diff_schemas(
     new_type_fingerprints: Mapping[str, str] | None = None,
     old_sdl: DocumentNode | None = None,
     new_sdl: DocumentNode | None = None,
+    old_usage: Mapping[str, Usage] | None = None,
+    new_usage: Mapping[str, Usage] | None = None,
 ) -> list[Change]:
     """Every change from ``old`` to ``new``, worst first (:func:`~monitor.core.changes.sort_changes`).
 
     With both fingerprint maps (:func:`monitor.core.schema.type_fingerprints`), types whose fingerprints
     are equal are not walked. With both SDL documents, applied directives are compared too (introspection
-    does not carry them).
+    does not carry them). ``old_usage``/``new_usage`` replace the usage computed from the schemas (for
+    partial schemas, :mod:`.introspected`).
     """
-    ctx = DiffContext(old, new)
+    ctx = DiffContext(old, new, old_usage=old_usage, new_usage=new_usage)
     changes = diff_schema_definition(ctx)
     changes += diff_types(ctx, old_type_fingerprints, new_type_fingerprints)
     changes += diff_directives(ctx)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from monitor.core.changes import Criticality
 from monitor.core.diff import diff_schemas
 from monitor.core.schema import introspection_of, schema_from_introspection
+from tests.core.diff.helpers import assert_json_diff_agrees
 
 WRAPS = ["{}", "{}!", "[{}]", "[{}!]", "[{}]!", "[{}!]!"]
 SCALARS = ["Int", "String", "Boolean", "ID", "Float"]
@@ -160,3 +161,20 @@ def test_removing_a_field_or_input_enum_value_is_reported_breaking(model: Model,
     found = diff_schemas(build_schema(render(model)), build_schema(render(new)))
     breaking = {c.path for c in found if c.criticality is Criticality.BREAKING}
     assert paths <= breaking
+
+
+@_settings
+@given(models(), models())
+def test_the_json_diff_agrees_with_the_built_diff_on_unrelated_schemas(old: Model, new: Model) -> None:
+    old_intro, new_intro = (introspection_of(build_schema(render(m))) for m in (old, new))
+    assert_json_diff_agrees(old_intro, new_intro)
+    assert_json_diff_agrees(new_intro, old_intro)
+
+
+@_settings
+@given(evolved())
+def test_the_json_diff_agrees_with_the_built_diff_on_evolutions(pair: tuple[Model, Model]) -> None:
+    old_intro, new_intro = (introspection_of(build_schema(render(m))) for m in pair)
+    forward = assert_json_diff_agrees(old_intro, new_intro)
+    backward = assert_json_diff_agrees(new_intro, old_intro)
+    assert forward or backward or pair[0] == pair[1]
