@@ -34,6 +34,7 @@ from monitor.adapters.auth import build_auth, tls_verify, user_agent
 from monitor.core.schema import (
     QUERY_VARIANTS,
     QueryVariant,
+    loads_document,
     schema_from_introspection,
     shape_problem,
     unwrap_introspection,
@@ -367,7 +368,7 @@ class _Fetch:
 
     def _decode(self, reply: _Reply) -> Any:
         try:
-            return json.loads(reply.body)
+            return loads_document(reply.body)
         except RecursionError:
             raise IntrospectionError(
                 f"{self.where}: the response is JSON nested too deeply to be an introspection result; "

@@ -52,6 +52,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from monitor.core.changes import Change
+from monitor.core.schema import loads_document
 from monitor.errors import SnapshotError
 from monitor.redact import redact
 
@@ -410,7 +411,7 @@ class Store:
         if row is None:
             raise SnapshotError(f"snapshot {snapshot_id[:12]} is not in the store")
         try:
-            data: dict[str, Any] = json.loads(zlib.decompress(row[0]))
+            data: dict[str, Any] = loads_document(zlib.decompress(row[0]))
         except (zlib.error, ValueError) as exc:
             raise SnapshotError(f"snapshot {snapshot_id[:12]} is corrupted: {exc}") from exc
         return data
