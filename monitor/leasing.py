@@ -25,6 +25,11 @@ row ``check:<target>`` in the store decides which replica actually runs one. The
    the preferred replica is gone or does not know it yet). A replica joining or leaving moves about
    1/N of the targets, each after at most one interval; exclusion never depends on the replicas agreeing
    on the membership, only the balance does.
+6. **Taking over at the edge.** Two replicas' triggers for a target fire on nearly the same grid, and a
+   lease is held to the end of the interval *its check* served (counted from when it was taken, a little
+   after the trigger): so the preferred replica's trigger tends to fire just before the other's lease
+   ends, find it held, and skip -- for ever. A preferred replica that finds the lease ending soon
+   (:func:`handover_wait`) waits for that end and takes it then (:meth:`Lease.acquire_at_expiry`).
 
 Leases compare expiry times written by each replica's clock: keep replica clocks in sync (NTP) to well
 under the renewal period. One-shot checks (``gqlmon check`` in a CronJob) use :func:`exclusive`: rule 1 and
@@ -100,6 +105,11 @@ def stale_after(interval: float) -> float:
     return min(0.5 * interval, 2 * REPLICA_TTL)
 
 
+def handover_wait(interval: float) -> float:
+    """How long before its expiry the preferred replica waits for a lease held by another (rule 6)."""
+    return min(0.25 * interval, REPLICA_TTL / 3)
+
+
 def preferred(target: str, holders: Iterable[str]) -> str:
     """The replica that should check ``target``: rendezvous (highest random weight) hashing."""
     return max(holders, key=lambda h: hashlib.sha256(f"{target}\x1f{h}".encode()).digest())
@@ -161,6 +171,18 @@ class Lease:
         return await anyio.to_thread.run_sync(
             lambda: self.store.try_lease(self.name, self.holder, timedelta(seconds=self.ttl), stale=grace)
         )
+
+    async def acquire_at_expiry(self, within: float) -> bool:
+        """Another holder's lease that expires in at most ``within`` seconds: wait for that, then take it
+        (rule 6). False when it lasts longer, or someone else was quicker."""
+        expires = await anyio.to_thread.run_sync(self.store.lease_expiry, self.name)
+        if expires is None:
+            return await self.acquire()
+        remaining = (expires - utcnow()).total_seconds()
+        if remaining > within:
+            return False
+        await anyio.sleep(max(remaining, 0.0) + 0.005)
+        return await self.acquire()
 
     async def reclaim_from_dead(self) -> bool:
         """Take the lease over when its holder is a process of this host that no longer runs (a killed

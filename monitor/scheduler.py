@@ -54,7 +54,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from monitor.adapters.store import Store, utcnow
 from monitor.errors import ConfigError, MonitorError
 from monitor.health import HealthState, probe, serve_http, write_health
-from monitor.leasing import Lease, Membership, lease_ttl, new_holder, stale_after
+from monitor.leasing import Lease, Membership, handover_wait, lease_ttl, new_holder, stale_after
 from monitor.metrics import CONTENT_TYPE, Metrics
 from monitor.settings import Settings, TargetConfig, parse_schedule
 
@@ -436,6 +436,8 @@ class Scheduler:
             mine = self._once_left is not None or self.membership.prefers(target.name)
             try:
                 taken = await lease.acquire(stale=None if mine else stale_after(interval))
+                if not taken and mine and self._once_left is None:
+                    taken = await lease.acquire_at_expiry(handover_wait(interval))
             except MonitorError as exc:
                 log.error("cannot take the lease: %s", exc, extra=extra)
                 self.metrics.observe_run(target.name, "failed", 0.0, {})

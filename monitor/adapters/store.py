@@ -700,6 +700,12 @@ class Store:
             ).all()
         return {r[0]: r[1] for r in rows}
 
+    def lease_expiry(self, name: str) -> datetime | None:
+        """When the lease ``name`` expires (it may have already); None when nobody holds it."""
+        with self._tx() as conn:
+            found = conn.execute(select(leases.c.expires_at).where(leases.c.name == name)).scalar()
+        return None if found is None else _aware(found)
+
     def take_over_lease(self, name: str, dead: str, holder: str, ttl: timedelta) -> bool:
         """Take the lease ``name`` from ``dead`` (a holder known to have died); False if it changed hands."""
         with self._tx() as conn:

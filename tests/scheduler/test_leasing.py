@@ -16,9 +16,11 @@ from monitor.leasing import (
     MAX_TTL,
     MIN_TTL,
     REPLICA_PREFIX,
+    REPLICA_TTL,
     Lease,
     Membership,
     exclusive,
+    handover_wait,
     lease_name,
     lease_ttl,
     new_holder,
@@ -88,6 +90,22 @@ async def test_hold_until_keeps_the_interval_then_expires(any_store: Store) -> N
     assert not await other.acquire()  # held for the rest of the interval
     await anyio.sleep(0.4)
     assert await other.acquire()
+
+
+async def test_the_preferred_replica_takes_a_lease_ending_soon_at_its_end(any_store: Store) -> None:
+    """Rule 6: a trigger firing just before another replica's held lease ends waits and takes it."""
+    other = Lease(any_store, "demo", "left", ttl=5)
+    mine = Lease(any_store, "demo", "right", ttl=5)
+    assert await other.acquire()
+    await other.hold_until(utcnow() + timedelta(milliseconds=300))
+
+    assert not await mine.acquire_at_expiry(within=0.1)  # ends later than that: skip, as before
+    started = time.monotonic()
+    assert await mine.acquire_at_expiry(within=1.0)
+    assert 0.1 < time.monotonic() - started < 1.0  # waited for the end, not more
+    assert any_store.live_leases(lease_name("demo")) == {lease_name("demo"): "right"}
+    assert await Lease(any_store, "free", "right", ttl=5).acquire_at_expiry(within=0.1)  # nobody holds it
+    assert handover_wait(0.5) == 0.125 and handover_wait(3600) == REPLICA_TTL / 3
 
 
 async def test_hold_until_a_past_time_releases(any_store: Store) -> None:
