@@ -7,7 +7,6 @@ be checked; 130 interrupted.
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import sys
@@ -174,16 +173,15 @@ def diff(
 ) -> None:
     """Compare two schemas: every change with its criticality, path and reason."""
     from monitor.commands import diff_sources, render_diff_text
-
-    # One short process: reference counting frees what it drops, and the cyclic collector would only
-    # rescan the millions of objects of two parsed schemas, again and again (a third of the run).
-    gc.disable()
-
+    from monitor.core.schema import gc_paused
     from monitor.sources import needs_settings
 
     # two files or URLs need no configuration: a CI job's `gqlmon diff a.json b.json` does not parse it
     settings = _settings_optional() if needs_settings(old) or needs_settings(new) else None
-    changes = _run(lambda: diff_sources(old, new, settings, ignore_descriptions=ignore_descriptions))
+    # The cyclic collector would only rescan the millions of objects of two parsed schemas, again and
+    # again (a third of the run); reference counting frees what the diff drops.
+    with gc_paused():
+        changes = _run(lambda: diff_sources(old, new, settings, ignore_descriptions=ignore_descriptions))
     from monitor.core.changes import Criticality, sort_changes, summarize
 
     if fmt is Format.json:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from pathlib import Path
@@ -124,6 +125,18 @@ def test_diff_reads_introspection_json_with_or_without_the_data_wrapper(ws: Work
         assert result.code == 1
         ids.append(sorted(c["id"] for c in result.json["changes"]))
     assert ids[0] == ids[1] == ids[2]  # the same change has the same id whatever the input form
+
+
+def test_two_json_files_give_the_sdl_diff_and_leave_the_garbage_collector_on(ws: Workspace) -> None:
+    """JSON against JSON takes the partial-build path (monitor/core/diff/introspected.py)."""
+    for name, sdl in (("v1", V1), ("v2", V2)):
+        assert ws.invoke("introspect", str(sdl), "-o", str(ws.root / f"{name}.json")).code == 0
+    from_sdl = ws.invoke("diff", str(V1), str(V2), "--format", "json")
+    from_json = ws.invoke("diff", str(ws.root / "v1.json"), str(ws.root / "v2.json"), "--format", "json")
+
+    assert from_json.code == from_sdl.code == 1
+    assert from_json.json["changes"] == from_sdl.json["changes"]
+    assert gc.isenabled()  # paused only while the command ran
 
 
 ENUM_A = "type Query { e: E }\nenum E { A }\n"
