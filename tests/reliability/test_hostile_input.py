@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from monitor.commands import diff_loaded
 from monitor.core.alert import AlertPolicy, decide_alerts
 from monitor.core.changes import Change, ChangeType, Criticality
 from monitor.core.contracts import Limits, SourceFile, parse_sources, validate_operations
@@ -34,7 +35,7 @@ from monitor.core.report.terminal import render_terminal
 from monitor.core.schema import canonical_sdl, fingerprint, introspection_of, type_fingerprints
 from monitor.errors import MonitorError
 from monitor.settings import load_settings
-from monitor.sources import load_schema_text
+from monitor.sources import LoadedSchema, load_schema_text
 from tests.core.report.fixtures import failed_report, fixture_report
 from tests.reliability.conftest import CliResult
 from tests.reliability.figures import FIGURES
@@ -318,11 +319,30 @@ def _load_any(text: str) -> None:
         reject()
 
 
+def _diff_json_any(text: str) -> None:
+    """`gqlmon diff` of the document against the good schema, both ways, on the JSON diff's path: changes or
+    one line, whatever the partial build makes of it (it falls back to the full build)."""
+    good = LoadedSchema.from_introspection(introspection_of(SCHEMA), "good.json")
+    try:
+        mutated = load_schema_text(text, source="fuzz.json", build=False)
+        forward, backward = diff_loaded(good, mutated), diff_loaded(mutated, good)
+        # what the partial build accepts, the full build accepts too, and finds the same changes
+        assert forward == diff_schemas(good.schema, mutated.schema)
+        assert backward == diff_schemas(mutated.schema, good.schema)
+    except MonitorError as exc:
+        assert str(exc) and "\n" not in str(exc)
+    except (TypeError, GraphQLError) as exc:
+        if not _known(exc):
+            raise
+
+
 @FUZZ
 @given(draw=st.data(), wrap=st.booleans())
 def test_mutated_introspection_never_crashes(draw: st.DataObject, wrap: bool) -> None:
     data = draw.draw(mutated_introspection(), label="mutated")  # drawn here: its repr is too big for @given
-    _load_any(json.dumps({"data": data} if wrap else data))
+    text = json.dumps({"data": data} if wrap else data)
+    _diff_json_any(text)
+    _load_any(text)
     FIGURES.fuzz("introspection JSON")
 
 
