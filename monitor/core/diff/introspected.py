@@ -136,5 +136,5 @@ def _partial(
 ) -> IntrospectionDict:
     schema = intro["__schema"]
     partial = {key: value for key, value in schema.items() if key != "types"}
-    partial["types"] = [types[n] for n in changed if n in types] + list(kept.values())
+    partial["types"] = [types[n] for n in sorted(changed) if n in types] + list(kept.values())
     return {"__schema": partial}
