@@ -99,7 +99,7 @@ def _kept_closure(
 ) -> dict[str, Mapping[str, Any]]:
     """The unchanged types the partial schemas need: full for input kinds, stubs for output kinds."""
     named: list[str] = []
-    for name in changed:
+    for name in sorted(changed):
         for types in (old_types, new_types):
             if name in types:
                 outs, ins = json_type_edges(types[name])
