@@ -134,17 +134,10 @@ def schema_usage(
     usage of both versions this way, so the second costs a fraction of the first.
     """
     type_map = schema.type_map
-    edges_cache: dict[str, Edges] = {} if cache is None else cache
 
-    def edges(name: str) -> Edges | None:
-        found = edges_cache.get(name) if name in reuse else None
-        if found is None:
-            type_ = type_map.get(name)
-            if type_ is None:  # a dangling reference in a broken schema
-                return None
-            found = type_edges(type_)
-            edges_cache[name] = found
-        return found
+    def compute(name: str) -> Edges | None:
+        type_ = type_map.get(name)
+        return None if type_ is None else type_edges(type_)  # None: a dangling reference
 
     def implementations(name: str) -> list[str]:
         type_ = type_map[name]
@@ -162,7 +155,7 @@ def schema_usage(
     ]
     return _reach(
         [root.name for root in roots if root is not None],
-        edges,
+        _cached(compute, cache, reuse),
         implementations,
         lambda name: isinstance(type_map.get(name), GraphQLInputObjectType),
         directive_inputs,
@@ -184,22 +177,15 @@ def introspection_usage(
     """
     schema = intro["__schema"]
     types: dict[str, Mapping[str, Any]] = {t["name"]: t for t in schema["types"]}
-    edges_cache: dict[str, Edges] = {} if cache is None else cache
     implementations: dict[str, list[str]] = {}
     for type_ in types.values():
         if type_["kind"] in ("OBJECT", "INTERFACE"):
             for ref in type_.get("interfaces") or ():
                 implementations.setdefault(json_type_name(ref), []).append(type_["name"])
 
-    def edges(name: str) -> Edges | None:
-        found = edges_cache.get(name) if name in reuse else None
-        if found is None:
-            type_ = types.get(name)
-            if type_ is None:
-                return None
-            found = json_type_edges(type_)
-            edges_cache[name] = found
-        return found
+    def compute(name: str) -> Edges | None:
+        type_ = types.get(name)
+        return None if type_ is None else json_type_edges(type_)
 
     def implementations_of(name: str) -> list[str]:
         return implementations.get(name, []) if types[name]["kind"] == "INTERFACE" else []
@@ -218,7 +204,7 @@ def introspection_usage(
     ]
     return _reach(
         roots,
-        edges,
+        _cached(compute, cache, reuse),
         implementations_of,
         lambda name: name in types and types[name]["kind"] == "INPUT_OBJECT",
         directive_inputs,
@@ -259,6 +245,23 @@ def json_type_name(ref: Mapping[str, Any]) -> str:
     while ref["kind"] in _WRAPPERS:
         ref = ref["ofType"]
     return ref["name"]  # type: ignore[no-any-return]
+
+
+def _cached(
+    compute: Callable[[str], Edges | None], cache: dict[str, Edges] | None, reuse: Container[str]
+) -> Callable[[str], Edges | None]:
+    """``compute`` with the edges of the names in ``reuse`` taken from ``cache`` (filled as it goes)."""
+    edges_cache: dict[str, Edges] = {} if cache is None else cache
+
+    def edges(name: str) -> Edges | None:
+        found = edges_cache.get(name) if name in reuse else None
+        if found is None:
+            found = compute(name)
+            if found is not None:
+                edges_cache[name] = found
+        return found
+
+    return edges
 
 
 def _reach(
