@@ -4,9 +4,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-fast lint format bench clean
+.PHONY: install tools demo test test-fast lint format bench clean
 
 install: $(STAMP)
+
+## Node tools the tests run for real (GraphQL Inspector, tsc, MCP Inspector CLI), pinned in tests/npm.
+NPM_STAMP := tests/npm/node_modules/.installed-stamp
+tools: $(NPM_STAMP)
+
+$(NPM_STAMP): tests/npm/package.json tests/npm/package-lock.json
+	cd tests/npm && npm ci --silent --no-audit --no-fund
+	@touch $(NPM_STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,10 +27,10 @@ demo: install
 	$(BIN)/python -m monitor.demo.walkthrough
 
 ## The whole suite (PostgreSQL tests need GQLMON_TEST_POSTGRES_URL; .ci/run starts a server).
-test: install
+test: install tools
 	$(BIN)/python -m pytest -q
 
-test-fast: install
+test-fast: install tools
 	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 lint: install
