@@ -91,14 +91,14 @@ def test_each_broken_operation_names_the_change_that_broke_it() -> None:
     assert [(e.file, e.line, e.column, e.path) for e in labels.errors] == [
         ("ops/labels.graphql", 4, 5, "stacks.labelsOld")
     ]
-    # Owners breaks twice: the nullable variable and the removed field; the removed type is a cause too
-    # (seen through the old schema).
-    assert set(by_name["Owners"].caused_by) == {OWNER_REMOVED.id, TYPE_REMOVED.id, ARG_NON_NULL.id}
+    # Owners breaks twice: the nullable variable and the removed field. The removal of the type the field
+    # returned explains neither error: the field's removal is the more specific explanation.
+    assert set(by_name["Owners"].caused_by) == {OWNER_REMOVED.id, ARG_NON_NULL.id}
     assert by_name["Create"].caused_by == (INPUT_REQUIRED.id,)
     assert by_name["Me"].caused_by == ()
 
 
-def test_without_the_old_schema_the_removed_type_is_not_seen_but_the_field_still_is() -> None:
+def test_without_the_old_schema_the_removed_field_is_still_seen() -> None:
     result = validate_operations(NEW, OPS, changes=CHANGES)
     assert set(result.by_name()["Owners"].caused_by) == {OWNER_REMOVED.id, ARG_NON_NULL.id}
 
@@ -174,3 +174,52 @@ def test_usage_aware_criticality_names_operations_or_says_unused() -> None:
     assert unused.criticality is Criticality.BREAKING  # other clients may still use it
     assert unused.meta_dict["used_by"] == ""
     assert unused.reason.endswith("unused by your operations")
+
+
+INTERFACE_OLD = build_schema(
+    """
+    type Query { repository: Repository node: Node }
+    interface Node { id: ID! }
+    interface ProjectOwner { projects: [String!]! }
+    type Repository { issue: Issue issues: [Issue!]! }
+    type Issue implements Node & ProjectOwner { id: ID! title: String! projects: [String!]! items: [Item!]! }
+    type Item { id: ID! }
+    """
+)
+INTERFACE_NEW = build_schema(
+    """
+    type Query { repository: Repository node: Node }
+    interface Node { id: ID! }
+    interface ProjectOwner { projects: [String!]! }
+    type Repository { issue: Issue issues: [Issue!]! }
+    type Issue implements Node { id: ID! title: String! projects: [String!]! }
+    """
+)
+
+
+def test_a_lost_interface_or_removed_type_is_named_only_for_the_errors_it_explains() -> None:
+    """The GitHub 12 -> 14 case: 'Issue no longer implements ProjectNextOwner' must not be said to break an
+    operation that only reads Issue's fields, nor one broken by a removed field."""
+    from monitor.core.diff import diff_schemas
+
+    changes = diff_schemas(INTERFACE_OLD, INTERFACE_NEW)
+    by_kind = {(c.type, c.coordinate): c for c in changes}
+    lost = by_kind[(ChangeType.OBJECT_TYPE_INTERFACE_REMOVED, "Issue")]
+    items = by_kind[(ChangeType.FIELD_REMOVED, "Issue.items")]
+    ops = parse_sources(
+        [
+            SourceFile("open.graphql", "query Open { repository { issues { id title } } }"),
+            SourceFile("items.graphql", "query Items { repository { issue { title items { id } } } }"),
+            SourceFile(
+                "owner.graphql",
+                "query Owner { repository { issue { ... on ProjectOwner { projects } } } }",
+            ),
+        ]
+    )
+    result = validate_operations(INTERFACE_NEW, ops, changes=changes, old_schema=INTERFACE_OLD)
+    ops_by_name = result.by_name()
+    assert ops_by_name["Open"].status is Status.VALID
+    assert ops_by_name["Open"].caused_by == ()
+    assert ops_by_name["Items"].caused_by == (items.id,)
+    assert ops_by_name["Owner"].status is Status.BROKEN
+    assert ops_by_name["Owner"].caused_by == (lost.id,)

@@ -240,20 +240,38 @@ class _Ids(Visitor):
         self.ids.append(id(node))
 
 
-def usage_near(schema: GraphQLSchema, document: Node, nodes: Sequence[Node]) -> tuple[set[str], set[str]]:
-    """``(every coordinate used, coordinates at or under nodes)``: what a broken operation uses, and what
-    its error nodes (their subtrees, the field and argument they sit in) use, closed under parents."""
-    trail: list[str] = []
-    usage = Usage(trail=trail)
-    info = TypeInfo(schema)
-    collector = UsageCollector(info, schema, usage)
-    tracker = _NodeCoordinates(collector, trail)
-    visit(document, TypeInfoVisitor(info, ParallelVisitor([collector, tracker])))
-    near = Usage()
-    for node in nodes:
-        ids = _Ids()
-        visit(node, ids)
-        for key in ids.ids:
-            for coordinate in tracker.by_node.get(key, ()):
-                near.add(coordinate)
-    return usage.coordinates, near.coordinates
+class NearIndex:
+    """Where a broken operation's errors are: the coordinates at, under and around given nodes.
+
+    Built with one walk of the operation's document against one schema; :meth:`levels` then answers for
+    any error's nodes, from the most specific level to the widest (see
+    :func:`monitor.core.contracts.impact.causes`).
+    """
+
+    def __init__(self, schema: GraphQLSchema, document: Node) -> None:
+        trail: list[str] = []
+        usage = Usage(trail=trail)
+        info = TypeInfo(schema)
+        collector = UsageCollector(info, schema, usage)
+        self._tracker = _NodeCoordinates(collector, trail)
+        visit(document, TypeInfoVisitor(info, ParallelVisitor([collector, self._tracker])))
+        self.used: set[str] = usage.coordinates
+
+    def levels(self, nodes: Sequence[Node]) -> tuple[set[str], set[str], set[str]]:
+        """``(at, under, around)``: the coordinates recorded at the nodes themselves (the field, argument,
+        type condition or value the error is about), those in their subtrees, and the parents of both
+        (``T.f`` -> ``T``). None of the three repeats what an earlier one holds."""
+        by_node = self._tracker.by_node
+        at: set[str] = set()
+        under: set[str] = set()
+        for node in nodes:
+            at.update(by_node.get(id(node), ()))
+            ids = _Ids()
+            visit(node, ids)
+            for key in ids.ids[1:]:
+                under.update(by_node.get(key, ()))
+        under -= at
+        around = Usage()
+        for coordinate in at | under:
+            around.add(_parent(coordinate))
+        return at, under, around.coordinates - at - under

@@ -110,18 +110,44 @@ def _is_breaking(change: Change) -> bool:
     return change.criticality is Criticality.BREAKING or original == Criticality.BREAKING.value
 
 
-def causes(changes: Sequence[Change], near: Set[str], used: Set[str]) -> tuple[str, ...]:
-    """Ids of the changes that explain a broken operation.
+_MEMBERSHIP: Final = frozenset({ChangeType.OBJECT_TYPE_INTERFACE_REMOVED, ChangeType.UNION_MEMBER_REMOVED})
 
-    ``near`` holds the coordinates at the operation's errors (``used``, all it uses, stands in when the
-    errors carry no location). The breaking changes touching them (breaking before any policy
-    re-classified them, too); when none, any other touching change that is not about deprecation. Empty
-    when no change explains it (the operation was already broken, or is broken by its own text).
+
+def causes(changes: Sequence[Change], levels: Sequence[Set[str]], used: Set[str]) -> tuple[str, ...]:
+    """Ids of the changes that explain one validation error of a broken operation.
+
+    ``levels`` are the coordinates at the error, from the most specific to the widest (at its nodes, in
+    their subtrees, their parents: :meth:`~monitor.core.contracts.collect.NearIndex.levels`); ``used`` is
+    everything the operation uses. The first level that some change explains decides; among its changes,
+    the breaking ones (breaking before any policy re-classified them, too) win, and among those the most
+    specific: a removed field explains "Cannot query field" rather than the removal of the type it
+    returned, and a type's lost interface explains nothing about its fields. Empty when no change
+    explains the error (the operation was already broken, or is broken by its own text).
     """
-    scope = near or used
-    touching = [c for c in changes if not is_cosmetic(c) and touches(change_keys(c, impact=True), scope)]
-    breaking = tuple(c.id for c in touching if _is_breaking(c))
-    return breaking or tuple(c.id for c in touching if "DEPRECATION" not in c.type.value)
+    candidates = [c for c in changes if not is_cosmetic(c) and "DEPRECATION" not in c.type.value]
+    for level in levels:
+        if not level:
+            continue
+        hits = [c for c in candidates if _explains(c, level, used)]
+        if not hits:
+            continue
+        hits = [c for c in hits if _is_breaking(c)] or hits
+        best = min(_breadth(c) for c in hits)
+        return tuple(c.id for c in hits if _breadth(c) == best)
+    return ()
+
+
+def _explains(change: Change, level: Set[str], used: Set[str]) -> bool:
+    if change.type in _MEMBERSHIP:
+        # A fragment on the lost interface / union member, inside a selection on the owner.
+        return change.old in level and change.coordinate in used
+    return touches(change_keys(change), level)
+
+
+def _breadth(change: Change) -> int:
+    """0 for a change to a member (field, argument, value, directive), 1 for one to a whole type."""
+    coordinate = change.coordinate or change.path or ""
+    return 0 if ("." in coordinate or "(" in coordinate or coordinate.startswith("@")) else 1
 
 
 def usage_lookup(result: ContractsResult) -> Callable[[Change], Sequence[str]]:

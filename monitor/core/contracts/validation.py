@@ -38,7 +38,7 @@ from graphql import (
 from graphql.language.ast import QUERY_DOCUMENT_KEYS
 
 from monitor.core.changes import Change
-from monitor.core.contracts.collect import Deprecation, Usage, UsageCollector, usage_near
+from monitor.core.contracts.collect import Deprecation, NearIndex, Usage, UsageCollector
 from monitor.core.contracts.deprecations import parse_removal_date, qualify_replacement, suggest_replacement
 from monitor.core.contracts.impact import affected_operations, causes, touches
 from monitor.core.contracts.limits import Limits, check_limits
@@ -147,15 +147,22 @@ class _Checker:
             raw.extend(check_limits(op, limits))
         used = set(usage.coordinates)
         caused: tuple[str, ...] = ()
-        if raw:
-            nodes = [node for error in raw for node in error.nodes or ()]
-            _, near = usage_near(self.schema, op.document, nodes)
+        if raw and changes:
+            indexes = [NearIndex(self.schema, op.document)]
             if old_schema is not None:
-                used_before, near_before = usage_near(old_schema, op.document, nodes)
-                used |= used_before
-                near |= near_before
+                indexes.append(NearIndex(old_schema, op.document))
+            for index in indexes:
+                used |= index.used
             known = (used | before.used_coordinates) if before is not None else used
-            caused = causes(changes, near, known)
+            found: dict[str, None] = {}
+            for error in raw:
+                nodes = list(error.nodes or ())
+                if not nodes:
+                    continue
+                per_index = [index.levels(nodes) for index in indexes]
+                levels = [set().union(*(lv[i] for lv in per_index)) for i in range(3)]
+                found.update(dict.fromkeys(causes(changes, levels, known)))
+            caused = tuple(found)
         deprecations = tuple(self._deprecation(d) for _, d in sorted(usage.deprecations.items()))
         status = Status.BROKEN if raw else Status.DEPRECATED if deprecations else Status.VALID
         paths = _SelectionPaths(op) if raw else None
