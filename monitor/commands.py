@@ -186,39 +186,9 @@ async def check_command(
 
 
 def _print_outcome(outcome: CheckOutcome, out: TextIO) -> None:
-    report = outcome.report
-    s = report.summary
-    if report.outcome == "failed":
-        line = f"✖ {report.target}: check failed: {terminal_safe(report.error or '')}"
-    elif report.outcome == "unchanged":
-        line = f"✔ {report.target}: unchanged ({report.new_snapshot.short if report.new_snapshot else '?'})"
-    elif report.outcome == "baseline":
-        snap = report.new_snapshot.short if report.new_snapshot else "?"
-        line = f"✔ {report.target}: baseline snapshot {snap} stored"
-    else:
-        old = report.old_snapshot.short if report.old_snapshot else "?"
-        new = report.new_snapshot.short if report.new_snapshot else "?"
-        line = (
-            f"{'✖' if s['breaking'] else '▲'} {report.target}: changed {old} -> {new}: "
-            f"{s['breaking']} breaking, {s['dangerous']} dangerous, {s['safe']} safe"
-        )
-    contracts = report.contracts
-    if contracts:
-        line += f"; operations: {contracts.get('broken', 0)} broken of {contracts.get('total', 0)}"
-    live = report.live
-    if live:
-        failures = len(live.get("failures") or [])
-        line += f"; live tests: {failures} failures" if failures else "; live tests: passed"
-        if live.get("error"):
-            line += f" (could not run: {terminal_safe(str(live['error']))})"
-    if report.flapping:
-        line += "; flapping (not alerted)"
-    out.write(line + "\n")
-    if report.outcome == "changed":
-        for change in report.breaking[:10]:
-            out.write(f"    ✖ {terminal_safe(change.message)}\n")
-        if len(report.breaking) > 10:
-            out.write(f"    ... and {len(report.breaking) - 10} more breaking changes\n")
+    from monitor.core.report.terminal import render_console
+
+    out.write(render_console(outcome.report))
     latest = [p for p in outcome.published if p.name.startswith("latest.")]
     if latest:
         html = next((p for p in latest if p.suffix == ".html"), latest[0])

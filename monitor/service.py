@@ -111,6 +111,7 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         unchanged_contracts = await _contracts_unchanged(settings, target, store, previous)
         done()
         live_section = await _live(target, result.introspection, timer)
+        open_changes, open_since = await _still_open(store, target.name, previous.id)
         report = DriftReport(
             target=target.name,
             run_id=run_id,
@@ -123,6 +124,8 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
             contracts=unchanged_contracts,
             live=live_section,
             timings=timer.timings,
+            open_changes=open_changes,
+            open_since=open_since,
         )
         return await _finish(settings, target, store, report, None, [])
 
@@ -142,6 +145,7 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
     old_schema: GraphQLSchema | None = None
     new_types: dict[str, str] | None = None
     flapping: dict[str, Any] | None = None
+    rollback: dict[str, Any] | None = None
     if previous is not None:
         done = timer.step("diff")
         old_intro = await anyio.to_thread.run_sync(store.load_snapshot, previous.id)
@@ -168,15 +172,25 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         outcome = "changed"
         done()
         history = await anyio.to_thread.run_sync(store.snapshot_history, target.name)
+        rollback = detect_rollback(history, new_id)
         flapping = detect_flapping([s.id for s in history], new_id)
         if flapping is not None:
+            # Alert once, when the alternation starts: the run before this one was not flapping yet.
+            last_changed = await anyio.to_thread.run_sync(_last_changed_report, store, target.name)
+            flapping["started"] = not (last_changed or {}).get("flapping")
             notes.append(
-                f"flapping: the schema went back to snapshot {new_id[:12]}, served {flapping['flips']} "
-                f"schema changes ago; two versions seem to answer behind one endpoint (a rolling deploy or "
-                "a load balancer). Reported, not alerted."
+                f"flapping: the schema went back to snapshot {new_id[:12]} again, {flapping['flips']} "
+                "schema changes after it was last served; two versions seem to answer behind one endpoint "
+                "(a rolling deploy or a load balancer). "
+                + ("Alerted once, now." if flapping["started"] else "Alerted when it started; not again.")
             )
-        elif any(s.id == new_id for s in history[:-1]):
-            notes.append(f"the schema went back to snapshot {new_id[:12]}, seen before on this target")
+        if rollback is not None:
+            log.warning(
+                "rolled back to snapshot %s, first seen %s",
+                new_id[:12],
+                rollback["first_seen"],
+                extra={"target": target.name, "run_id": run_id},
+            )
     else:
         notes.append("first check of this target: this snapshot is the baseline")
 
@@ -209,12 +223,49 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         timings=timer.timings,
         notes=tuple(notes),
         flapping=flapping,
+        rollback=rollback,
     )
     raw = json.dumps(result.introspection, separators=(",", ":"), ensure_ascii=False).encode()
     if new_types is None:
         new_types = await anyio.to_thread.run_sync(type_fingerprints_of, canon)
     snapshot = NewSnapshot(new_id, raw, result.query_variant, type_fingerprints=new_types)
     return await _finish(settings, target, store, report, snapshot, changes)
+
+
+async def _still_open(
+    store: Store, target: str, snapshot: str
+) -> tuple[tuple[Change, ...], dict[str, Any] | None]:
+    """The breaking and dangerous changes of the run that brought ``snapshot``, minus those acknowledged
+    since, and that run: what an unchanged run reports as the current state."""
+
+    def find() -> tuple[tuple[Change, ...], dict[str, Any] | None]:
+        for run in store.list_runs(target, limit=20):
+            if run.outcome == "failed":
+                continue
+            if run.new_snapshot != snapshot or run.outcome == "baseline":
+                return (), None
+            data = store.get_run(target, run.id).report or {}
+            try:
+                report = DriftReport.from_dict(data)
+            except (KeyError, TypeError, ValueError):  # written by another version: nothing to carry
+                return (), None
+            if run.outcome == "unchanged":
+                changes, since = report.open_changes, report.open_since
+            else:
+                changes = tuple(c for c in report.changes if c.criticality is not Criticality.SAFE)
+                since = {"run_id": report.run_id, "finished_at": report.finished_at}
+            acked = store.acknowledgements(target)
+            return tuple(c for c in changes if c.id not in acked), since
+        return (), None
+
+    return await anyio.to_thread.run_sync(find)
+
+
+def _last_changed_report(store: Store, target: str) -> dict[str, Any] | None:
+    for run in store.list_runs(target, limit=20):
+        if run.outcome == "changed":
+            return store.get_run(target, run.id).report
+    return None
 
 
 async def _record_failure(
@@ -323,20 +374,35 @@ FLAP_WINDOW = 6  # schema changes looked back at when deciding whether a target 
 
 
 def detect_flapping(history: Sequence[str], new_id: str, window: int = FLAP_WINDOW) -> dict[str, Any] | None:
-    """Flapping: ``new_id`` was served within the last ``window`` schema changes, but is not the current one.
+    """Flapping: the schema alternates, ``new_id`` coming back a second time within ``window`` changes.
 
     ``history`` is the target's snapshot ids in the order it served them (oldest first, repeats kept).
-    A rollback to a schema from long ago is not flapping; A→B→A→B within a few checks is.
+    A→B→A is a rollback (:func:`detect_rollback`), not flapping; A→B→A→B within a few checks is: the
+    schema being left (B) was itself served before ``new_id``'s last appearance. A rollback to a schema
+    from long ago is not flapping either.
     """
     recent = list(history[-window:])
     if not recent or recent[-1] == new_id or new_id not in recent:
         return None
-    back = len(recent) - max(i for i, s in enumerate(recent) if s == new_id)
+    last = max(i for i, s in enumerate(recent) if s == new_id)
+    if recent[-1] not in recent[:last]:
+        return None
+    back = len(recent) - last
     seen: list[str] = []
     for snapshot in [new_id, *reversed(recent)]:
         if snapshot not in seen:
             seen.append(snapshot)
     return {"snapshots": seen, "flips": back, "window": window}
+
+
+def detect_rollback(history: Sequence[SnapshotRef], new_id: str) -> dict[str, Any] | None:
+    """A return to a snapshot this target served before: ``{"snapshot", "first_seen"}``, else ``None``."""
+    if not history or history[-1].id == new_id:
+        return None
+    earlier = next((s for s in history[:-1] if s.id == new_id), None)
+    if earlier is None:
+        return None
+    return {"snapshot": new_id, "first_seen": earlier.first_seen_at.isoformat()}
 
 
 def contracts_section(result: ContractsResult) -> dict[str, Any]:
@@ -578,11 +644,18 @@ def _publish(settings: Settings, store: Store, report: DriftReport) -> list[Path
 
 
 def worst_exit(reports: Sequence[DriftReport], fail_on: str) -> int:
-    """CI exit code: 1 when a change at or above ``fail_on`` was found, 3 when a target failed, else 0."""
+    """CI exit code from the current state, changed or not: 1 when a saved operation is broken, a saved
+    operation file cannot be read, or an unacknowledged change at or above ``fail_on`` is open (found by
+    this run, or still open from the run that brought the current schema); 3 when a target could not be
+    checked; else 0. ``fail_on = "never"`` always gives 0 or 3."""
     if fail_on != "never":
         level = Criticality(fail_on)
         for report in reports:
-            if any(c.criticality.at_least(level) and c.id not in report.acknowledged for c in report.changes):
+            contracts = report.contracts or {}
+            if contracts.get("broken") or contracts.get("problems"):
+                return 1
+            current = report.current_changes
+            if any(c.criticality.at_least(level) and c.id not in report.acknowledged for c in current):
                 return 1
     if any(r.outcome == "failed" for r in reports):
         return 3

@@ -114,8 +114,9 @@ def test_flapping_is_a_quick_return_to_a_recent_schema() -> None:
     assert detect_flapping([], "a") is None
     assert detect_flapping(["a"], "b") is None  # a plain change
     assert detect_flapping(["a", "b"], "b") is None  # unchanged
-    flap = detect_flapping(["a", "b"], "a")
-    assert flap == {"snapshots": ["a", "b"], "flips": 2, "window": 6}
+    assert detect_flapping(["a", "b"], "a") is None  # one return is a rollback, not flapping
+    flap = detect_flapping(["a", "b", "a"], "b")  # the second return: the schema alternates
+    assert flap == {"snapshots": ["b", "a"], "flips": 2, "window": 6}
     # A rollback to a schema served long ago is not flapping.
     assert detect_flapping(["a", "b", "c", "d", "e", "f", "g"], "a") is None
 
@@ -132,16 +133,21 @@ async def test_two_schemas_behind_one_endpoint_alert_once_not_on_every_flip(
         reports.append(report)
 
     assert [r["outcome"] for r in reports] == ["changed"] * 4
-    assert reports[0]["flapping"] is None
-    assert all(r["flapping"] for r in reports[1:])
-    assert any("flapping" in note for note in reports[1]["notes"])
+    assert reports[0]["flapping"] is None and reports[0]["rollback"] is None
+    # v2 -> v1: a rollback to the baseline, said as such; then v1 -> v2 -> v1 alternates: flapping.
+    assert reports[1]["flapping"] is None
+    assert reports[1]["rollback"]["snapshot"] == reports[0]["old_snapshot"]["id"]
+    assert [r["flapping"]["started"] for r in reports[2:]] == [True, False]
+    assert any("flapping" in note for note in reports[2]["notes"])
     store = Store.open(settings.state)
     try:
         queued = store.due_alerts(limit=100)
     finally:
         store.close()
     drift = [item for item in queued if item.kind == "drift"]
-    assert len(drift) == 1  # the first transition only
+    # The change, the rollback, and the start of the flapping; not the flip after it.
+    assert len(drift) == 3
+    assert "Rolled back" in str(drift[1].payload)
 
 
 async def test_live_failures_go_into_the_report_and_alert_once(demo_api: DemoServer, tmp_path: Path) -> None:

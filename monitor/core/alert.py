@@ -11,9 +11,9 @@ same transaction as the run. Each has a dedupe key that makes delivery exactly-o
 - ``live:<target>:<run>`` when live contract tests fail (``alert_on_live_failures``); the service passes
   ``live_failures`` only for the first run of a failing streak, so a lasting failure is announced once.
 
-A run flagged as flapping (the schema went back to a snapshot served a few checks earlier) queues no
-drift alert: the first transition alerted already, and a load balancer serving two versions must not
-page someone on every flip.
+A rollback (the schema went back to an earlier snapshot) alerts like any change, saying it is one. A run
+flagged as flapping (the schema alternates between snapshots within a few checks) alerts once, when the
+alternation starts: a load balancer serving two versions must not page someone on every flip.
 
 The payload holds the finished Block Kit messages (``message`` for a webhook; ``summary`` plus threaded
 ``details`` for a bot token), so the sender never re-renders and an alert queued before an upgrade still
@@ -32,6 +32,7 @@ from monitor.core.changes import Change, Criticality
 from monitor.core.report import blocks as bk
 from monitor.core.report import view
 from monitor.core.report.model import DriftReport
+from monitor.core.report.triage import Family, Triage, triage
 
 PAYLOAD_VERSION: Final = 1
 AlertKind = Literal["drift", "unreachable", "recovered", "live"]
@@ -138,7 +139,8 @@ def decide_alerts(
         return out
     if consecutive_failures >= policy.unreachable_after and previous_outcome in (None, "failed"):
         out.append(_planned("recovered", report, recovered_messages(report, consecutive_failures, url)))
-    if report.outcome == "changed" and report.old_snapshot is not None and not report.flapping:
+    flapping_again = bool(report.flapping) and not (report.flapping or {}).get("started")
+    if report.outcome == "changed" and report.old_snapshot is not None and not flapping_again:
         changes = alerting_changes(report, policy)
         if changes:
             out.append(_planned("drift", report, build_blocks(report, changes, policy=policy, url=url)))
@@ -166,18 +168,26 @@ def build_blocks(
     target = view.clean(report.target)
     old = view.short(report.old_snapshot.id if report.old_snapshot else None)
     new = view.short(report.new_snapshot.id if report.new_snapshot else None)
-    fallback = f"gqlmon: {bk.esc(target)}: {title} {noun} (schema {old} → {new})"
+    found = triage(report)
+    if found.broken:
+        broken = len(found.broken)
+        title = f"{broken} saved operation{'s' if broken > 1 else ''} broken · {title}"
+        worst = Criticality.BREAKING
+    verb = "rolled back" if report.rollback else "schema"
+    fallback = f"gqlmon: {bk.esc(target)}: {title} {noun} ({verb} {old} → {new})"
+    state = "".join(f"\n{bk.esc(line, limit=300)}" for line in view.state_lines(report))
     head = [
         bk.header(f"{_ICON[worst]} {target}: {title} {noun}"),
         bk.section(
-            f"*Schema* `{old}` → `{new}` · run `{report.run_id}`"
+            f"*{'Rolled back' if report.rollback else 'Schema'}* `{old}` → `{new}` · run `{report.run_id}`"
             + (f" · {bk.link(url, 'Open the report')}" if url else "")
+            + state
         ),
         bk.fields(_count_fields(report)),
     ]
     details = [
-        *_change_blocks(report, changes, policy),
-        *_operation_blocks(report),
+        *_operation_blocks(found),
+        *_change_blocks(report, found, changes, policy),
         *_deprecation_blocks(report, policy),
     ]
     foot = bk.context(
@@ -206,43 +216,79 @@ def _count_fields(report: DriftReport) -> list[str]:
     return items
 
 
-def _change_blocks(report: DriftReport, changes: Sequence[Change], policy: AlertPolicy) -> list[bk.Block]:
-    affected = view.affected(report)
+def _change_blocks(
+    report: DriftReport, found: Triage, changes: Sequence[Change], policy: AlertPolicy
+) -> list[bk.Block]:
+    """The alerting changes after the broken operations: those saved operations use, then families."""
+    selected = {c.id for c in changes}
     out: list[bk.Block] = []
-    for level in view.LEVELS:
-        rows = [c for c in changes if c.criticality is level]
-        if not rows:
+    used = [u for u in found.used if u.change.id in selected]
+    if used:
+        lines = []
+        for item in used[: policy.max_listed]:
+            names = ", ".join(bk.code(o, limit=80) for o in item.valid[:8])
+            lines.append(
+                f"• *{bk.esc(item.change.message, limit=300)}*\n   {bk.code(item.change.coordinate)}"
+                + (f" · used by {names} (still valid)" if names else "")
+            )
+        if len(used) > policy.max_listed:
+            lines.append(f"_… and {len(used) - policy.max_listed} more._")
+        out += bk.packed(lines, title=f"*🔴 Breaking changes your operations use ({len(used)})*")
+    groups = [
+        (
+            "🔴",
+            "Breaking changes no saved operation uses" if report.contracts else "Breaking changes",
+            found.unused,
+        ),
+        ("🟠", "Dangerous changes", found.dangerous),
+        ("🟢", "Safe changes", found.safe),
+    ]
+    for icon, title, families in groups:
+        picked = [f for f in (_selected(f, selected) for f in families) if f is not None]
+        if not picked:
             continue
         lines = []
-        for change in rows[: policy.max_listed]:
-            line = (
-                f"• *{bk.esc(change.message, limit=300)}*\n"
-                f"   {bk.code(change.coordinate)} · {bk.esc(change.reason, limit=300)}"
-            )
-            ops = affected.get(change.id, [])
-            if ops:
-                listed = ", ".join(bk.code(o, limit=80) for o in ops[:8])
-                line += f"\n   Breaks {listed}" + (f" and {len(ops) - 8} more" if len(ops) > 8 else "")
-            lines.append(line)
-        if len(rows) > policy.max_listed:
-            lines.append(f"_… and {len(rows) - policy.max_listed} more {level.value} changes._")
-        out += bk.packed(lines, title=f"*{_ICON[level]} {view.LEVEL_TITLES[level]} changes ({len(rows)})*")
+        for family in picked[: policy.max_listed]:
+            single = family.single
+            if single is not None:
+                lines.append(f"• {bk.esc(single.message, limit=300)} · {bk.code(single.coordinate)}")
+            else:
+                lines.append(
+                    f"• *{bk.esc(family.label, limit=100)}*: {len(family.changes)} changes "
+                    f"({bk.esc(family.kinds, limit=200)})"
+                )
+        if len(picked) > policy.max_listed:
+            rest = picked[policy.max_listed :]
+            lines.append(f"_… and {sum(len(f.changes) for f in rest)} more in {len(rest)} groups._")
+        count = sum(len(f.changes) for f in picked)
+        out += bk.packed(lines, title=f"*{icon} {title} ({count})*")
     return out
 
 
-def _operation_blocks(report: DriftReport) -> list[bk.Block]:
-    broken = [op for op in view.operations(report) if op.get("status") == "broken"]
-    if not broken:
+def _selected(family: Family, selected: Container[str]) -> Family | None:
+    kept = tuple(c for c in family.changes if c.id in selected)
+    return Family(family.key, kept) if kept else None
+
+
+def _operation_blocks(found: Triage) -> list[bk.Block]:
+    """Broken saved operations first: where, the first error, and the change that explains it."""
+    if not found.broken and not found.problems:
         return []
     lines = []
-    for op in broken[:15]:
-        where = f"{op.get('file', '')}:{op['line']}" if op.get("line") else op.get("file", "")
-        errors = [e for e in op.get("errors") or () if isinstance(e, dict)]
-        first = f" — {bk.esc(errors[0].get('message'), limit=200)}" if errors else ""
-        lines.append(f"• {bk.code(op.get('name'), limit=100)} ({bk.esc(where, limit=150)}){first}")
-    if len(broken) > 15:
-        lines.append(f"_… and {len(broken) - 15} more._")
-    return bk.packed(lines, title=f"*Saved operations broken ({len(broken)})*")
+    for op in found.broken[:15]:
+        first = f" — {bk.esc(op.errors[0].get('message'), limit=200)}" if op.errors else ""
+        line = f"• {bk.code(op.name, limit=100)} ({bk.esc(op.location, limit=150)}){first}"
+        for change in op.causes[:3]:
+            line += f"\n   caused by *{bk.esc(change.message, limit=200)}*"
+        lines.append(line)
+    if len(found.broken) > 15:
+        lines.append(f"_… and {len(found.broken) - 15} more._")
+    for problem in found.problems[:5]:
+        lines.append(
+            f"• cannot read {bk.code(str(problem.get('file')), limit=150)}: "
+            f"{bk.esc(problem.get('message'), limit=200)}"
+        )
+    return bk.packed(lines, title=f"*✖ Saved operations broken ({len(found.broken)})*")
 
 
 def _deprecation_blocks(report: DriftReport, policy: AlertPolicy) -> list[bk.Block]:

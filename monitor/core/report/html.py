@@ -7,13 +7,15 @@ a timeline of the target's past runs. Every piece of API text goes through :func
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
-from monitor.core.changes import Change, Criticality
+from monitor.core.changes import Change, sort_changes, summarize
 from monitor.core.report import view
 from monitor.core.report.model import REPORT_VERSION, DriftReport
 from monitor.core.report.page import esc, page, safe_href
+from monitor.core.report.triage import Family, Triage, triage
+from monitor.core.report.triage import broken_by as triage_broken_by
 
 MAX_TIMELINE: Final = 120
 MAX_RECENT: Final = 15
@@ -43,16 +45,18 @@ q.addEventListener("input",apply);apply();
 
 def render_html(report: DriftReport, history: Iterable[Mapping[str, Any]] | None = None) -> str:
     """The run as one HTML page; ``history`` is the target's run summaries (any order, this run optional)."""
-    affected = view.affected(report)
+    found = triage(report)
+    broken = triage_broken_by(report)
     op_ids = {str(op.get("name")): f"op-{i}" for i, op in enumerate(view.operations(report), 1)}
     parts = [
         _header(report),
         _cards(report),
+        _state(report),
         _last_change(report, history),
         _error(report),
-        _breaking(report, affected, op_ids),
-        _change_table(report, affected, op_ids),
+        _first(report, found, op_ids),
         _operations(report),
+        _change_table(report, broken, op_ids),
         _deprecations(report, op_ids),
         _live(report),
         _problems(report),
@@ -60,7 +64,7 @@ def render_html(report: DriftReport, history: Iterable[Mapping[str, Any]] | None
         _footer(report),
     ]
     title = f"gqlmon · {view.clean(report.target)} · {view.headline(report)}"
-    return page(title, "\n".join(p for p in parts if p), SCRIPT if report.changes else "")
+    return page(title, "\n".join(p for p in parts if p), SCRIPT if report.current_changes else "")
 
 
 def _header(report: DriftReport) -> str:
@@ -81,9 +85,11 @@ def _header(report: DriftReport) -> str:
 
 
 def _cards(report: DriftReport) -> str:
-    s = report.summary
-    cards = [(s[lv.value], view.LEVEL_TITLES[lv], lv.value) for lv in view.LEVELS]
-    cards.append((s["total"], "Total changes", ""))
+    opened = not report.changes and bool(report.open_changes)
+    s = summarize(report.current_changes)
+    suffix = " (still open)" if opened else ""
+    cards = [(s[lv.value], view.LEVEL_TITLES[lv] + suffix, lv.value) for lv in view.LEVELS]
+    cards.append((s["total"], "Total changes" + suffix, ""))
     if report.acknowledged:
         cards.append((len(report.acknowledged), "Acknowledged", "ack"))
     counts = view.contract_counts(report)
@@ -134,40 +140,112 @@ def _ops_links(names: list[str], op_ids: Mapping[str, str]) -> str:
     return "".join(links)
 
 
-def _breaking(report: DriftReport, affected: Mapping[str, list[str]], op_ids: Mapping[str, str]) -> str:
-    breaking = [c for c in view.ordered(report) if c.criticality is Criticality.BREAKING]
-    if not breaking:
+def _state(report: DriftReport) -> str:
+    lines = view.state_lines(report)
+    if not lines:
         return ""
-    breaking.sort(key=lambda c: c.id in report.acknowledged)  # stable: unacknowledged first
-    items = []
-    for change in breaking:
-        acked = change.id in report.acknowledged
-        labels = _labels(change, report.acknowledged, " ")
-        ops = affected.get(change.id, [])
-        ops_html = f"<p>Breaks: {_ops_links(ops, op_ids)}</p>" if ops else ""
-        items.append(
-            f'<div class="item{" acked" if acked else ""}" data-change="{esc(change.id)}">'
-            f"<p><b>{esc(change.message, limit=500)}</b>{labels}</p>"
-            f"<p><code>{esc(change.coordinate)}</code> · <code>{esc(change.type.value)}</code></p>"
-            f'<p class="meta">{esc(change.reason, limit=500)}</p>{ops_html}</div>'
-        )
+    opened = report.open_since or {}
+    href = safe_href(str(opened.get("run_id")), ".html") if opened.get("run_id") else None
+    items = "".join(f"<p>{esc(line, limit=500)}</p>" for line in lines)
+    link = f'<p><a href="{esc(href)}">Open the run that brought this schema</a></p>' if href else ""
+    return f'<section class="state" id="state">{items}{link}</section>'
+
+
+def _change_item(change: Change, report: DriftReport) -> str:
+    acked = change.id in report.acknowledged
     return (
-        f'<section id="breaking"><h2>Breaking changes ({len(breaking)})</h2>\n'
-        + "\n".join(items)
-        + "</section>"
+        f'<div class="item{" acked" if acked else ""}" data-change="{esc(change.id)}">'
+        f'<p><b><a href="#c-{esc(change.id)}">{esc(change.message, limit=500)}</a></b>'
+        f"{_labels(change, report.acknowledged, ' ')}</p>"
+        f"<p><code>{esc(change.coordinate)}</code> · <code>{esc(change.type.value)}</code></p>"
+        f'<p class="meta">{esc(change.reason, limit=500)}</p></div>'
     )
 
 
-def _change_table(report: DriftReport, affected: Mapping[str, list[str]], op_ids: Mapping[str, str]) -> str:
-    if not report.changes:
+def _first(report: DriftReport, found: Triage, op_ids: Mapping[str, str]) -> str:
+    """What breaks you, first: broken operations with their causes, breaking changes they use, the rest
+    of the breaking changes by family (each family a folded list)."""
+    parts: list[str] = []
+    if found.broken:
+        items = []
+        for op in found.broken:
+            anchor = op_ids.get(op.name)
+            name = f"<code>{esc(op.name)}</code>"
+            errors = "".join(
+                f"<li>{esc(e.get('message'), limit=500)}"
+                + (f' <span class="meta">line {esc(e.get("line"))}</span>' if e.get("line") else "")
+                + "</li>"
+                for e in op.errors
+            )
+            causes = "".join(f"<li>caused by {_change_item(c, report)}</li>" for c in op.causes) or (
+                "<li>no schema change in this run explains it (the operation's own text)</li>"
+            )
+            title = f'<a href="#{anchor}">{name}</a>' if anchor else name
+            items.append(
+                f'<div class="item broken-op"><p><b>{title}</b> '
+                f'<span class="meta">{esc(op.location)}</span></p><ul class="plain">{errors}</ul>'
+                f'<ul class="plain">{causes}</ul></div>'
+            )
+        parts.append(f'<h2 id="broken">Broken operations ({len(found.broken)})</h2>' + "\n".join(items))
+    if found.problems:
+        problems = "".join(
+            f"<li><code>{esc(p.get('file'))}:{esc(p.get('line'))}</code> {esc(p.get('message'), limit=500)}</li>"
+            for p in found.problems
+        )
+        parts.append(f'<h2 id="unreadable">Saved-operation files that cannot be read</h2><ul>{problems}</ul>')
+    if found.used:
+        items = []
+        for used in found.used:
+            ops = ""
+            if used.broken:
+                ops += f"<p>Breaks: {_ops_links(list(used.broken), op_ids)}</p>"
+            if used.valid:
+                ops += f"<p>Used by (still valid): {_ops_links(list(used.valid), op_ids)}</p>"
+            items.append(_change_item(used.change, report).removesuffix("</div>") + ops + "</div>")
+        parts.append(
+            f'<h2 id="used">Breaking changes your operations use ({len(found.used)})</h2>' + "".join(items)
+        )
+    if found.unused:
+        title = "Breaking changes no saved operation uses" if report.contracts else "Breaking changes"
+        parts.append(f'<h2 id="unused">{title} ({found.unused_count})</h2>' + _families(found.unused, report))
+    if found.dangerous:
+        count = sum(len(f.changes) for f in found.dangerous)
+        parts.append(
+            f'<h2 id="dangerous">Dangerous changes ({count})</h2>' + _families(found.dangerous, report)
+        )
+    if not parts:
         return ""
-    s = report.summary
+    return '<section id="first">' + "\n".join(parts) + "</section>"
+
+
+def _families(families: Sequence[Family], report: DriftReport) -> str:
+    out = []
+    for family in families:
+        single = family.single
+        if single is not None:
+            out.append(_change_item(single, report))
+            continue
+        items = "".join(
+            f'<li><a href="#c-{esc(c.id)}">{esc(c.message, limit=300)}</a></li>' for c in family.changes
+        )
+        out.append(
+            f'<details class="family"><summary><b>{esc(family.label)}</b>: {len(family.changes)} changes '
+            f'<span class="meta">({esc(family.kinds)})</span></summary><ul class="plain">{items}</ul></details>'
+        )
+    return "".join(out)
+
+
+def _change_table(report: DriftReport, affected: Mapping[str, list[str]], op_ids: Mapping[str, str]) -> str:
+    changes = report.current_changes
+    if not changes:
+        return ""
+    s = summarize(changes)
     checks = "".join(
         f'<label class="{lv.value}"><input type="checkbox" name="crit" value="{lv.value}" checked> '
         f"{view.LEVEL_TITLES[lv]} ({s[lv.value]})</label>"
         for lv in view.LEVELS
     )
-    types = sorted({c.type.value for c in report.changes})
+    types = sorted({c.type.value for c in changes})
     options = '<option value="">All change types</option>' + "".join(
         f'<option value="{esc(t)}">{esc(t)}</option>' for t in types
     )
@@ -177,11 +255,12 @@ def _change_table(report: DriftReport, affected: Mapping[str, list[str]], op_ids
         '<label class="ack"><input type="checkbox" id="f-ack" checked> acknowledged</label>'
         '<span id="shown" class="meta"></span></div>'
     )
-    rows = "\n".join(_row(c, report.acknowledged, affected, op_ids) for c in view.ordered(report))
+    rows = "\n".join(_row(c, report.acknowledged, affected, op_ids) for c in sort_changes(changes))
+    title = "All changes" if report.changes else "Changes still open"
     return (
-        f'<section id="changes"><h2>All changes ({s["total"]})</h2>\n{filters}\n'
+        f'<section id="changes"><h2>{title} ({s["total"]})</h2>\n{filters}\n'
         '<table id="change-table"><thead><tr><th>Criticality</th><th>Change</th><th>Where</th><th>Why</th>'
-        f"<th>Affected operations</th></tr></thead>\n<tbody>\n{rows}\n</tbody></table></section>"
+        f"<th>Breaks</th></tr></thead>\n<tbody>\n{rows}\n</tbody></table></section>"
     )
 
 
@@ -213,6 +292,7 @@ def _operations(report: DriftReport) -> str:
         return ""
     counts = view.contract_counts(report)
     summary = ", ".join(f"{v} {esc(k)}" for k, v in counts.items() if k != "total")
+    listed = {c.id for c in report.current_changes}
     rows = []
     for i, op in enumerate(view.operations(report), 1):
         status = str(op.get("status", ""))
@@ -226,6 +306,8 @@ def _operations(report: DriftReport) -> str:
         ]
         causes = "".join(
             f'<a class="chip" href="#c-{esc(cid)}"><code>{esc(cid)}</code></a>'
+            if cid in listed
+            else f'<span class="chip"><code>{esc(cid)}</code></span>'
             for cid in op.get("caused_by") or ()
         )
         rows.append(
@@ -275,11 +357,28 @@ def _deprecations(report: DriftReport, op_ids: Mapping[str, str]) -> str:
 def _live(report: DriftReport) -> str:
     if not report.live:
         return ""
+    live = report.live
+    failures = view.live_failures(report)
+    head = view.live_summary(report)
+    if live.get("error"):
+        head += f"; could not run: {view.clean(live.get('error'), limit=300)}"
+    head = esc(head)
+
+    if not failures:
+        return f'<section id="live"><h2>Live tests: passed</h2><p class="meta">{head}</p></section>'
     rows = "".join(
-        f"<tr><td><code>{esc(k)}</code></td><td>{esc(v, limit=1000)}</td></tr>"
-        for k, v in view.flatten(report.live)
+        f"<tr><td><code>{esc(f.get('operation'))}</code></td><td><code>{esc(f.get('check'))}</code></td>"
+        f"<td><code>{esc(f.get('path')) or '—'}</code></td><td>{esc(f.get('count', 1))}</td>"
+        f"<td>{esc(f.get('message'), limit=1000)}"
+        + (f"<pre>{esc(f.get('curl'), single_line=False, limit=4000)}</pre>" if f.get("curl") else "")
+        + "</td></tr>"
+        for f in failures
     )
-    return f'<section id="live"><h2>Live tests</h2><table><tbody>{rows}</tbody></table></section>'
+    return (
+        f'<section id="live"><h2>Live tests: {len(failures)} distinct failures</h2><p class="meta">{head}</p>'
+        "<table><thead><tr><th>Operation</th><th>Check</th><th>Response path</th><th>Times</th>"
+        f"<th>Message and reproduction</th></tr></thead><tbody>{rows}</tbody></table></section>"
+    )
 
 
 def _problems(report: DriftReport) -> str:
@@ -341,7 +440,7 @@ def _run_counts(run: Mapping[str, Any]) -> str:
 
 def _footer(report: DriftReport) -> str:
     notes = "".join(f"<p>{esc(n, limit=1000)}</p>" for n in report.notes)
-    json_href = safe_href(report.run_id, ".json")
+    json_href = safe_href(report.run_id, ".json") if view.run_has_page(report.outcome) else "latest.json"
     json_link = f' · <a href="{esc(json_href)}">JSON</a>' if json_href else ""
     timings = ", ".join(f"{esc(k)} {view.duration(v)}" for k, v in report.timings.items())
     return (

@@ -1,8 +1,10 @@
 """JUnit XML rendering, so CI systems list a run's findings as tests.
 
-One test case per saved operation (failed when the schema breaks it, with the validation errors), one per
-breaking change (failed; skipped when acknowledged), and one for the check itself (an error when the
-target could not be introspected). The XML is built with ElementTree, which escapes all text.
+One test case per saved operation (failed when the schema breaks it, with the validation errors and the
+changes that explain them), one for the check itself (an error when the target could not be introspected),
+and one per breaking change your operations use or family of breaking changes none uses: reported, not
+failed, when the target has saved operations (what fails is an operation); failed, once per family, when it
+has none. Acknowledged ones are skipped. The XML is built with ElementTree, which escapes all text.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import xml.etree.ElementTree as ET  # building XML only: never parses input
 from collections.abc import Mapping
 from typing import Any
 
-from monitor.core.changes import Criticality
+from monitor.core.changes import Change
 from monitor.core.report import view
 from monitor.core.report.model import DriftReport
+from monitor.core.report.triage import triage
 
 
 def render_junit(report: DriftReport) -> str:
@@ -54,48 +57,71 @@ def _schema_suite(root: ET.Element, report: DriftReport, target: str) -> None:
     if report.outcome == "failed":
         error = ET.SubElement(check, "error", message=view.clean(report.error, limit=500), type="CheckFailed")
         error.text = view.clean(report.error, single_line=False)
-    breaking = [c for c in view.ordered(report) if c.criticality is Criticality.BREAKING]
-    affected = view.affected(report)
-    for change in breaking:
+    found = triage(report)
+    classname_breaking = f"gqlmon.{target}.breaking"
+    # With saved operations, what fails is an operation (the contracts suite); a breaking change none of
+    # them breaks is reported, not failed. Without any, each family of breaking changes fails once.
+    fail = report.contracts is None
+    for used in found.used:
         case = _case(
-            suite, f"gqlmon.{target}.breaking", f"{change.type.value} {view.clean(change.coordinate)}"
+            suite, classname_breaking, f"{used.change.type.value} {view.clean(used.change.coordinate)}"
         )
-        if change.id in report.acknowledged:
-            reason = report.acknowledged[change.id]
+        out = ET.SubElement(case, "system-out")
+        out.text = _change_text(used.change) + (
+            "\nused by (still valid): " + ", ".join(view.clean(n) for n in used.valid) if used.valid else ""
+        )
+    for family in found.unused:
+        changes = [c for c in family.changes if c.id not in report.acknowledged]
+        name = (
+            f"{family.single.type.value} {view.clean(family.single.coordinate)}"
+            if family.single
+            else f"{view.clean(family.label)} ({len(family.changes)} changes)"
+        )
+        case = _case(suite, classname_breaking, name)
+        text = "\n\n".join(_change_text(c) for c in family.changes)
+        if not changes:
+            reason = report.acknowledged.get(family.changes[0].id, "")
             ET.SubElement(
                 case, "skipped", message=view.clean(f"acknowledged: {reason}" if reason else "acknowledged")
             )
-            continue
-        failure = ET.SubElement(
-            case, "failure", message=view.clean(change.message, limit=500), type=change.type.value
-        )
-        lines = [
-            view.clean(change.message),
-            f"change id: {change.id}",
-            f"path: {view.clean(change.path)}",
-            f"reason: {view.clean(change.reason)}",
-        ]
-        if change.old is not None or change.new is not None:
-            lines.append(
-                f"old: {view.clean(change.old) or '(none)'}  new: {view.clean(change.new) or '(none)'}"
+        elif fail:
+            failure = ET.SubElement(
+                case,
+                "failure",
+                message=view.clean(family.single.message if family.single else f"{family.kinds}", limit=500),
+                type="BreakingChange",
             )
-        if change.rule:
-            lines.append(f"rule: {view.clean(change.rule)}")
-        if affected.get(change.id):
-            lines.append("breaks: " + ", ".join(view.clean(n) for n in affected[change.id]))
-        failure.text = "\n".join(lines)
-    if not breaking and report.outcome != "failed":
-        _case(suite, f"gqlmon.{target}.breaking", "no breaking changes")
+            failure.text = text
+        else:
+            out = ET.SubElement(case, "system-out")
+            out.text = "no saved operation uses these changes\n\n" + text
+    if not found.used and not found.unused and report.outcome != "failed":
+        _case(suite, classname_breaking, "no breaking changes")
     if report.validity_problems:
         out = ET.SubElement(check, "system-out")
         out.text = "\n".join(view.clean(p) for p in report.validity_problems)
     _finish(suite)
 
 
+def _change_text(change: Change) -> str:
+    lines = [
+        view.clean(change.message),
+        f"change id: {change.id}",
+        f"path: {view.clean(change.path)}",
+        f"reason: {view.clean(change.reason)}",
+    ]
+    if change.old is not None or change.new is not None:
+        lines.append(f"old: {view.clean(change.old) or '(none)'}  new: {view.clean(change.new) or '(none)'}")
+    if change.rule:
+        lines.append(f"rule: {view.clean(change.rule)}")
+    return "\n".join(lines)
+
+
 def _contracts_suite(root: ET.Element, report: DriftReport, target: str) -> None:
     classname = f"gqlmon.{target}.contracts"
     suite = _suite(root, classname, report, report.timings.get("contracts", 0.0))
     contracts: Mapping[str, Any] = report.contracts or {}
+    causes = {op.name: op.causes for op in triage(report).broken}
     for op in view.operations(report):
         attrs = {"file": view.clean(op.get("file"))}
         if op.get("line"):
@@ -113,10 +139,9 @@ def _contracts_suite(root: ET.Element, report: DriftReport, target: str) -> None
                 f"{view.clean(e.get('file') or op.get('file'))}:{view.clean(e.get('line'))}:"
                 f"{view.clean(e.get('column'))}: {view.clean(e.get('message'))}"
                 for e in errors
-            ) + (
-                "\ncaused by: " + ", ".join(view.clean(c) for c in op["caused_by"])
-                if op.get("caused_by")
-                else ""
+            ) + "".join(
+                f"\ncaused by: {view.clean(c.message)} [{c.type.value} {c.id}]"
+                for c in causes.get(str(op.get("name")), ())
             )
         deps = [d for d in op.get("deprecations") or () if isinstance(d, Mapping)]
         if deps:

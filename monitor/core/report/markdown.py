@@ -8,12 +8,13 @@ long lists end with "and N more", long texts are cut.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from monitor.core.changes import Change, Criticality
 from monitor.core.report import view
 from monitor.core.report.model import DriftReport
+from monitor.core.report.triage import Family, triage
 
 MAX_CHARS: Final = 60_000
 MAX_ROWS: Final = {Criticality.BREAKING: 50, Criticality.DANGEROUS: 25, Criticality.SAFE: 25}
@@ -60,6 +61,9 @@ def render_markdown(report: DriftReport, history: Iterable[Mapping[str, Any]] | 
         ]
     if report.outcome == "failed":
         out += ["### Error", "", md(report.error, limit=2000), ""]
+    out += [f"> {md(line, limit=500)}" for line in view.state_lines(report)]
+    if view.state_lines(report):
+        out.append("")
     out += _changes(report)
     out += _contracts(report)
     out += _deprecations(report)
@@ -103,42 +107,104 @@ def _header(report: DriftReport) -> list[str]:
 
 
 def _changes(report: DriftReport) -> list[str]:
-    affected = view.affected(report)
-    ordered = view.ordered(report)
+    """What breaks you first: broken operations, breaking changes they use, then the rest by family."""
+    found = triage(report)
     out: list[str] = []
-    for level in view.LEVELS:
-        rows = [c for c in ordered if c.criticality is level]
-        if not rows:
+    if found.broken:
+        out += [
+            f"### ✖ Broken operations ({len(found.broken)})",
+            "",
+            "| Operation | File | Error | Caused by |",
+            "|---|---|---|---|",
+        ]
+        for op in found.broken[:MAX_OPERATIONS]:
+            errors = "<br>".join(_error(e) for e in op.errors[:5]) or "—"
+            causes = "<br>".join(f"{md(c.message)} {code(c.id[:8])}" for c in op.causes) or (
+                "no schema change in this run"
+            )
+            out.append(f"| {code(op.name)} | {code(op.location)} | {errors} | {causes} |")
+        if len(found.broken) > MAX_OPERATIONS:
+            out.append(f"_… and {len(found.broken) - MAX_OPERATIONS} more broken operations._")
+        out.append("")
+    if found.problems:
+        out += ["### ✖ Saved-operation files that cannot be read", ""]
+        for p in found.problems[:MAX_OPERATIONS]:
+            out.append(
+                f"- {code(str(p.get('file', '')) + ':' + str(p.get('line', '')))} {md(p.get('message'))}"
+            )
+        out.append("")
+    if found.used:
+        out += [
+            f"### 🔴 Breaking changes your operations use ({len(found.used)})",
+            "",
+            "| Change | Where | Operations |",
+            "|---|---|---|",
+        ]
+        for used in found.used:
+            ops = []
+            if used.broken:
+                ops.append("breaks " + ", ".join(code(o, limit=80) for o in used.broken[:10]))
+            if used.valid:
+                ops.append("used by (still valid) " + ", ".join(code(o, limit=80) for o in used.valid[:10]))
+            out.append(
+                f"| {_change_cell(used.change, report.acknowledged)} | {code(used.change.coordinate)} "
+                f"| {'<br>'.join(ops)} |"
+            )
+        out.append("")
+    sections = [
+        (found.unused, Criticality.BREAKING, "no saved operation uses" if report.contracts else ""),
+        (found.dangerous, Criticality.DANGEROUS, ""),
+        (found.safe, Criticality.SAFE, ""),
+    ]
+    for families, level, qualifier in sections:
+        if not families:
             continue
-        title = f"{_MARKS[level]} {view.LEVEL_TITLES[level]} changes ({len(rows)})"
-        table = _change_table(rows[: MAX_ROWS[level]], report.acknowledged, affected)
-        if len(rows) > MAX_ROWS[level]:
-            table.append(f"_… and {len(rows) - MAX_ROWS[level]} more {level.value} changes._")
+        count = sum(len(f.changes) for f in families)
+        title = f"{_MARKS[level]} {view.LEVEL_TITLES[level]} changes" + (f" {qualifier}" if qualifier else "")
+        body = _families(families, report.acknowledged, MAX_ROWS[level])
         if level is Criticality.SAFE:
-            out += ["<details>", f"<summary>{title}</summary>", "", *table, "", "</details>", ""]
+            out += ["<details>", f"<summary>{title} ({count})</summary>", "", *body, "", "</details>", ""]
         else:
-            out += [f"### {title}", "", *table, ""]
+            out += [f"### {title} ({count})", "", *body, ""]
     return out
 
 
-def _change_table(
-    rows: list[Change], acknowledged: Mapping[str, str], affected: Mapping[str, list[str]]
-) -> list[str]:
-    lines = ["| Change | Where | Why | Affected operations |", "|---|---|---|---|"]
-    for change in rows:
-        why = md(change.reason)
-        labels = view.change_labels(change, acknowledged)
-        if labels:
-            why += " " + " ".join(f"_\\({md(label)}\\)_" for label in labels)
-        ops = affected.get(change.id, [])
-        ops_text = ", ".join(code(o, limit=80) for o in ops[:10]) + (
-            f" +{len(ops) - 10}" if len(ops) > 10 else ""
-        )
-        lines.append(
-            f"| {md(change.message)}<br>{code(change.type.value)} {code(change.id)} "
-            f"| {code(change.coordinate)} | {why} | {ops_text or '—'} |"
-        )
-    return lines
+def _families(families: Sequence[Family], acknowledged: Mapping[str, str], budget: int) -> list[str]:
+    """One line per family (a single change as itself); a family's changes fold under ``<details>``."""
+    out: list[str] = []
+    for family in families[:budget]:
+        single = family.single
+        if single is not None:
+            out.append(f"- {_change_cell(single, acknowledged)} at {code(single.coordinate)}")
+            continue
+        rows = family.changes[:budget]
+        out += [
+            "<details>",
+            f"<summary>{md(family.label)}: {len(family.changes)} changes ({md(family.kinds)})</summary>",
+            "",
+            *(f"- {_change_cell(c, acknowledged)} at {code(c.coordinate)}" for c in rows),
+        ]
+        if len(family.changes) > len(rows):
+            out.append(f"- _… and {len(family.changes) - len(rows)} more._")
+        out += ["", "</details>"]
+    if len(families) > budget:
+        rest = families[budget:]
+        level = rest[0].changes[0].criticality.value
+        out.append(f"_… and {sum(len(f.changes) for f in rest)} more {level} changes in {len(rest)} groups._")
+    return out
+
+
+def _change_cell(change: Change, acknowledged: Mapping[str, str]) -> str:
+    text = f"{md(change.message)} {code(change.type.value)} {code(change.id)}"
+    labels = view.change_labels(change, acknowledged)
+    if labels:
+        text += " " + " ".join(f"_\\({md(label)}\\)_" for label in labels)
+    return text
+
+
+def _error(error: Mapping[str, Any]) -> str:
+    where = f"line {md(error.get('line'))}: " if error.get("line") else ""
+    return where + md(error.get("message"))
 
 
 def _contracts(report: DriftReport) -> list[str]:
@@ -150,25 +216,15 @@ def _contracts(report: DriftReport) -> list[str]:
         f"### Saved operations: {counts.get('total', 0)} checked" + (f" ({summary})" if summary else ""),
         "",
     ]
-    ops = [op for op in view.operations(report) if op.get("status") != "valid"]
+    ops = [op for op in view.operations(report) if op.get("status") == "deprecated"]
     if ops:
-        out += ["| Operation | Status | File | Problem |", "|---|---|---|---|"]
+        out += ["| Operation | File | Deprecated elements it uses |", "|---|---|---|"]
         for op in ops[:MAX_OPERATIONS]:
             where = f"{op.get('file', '')}:{op['line']}" if op.get("line") else op.get("file", "")
-            errors = [md(e.get("message")) for e in op.get("errors") or () if isinstance(e, Mapping)]
-            deps = [f"uses deprecated {code(d.get('coordinate'))}" for d in op.get("deprecations") or ()]
-            problem = "<br>".join((errors + deps)[:5]) or "—"
-            out.append(f"| {code(op.get('name'))} | {md(op.get('status'))} | {code(where)} | {problem} |")
+            deps = [code(d.get("coordinate")) for d in op.get("deprecations") or () if isinstance(d, Mapping)]
+            out.append(f"| {code(op.get('name'))} | {code(where)} | {', '.join(deps[:5]) or '—'} |")
         if len(ops) > MAX_OPERATIONS:
             out.append(f"_… and {len(ops) - MAX_OPERATIONS} more operations._")
-        out.append("")
-    problems = [p for p in (report.contracts.get("problems") or ()) if isinstance(p, Mapping)]
-    if problems:
-        out += ["Operations that could not be read:", ""]
-        for p in problems[:MAX_OPERATIONS]:
-            out.append(
-                f"- {code(str(p.get('file', '')) + ':' + str(p.get('line', '')))} {md(p.get('message'))}"
-            )
         out.append("")
     return out
 
@@ -197,12 +253,36 @@ def _days(days: int) -> str:
 def _live(report: DriftReport) -> list[str]:
     if not report.live:
         return []
-    pairs = view.flatten(report.live)
-    out = ["### Live tests", "", "| Key | Value |", "|---|---|"]
-    out += [f"| {code(k)} | {md(v)} |" for k, v in pairs[:60]]
-    if len(pairs) > 60:
-        out.append(f"_… and {len(pairs) - 60} more values._")
-    return [*out, ""]
+    live = report.live
+    failures = view.live_failures(report)
+    head = view.live_summary(report)
+    if live.get("error"):
+        head += f"; could not run: {view.clean(live.get('error'), limit=300)}"
+    head = md(head, limit=None)
+    if not failures:
+        return ["### Live tests: passed", "", head, ""]
+    out = [f"### ✖ Live tests: {len(failures)} distinct failures", "", head, ""]
+    out += ["| Operation | Check | Response path | Times | Message |", "|---|---|---|---:|---|"]
+    for f in failures[:MAX_OPERATIONS]:
+        out.append(
+            f"| {code(f.get('operation'))} | {code(f.get('check'))} | {code(f.get('path')) or '—'} "
+            f"| {md(f.get('count', 1))} | {md(f.get('message'))} |"
+        )
+    out.append("")
+    curls = [f for f in failures[:MAX_OPERATIONS] if f.get("curl")]
+    if curls:
+        out += ["<details>", "<summary>Reproduce (curl)</summary>", ""]
+        for f in curls:
+            out += [
+                f"{md(f.get('operation'))} · {md(f.get('check'))}:",
+                "",
+                "```sh",
+                view.clean(f.get("curl"), limit=4000).replace("```", "` ` `"),
+                "```",
+                "",
+            ]
+        out += ["</details>", ""]
+    return out
 
 
 def _problems(report: DriftReport) -> list[str]:

@@ -66,10 +66,22 @@ class DriftReport:
     # Set when the schema went back to a snapshot served a few checks ago (two versions behind one
     # endpoint): {"snapshots": [ids], "flips": n, "window": m}. Such runs are reported but never alerted.
     flapping: dict[str, Any] | None = None
+    # Set when the schema went back to an earlier snapshot (not flapping): {"snapshot": id, "first_seen": iso}.
+    rollback: dict[str, Any] | None = None
+    # For a run that found no change: the changes still open (breaking and dangerous, unacknowledged) from
+    # the run that brought the current schema, and that run ({"run_id", "finished_at"}). They describe
+    # the current state; they are not this run's findings (``summary`` stays empty).
+    open_changes: tuple[Change, ...] = ()
+    open_since: dict[str, Any] | None = None
 
     @property
     def summary(self) -> dict[str, int]:
         return summarize(self.changes)
+
+    @property
+    def current_changes(self) -> tuple[Change, ...]:
+        """What the reader must know of now: this run's changes, or, when it found none, those still open."""
+        return self.changes or self.open_changes
 
     @property
     def breaking(self) -> list[Change]:
@@ -101,6 +113,9 @@ class DriftReport:
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "notes": list(self.notes),
             "flapping": self.flapping,
+            "rollback": self.rollback,
+            "open_changes": [c.to_dict() for c in sort_changes(self.open_changes)],
+            "open_since": self.open_since,
         }
 
     @classmethod
@@ -128,4 +143,7 @@ class DriftReport:
             timings=dict(data.get("timings", {})),
             notes=tuple(data.get("notes", ())),
             flapping=data.get("flapping"),
+            rollback=data.get("rollback"),
+            open_changes=tuple(Change.from_dict(c) for c in data.get("open_changes") or ()),
+            open_since=data.get("open_since"),
         )

@@ -1,19 +1,22 @@
 """SARIF 2.1.0 rendering, for code-scanning views (GitHub, GitLab, IDEs).
 
-Breaking changes are errors and dangerous ones warnings, located by schema coordinate (a logical
-location); acknowledged changes carry a suppression. Saved operations the schema breaks are errors at the
-file, line and column of each validation error, so they annotate the pull request that matters.
+Saved operations the schema breaks come first: errors at the file, line and column of each validation
+error, with the change that explains it, so they annotate the pull request that matters. Breaking and
+dangerous changes follow, located by schema coordinate (a logical location): a warning at the files of the
+operations that use them, a note when no operation does (no file to fix). Acknowledged changes carry a
+suppression.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from monitor.core.changes import Criticality
+from monitor.core.changes import Change, Criticality, sort_changes
 from monitor.core.report import view
 from monitor.core.report.model import DriftReport
+from monitor.core.report.triage import triage
 
 SARIF_SCHEMA: Final = "https://json.schemastore.org/sarif-2.1.0.json"
 BROKEN_OPERATION: Final = "BROKEN_OPERATION"
@@ -25,29 +28,46 @@ def render_sarif(report: DriftReport) -> str:
     """Breaking and dangerous changes plus broken saved operations as one SARIF run."""
     rules: dict[str, dict[str, Any]] = {}
     results: list[dict[str, Any]] = []
-    affected = view.affected(report)
-    for change in view.ordered(report):
+    found = triage(report)
+    causes = {op.name: op.causes for op in found.broken}
+    ops = view.operations(report)
+    for op in ops:  # broken first: view.operations orders them so
+        results.extend(_operation_results(op, rules, causes.get(str(op.get("name")), ())))
+    where = {str(op.get("name")): op for op in ops}
+    users: dict[str, tuple[str, ...]] = {u.change.id: (*u.broken, *u.valid) for u in found.used}
+    for op in found.broken:
+        for change in op.causes:
+            users[change.id] = (*users.get(change.id, ()), op.name)
+    for change in sort_changes(report.current_changes):
         if change.criticality is Criticality.SAFE:
             continue
         rules.setdefault(
             change.type.value, _rule(change.type.value, change.type.value.replace("_", " ").lower())
         )
+        names = users.get(change.id, ())
+        located = [_physical(where[n].get("file"), where[n].get("line"), None) for n in names if n in where]
+        logical = {
+            "logicalLocations": [{"fullyQualifiedName": view.clean(change.coordinate), "kind": "member"}]
+        }
+        text = f"{view.clean(change.message)}: {view.clean(change.reason)}"
+        broken = set(names) & set(causes)
+        if names:
+            valid = [view.clean(n) for n in names if n not in broken]
+            text += (f" (breaks {', '.join(sorted(broken))})" if broken else "") + (
+                f" (used by {', '.join(valid)}, still valid)" if valid else ""
+            )
         result: dict[str, Any] = {
             "ruleId": change.type.value,
-            "level": _LEVEL[change.criticality],
-            "message": {"text": f"{view.clean(change.message)}: {view.clean(change.reason)}"},
-            "locations": [
-                {
-                    "logicalLocations": [
-                        {"fullyQualifiedName": view.clean(change.coordinate), "kind": "member"}
-                    ]
-                }
-            ],
+            # Only an operation's file makes a finding someone can fix here: a change used by an
+            # operation is a warning at that operation; one no operation uses is a note.
+            "level": "warning" if located else "note",
+            "message": {"text": text},
+            "locations": [{**loc, **logical} for loc in located] or [logical],
             "partialFingerprints": {"gqlmonChange/v1": change.id},
             "properties": {
                 "criticality": change.criticality.value,
                 "path": view.clean(change.path),
-                "affectedOperations": affected.get(change.id, []),
+                "usedBy": list(names),
             },
         }
         if change.id in report.acknowledged:
@@ -58,8 +78,6 @@ def render_sarif(report: DriftReport) -> str:
                 }
             ]
         results.append(result)
-    for op in view.operations(report):
-        results.extend(_operation_results(op, rules))
     document = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -90,7 +108,9 @@ def _note(error: str | None) -> dict[str, Any]:
     return {"level": "error", "message": {"text": view.clean(error)}}
 
 
-def _operation_results(op: Mapping[str, Any], rules: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def _operation_results(
+    op: Mapping[str, Any], rules: dict[str, dict[str, Any]], causes: Sequence[Change]
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     name = view.clean(op.get("name"))
     if op.get("status") == "broken":
@@ -98,12 +118,13 @@ def _operation_results(op: Mapping[str, Any], rules: dict[str, dict[str, Any]]) 
         errors = [e for e in op.get("errors") or () if isinstance(e, Mapping)] or [
             {"message": "no longer validates"}
         ]
+        because = "".join(f" (caused by: {view.clean(c.message)})" for c in causes[:3])
         for error in errors:
             out.append(
                 {
                     "ruleId": BROKEN_OPERATION,
                     "level": "error",
-                    "message": {"text": f"{name}: {view.clean(error.get('message'))}"},
+                    "message": {"text": f"{name}: {view.clean(error.get('message'))}{because}"},
                     "locations": [
                         _physical(
                             error.get("file") or op.get("file"),
@@ -111,7 +132,7 @@ def _operation_results(op: Mapping[str, Any], rules: dict[str, dict[str, Any]]) 
                             error.get("column"),
                         )
                     ],
-                    "properties": {"causedBy": [view.clean(c) for c in op.get("caused_by") or ()]},
+                    "properties": {"causedBy": [c.id for c in causes]},
                 }
             )
     for dep in op.get("deprecations") or ():

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Final
 
-from monitor.core.changes import Change, Criticality, sort_changes
+from monitor.core.changes import Change, Criticality, sort_changes, summarize
 from monitor.core.report.model import DriftReport
 from monitor.core.text import terminal_safe
 
@@ -92,6 +92,55 @@ def operations(report: DriftReport) -> list[dict[str, Any]]:
     return sorted(
         (dict(op) for op in ops),
         key=lambda op: (rank.get(str(op.get("status")), 3), str(op.get("name", "")), str(op.get("file", ""))),
+    )
+
+
+def state_lines(report: DriftReport) -> list[str]:
+    """What a reader must know about the schema's state beyond this run's changes: a rollback, flapping,
+    and, for a run that found no change, which run brought the current schema and what is still open."""
+    lines: list[str] = []
+    if report.rollback:
+        lines.append(
+            f"rolled back to snapshot {short(str(report.rollback.get('snapshot')))}, "
+            f"first seen {when(report.rollback.get('first_seen'))}"
+        )
+    if report.flapping:
+        lines.append(
+            f"flapping: the schema alternates between {len(report.flapping.get('snapshots') or ())} "
+            "snapshots (two versions behind one endpoint?); alerted once, when it started"
+        )
+    if report.open_since:
+        opened = report.open_changes
+        counts = counts_text(summarize(opened), empty="nothing open")
+        lines.append(
+            f"schema unchanged since run {clean(report.open_since.get('run_id'))} "
+            f"({when(report.open_since.get('finished_at'))}); still open, unacknowledged: {counts}"
+        )
+    return lines
+
+
+def live_summary(report: DriftReport) -> str:
+    """``120 requests (100 generated, 20 replayed saved operations) in 4.2 s``, from what the section has."""
+    live = report.live or {}
+    parts = []
+    if isinstance(live.get("requests"), int):
+        parts.append(f"{live['requests']} requests")
+    detail = [
+        f"{live[key]} {label}"
+        for key, label in (("examples", "generated"), ("replayed", "replayed saved operations"))
+        if isinstance(live.get(key), int)
+    ]
+    text = " ".join(parts) + (f" ({', '.join(detail)})" if parts and detail else ", ".join(detail))
+    if isinstance(live.get("duration"), int | float):
+        text += f" in {live['duration']:.1f} s"
+    return text.strip()
+
+
+def live_failures(report: DriftReport) -> list[dict[str, Any]]:
+    """The live tests' distinct failures (each with its count, response path and curl line), most first."""
+    failures = [dict(f) for f in (report.live or {}).get("failures") or () if isinstance(f, Mapping)]
+    return sorted(
+        failures, key=lambda f: (-int(f.get("count") or 1), str(f.get("operation")), str(f.get("path")))
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 from monitor.core.report import render_junit, render_sarif
 from tests.core.report.fixtures import failed_report, fixture_report, hostile_report
@@ -18,20 +19,35 @@ def test_sarif_golden() -> None:
     assert_golden("report.sarif.json", render_sarif(fixture_report()))
 
 
-def test_junit_has_a_case_per_operation_and_per_breaking_change() -> None:
+def test_junit_fails_once_per_broken_operation_not_per_breaking_change() -> None:
     root = ET.fromstring(render_junit(fixture_report()))
     schema, contracts = root.findall("testsuite")
     breaking = [c for c in schema.iter("testcase") if c.get("classname") == "gqlmon.demo.breaking"]
+    # User.email broke GetUser and ListUsers: it is told in their cases, not as a case of its own.
     assert [c.get("name") for c in breaking] == [
         "TYPE_REMOVED LegacyThing",
         "FIELD_ARGUMENT_TYPE_CHANGED Query.user(id:)",
-        "FIELD_REMOVED User.email",
     ]
     assert breaking[0].find("skipped") is not None  # acknowledged
-    assert breaking[2].find("failure") is not None
-    ops = [c.get("name") for c in contracts.iter("testcase")]
-    assert ops == ["GetUser", "ListUsers", "UserRoles", "CreateUser", "read contracts/demo/broken.graphql"]
-    assert root.get("tests") == "9" and root.get("failures") == "4" and root.get("errors") == "1"
+    assert breaking[1].find("failure") is None  # no saved operation uses it: reported, not failed
+    assert "no saved operation uses" in (breaking[1].findtext("system-out") or "")
+    cases = list(contracts.iter("testcase"))
+    assert [c.get("name") for c in cases] == [
+        "GetUser",
+        "ListUsers",
+        "UserRoles",
+        "CreateUser",
+        "read contracts/demo/broken.graphql",
+    ]
+    failure = cases[0].find("failure")
+    assert failure is not None and "caused by: Field 'email' was removed" in (failure.text or "")
+    assert root.get("tests") == "8" and root.get("failures") == "2" and root.get("errors") == "1"
+
+
+def test_junit_without_saved_operations_fails_each_breaking_family() -> None:
+    root = ET.fromstring(render_junit(replace(fixture_report(), contracts=None)))
+    breaking = [c for c in root.iter("testcase") if c.get("classname") == "gqlmon.demo.breaking"]
+    assert [c.find("failure") is not None for c in breaking] == [False, True, True]  # first acknowledged
 
 
 def test_junit_failed_run_is_an_error() -> None:
@@ -53,7 +69,14 @@ def test_sarif_levels_locations_and_suppressions() -> None:
     by_rule: dict[str, list[dict[str, object]]] = {}
     for result in run["results"]:
         by_rule.setdefault(result["ruleId"], []).append(result)
-    assert [r["level"] for r in by_rule["FIELD_REMOVED"]] == ["error", "warning"]  # worst first
+    # User.email broke two operations: a warning at their files; User.nickname no operation uses: a note.
+    email, nickname = by_rule["FIELD_REMOVED"]
+    assert (email["level"], nickname["level"]) == ("warning", "note")
+    assert [loc["physicalLocation"]["artifactLocation"]["uri"] for loc in email["locations"]] == [
+        "contracts/demo/get_user.graphql",
+        "contracts/demo/list_users.graphql",
+    ]
+    assert "physicalLocation" not in nickname["locations"][0]
     [acked] = by_rule["TYPE_REMOVED"]
     assert acked["suppressions"] == [
         {"kind": "external", "justification": "Nobody uses LegacyThing (ticket API-42)"}
