@@ -144,10 +144,19 @@ async def test_webhook_posts_the_drift_once_even_after_a_429(
     assert len(fake.posts) == 1
     post = fake.posts[0]
     body = texts(post["blocks"])
-    assert "demo: 5 breaking" in post["text"]
-    for coordinate in ["Run.commitHash", "User.email", "Query.stacks(first:)", "Run.triggeredBy"]:
-        assert coordinate in body
-    assert "Breaks `RecentRuns`, `RunCommits`" in body
+    assert "demo: 5 saved operations broken · 5 breaking changes" in post["text"]
+    for change in [
+        "Field 'commitHash' was removed from object type 'Run'",
+        "`User.email`",
+        "argument 'first' on field 'Query.stacks'",
+        "Field 'Run.triggeredBy' changed type",
+    ]:
+        assert change in body
+    # Each broken operation comes first, with the change that explains it.
+    assert body.index("Saved operations broken (5)") < body.index("Breaking changes no saved operation uses")
+    for name in ("RecentRuns", "RunCommits"):
+        after = body[body.index(f"`{name}`") :]
+        assert "caused by *Field 'commitHash' was removed from object type 'Run'*" in after.split("\n•")[0]
     assert "<https://ci.example.com/gqlmon/demo/" in body  # the link to the HTML report
     assert len(post["blocks"]) <= MAX_BLOCKS
     assert all(len(b.get("text", {}).get("text", "")) <= MAX_SECTION for b in post["blocks"])
@@ -171,7 +180,7 @@ async def test_bot_mode_posts_the_summary_and_the_details_in_its_thread(
     assert summary["channel"] == "#api-changes" and not summary.get("thread_ts")
     assert details and all(d["thread_ts"] == summary["ts"] for d in details)
     assert "5 breaking" in summary["text"]
-    assert "Run.commitHash" in "\n".join(texts(d["blocks"]) for d in details)
+    assert "Field 'commitHash' was removed" in "\n".join(texts(d["blocks"]) for d in details)
 
 
 def test_a_description_cannot_ping_the_channel_or_forge_a_link() -> None:

@@ -48,20 +48,29 @@ def test_baseline_then_drift_then_unchanged(ws: Workspace, demo_api: DemoServer)
 
     assert second.code == 1, second
     lines = second.out.splitlines()
+    broken = "CreateStack, ListStacks, RunCommits, RecentRuns, TriggerRun"  # by file, then line
     assert re.fullmatch(
-        rf"✖ demo: changed {v1[:12]} -> ({HEX12}): 5 breaking, \d+ dangerous, \d+ safe; operations: 5 broken of 11",
+        rf"✖ demo: changed {v1[:12]} -> ({HEX12}): 5 breaking, \d+ dangerous, \d+ safe; "
+        rf"operations: 5 broken of 11 \({broken}\)",
         lines[0],
     )
-    assert sorted(lines[1:6]) == sorted(
-        [
-            "    ✖ Type for argument 'first' on field 'Query.stacks' changed from 'Int' to 'Int!'",
-            "    ✖ Field 'commitHash' was removed from object type 'Run'",
-            "    ✖ Field 'Run.triggeredBy' changed type from 'String' to 'User'",
-            "    ✖ Input field 'vcsIntegrationId' of type 'ID!' was added to input object type 'StackInput'",
-            "    ✖ Field 'email' was removed from object type 'User'",
-        ]
+    # What breaks you first: each broken operation, where, why, and the one change that explains it.
+    assert lines[1] == "  Broken operations (5):"
+    assert lines[2] == "    ✖ CreateStack  contracts/demo/create_stack.graphql:3"
+    assert lines[4].startswith(
+        "        caused by: Input field 'vcsIntegrationId' of type 'ID!' was added to input object type"
     )
-    assert lines[6:] == [report_line]
+    causes = [line.split("caused by: ")[1].split("  [")[0] for line in lines if "caused by: " in line]
+    assert causes == [
+        "Input field 'vcsIntegrationId' of type 'ID!' was added to input object type 'StackInput'",
+        "Type for argument 'first' on field 'Query.stacks' changed from 'Int' to 'Int!'",
+        "Field 'commitHash' was removed from object type 'Run'",
+        "Field 'commitHash' was removed from object type 'Run'",
+        "Field 'Run.triggeredBy' changed type from 'String' to 'User'",
+    ]
+    unused = lines.index("  Breaking changes no saved operation uses (1):")
+    assert lines[unused + 1].startswith("    ✖ Field 'email' was removed from object type 'User'")
+    assert lines[-1] == report_line
     changed = ws.report("demo")
     assert changed["outcome"] == "changed"
     assert changed["old_snapshot"]["id"] == v1 and changed["new_snapshot"]["id"] != v1
@@ -78,12 +87,14 @@ def test_baseline_then_drift_then_unchanged(ws: Workspace, demo_api: DemoServer)
 
     third = ws.run("check", "demo")
 
-    assert third.code == 0, third
+    # Nothing changed, but five operations are still broken: the check stays red.
+    assert third.code == 1, third
     v2 = changed["new_snapshot"]["id"]
-    assert third.out.splitlines() == [
-        f"✔ demo: unchanged ({v2[:12]}); operations: 5 broken of 11",
-        report_line,
-    ]
+    third_lines = third.out.splitlines()
+    assert third_lines[0] == f"✖ demo: unchanged ({v2[:12]}); operations: 5 broken of 11 ({broken})"
+    assert third_lines[1].startswith(f"    schema unchanged since run {changed['run_id']} (")
+    assert third_lines[1].endswith("still open, unacknowledged: 5 breaking, 3 dangerous")
+    assert third_lines[-1] == report_line
     unchanged = ws.report("demo")
     assert unchanged["outcome"] == "unchanged" and unchanged["changes"] == []
     assert unchanged["new_snapshot"]["id"] == v2
@@ -96,8 +107,11 @@ def test_baseline_then_drift_then_unchanged(ws: Workspace, demo_api: DemoServer)
     listing = ws.root / "contracts" / "demo" / "list_stacks.graphql"
     listing.write_text(listing.read_text(encoding="utf-8").replace("($first: Int)", "($first: Int!)"))
     fourth = ws.run("check", "demo")
-    assert fourth.code == 0, fourth
-    assert fourth.out.splitlines()[0] == f"✔ demo: unchanged ({v2[:12]}); operations: 4 broken of 11"
+    assert fourth.code == 1, fourth
+    assert fourth.out.splitlines()[0] == (
+        f"✖ demo: unchanged ({v2[:12]}); operations: 4 broken of 11 "
+        "(CreateStack, RunCommits, RecentRuns, TriggerRun)"
+    )
     revalidated = ws.report("demo")["contracts"]
     assert (revalidated["revalidated"], revalidated["reused"]) == (1, 10)
     assert broken_of(ws.report("demo")) == BROKEN_OPERATIONS - {"ListStacks"}
