@@ -57,14 +57,23 @@ def diff_loaded(old: LoadedSchema, new: LoadedSchema) -> list[Change]:
     from monitor.core.diff import diff_schemas
     from monitor.core.diff.introspected import NeedsFullBuild, diff_introspections
 
+    unstated = (
+        old.unstated_directives | new.unstated_directives
+    )  # built-ins an SDL side leaves to graphql-core
     if old.sdl is None or new.sdl is None:
         try:
             return diff_introspections(
-                old.introspection, new.introspection, old_source=old.label, new_source=new.label
+                old.introspection,
+                new.introspection,
+                old_source=old.label,
+                new_source=new.label,
+                unstated_directives=unstated,
             )
         except NeedsFullBuild as exc:
             log.debug("diffing the built schemas: %s", exc)
-    return diff_schemas(old.schema, new.schema, old_sdl=old.sdl, new_sdl=new.sdl)
+    return diff_schemas(
+        old.schema, new.schema, old_sdl=old.sdl, new_sdl=new.sdl, unstated_directives=unstated
+    )
 
 
 def render_diff_text(changes: Sequence[Change]) -> str:

@@ -71,6 +71,13 @@ class LoadedSchema:
     def type_fingerprints(self) -> dict[str, str]:
         return type_fingerprints(self.introspection)
 
+    @cached_property
+    def unstated_directives(self) -> frozenset[str]:
+        """Built-in directives this SDL source does not define (its schema has the library's); none from JSON."""
+        from monitor.core.diff.directives import unstated_directives
+
+        return unstated_directives(self.sdl) if self.sdl is not None else frozenset()
+
 
 def load_schema_text(text: str, *, source: str, build: bool = True) -> LoadedSchema:
     """Parse ``text`` as introspection JSON when it looks like JSON, else as SDL.
