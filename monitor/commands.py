@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TextIO
 
 from monitor.core.changes import Change, Criticality, sort_changes, summarize
@@ -315,11 +316,14 @@ def report_command(settings: Settings, target: str, run_id: str, fmt: str) -> st
             }
             for r in store.list_runs(target, limit=100)
         ]
+        acks = store.acknowledgements(target)
     finally:
         store.close()
     if run.report is None:
         raise ConfigError(f"run {run.id} has no stored report")
     report = DriftReport.from_dict(run.report)
+    # Acknowledgements as they stand now (`gqlmon ack`/`unack` after the run show in its re-rendered report).
+    report = replace(report, acknowledged={c.id: acks[c.id] for c in report.changes if c.id in acks})
     if fmt == "slack":
         return _slack_preview(settings, report)
     try:

@@ -51,6 +51,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
+from monitor.core.acks import Acknowledgement
 from monitor.core.changes import Change
 from monitor.core.schema import loads_document
 from monitor.errors import SnapshotError
@@ -652,6 +653,41 @@ class Store:
                     target=target, change_id=change_id, reason=reason, until=until, created_at=utcnow()
                 )
             )
+
+    def unacknowledge(self, target: str, change_id: str) -> bool:
+        """Withdraw an acknowledgement; False when there was none."""
+        with self._tx() as conn:
+            done = conn.execute(
+                delete(acks).where(and_(acks.c.target == target, acks.c.change_id == change_id))
+            )
+        return bool(done.rowcount)
+
+    def list_acknowledgements(self, target: str) -> list[Acknowledgement]:
+        """Every acknowledgement of ``target``, expired ones too, oldest first."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(acks).where(acks.c.target == target).order_by(acks.c.created_at, acks.c.change_id)
+            ).all()
+        return [
+            Acknowledgement(
+                target=m["target"],
+                change_id=m["change_id"],
+                reason=m["reason"],
+                until=_aware(m["until"]) if m["until"] is not None else None,
+                created_at=_aware(m["created_at"]),
+            )
+            for m in (r._mapping for r in rows)
+        ]
+
+    def change_messages(self, target: str) -> dict[str, str]:
+        """change id -> message of every change recorded for ``target`` (the latest wording of each)."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(changes.c.change_id, changes.c.message)
+                .where(changes.c.target == target)
+                .order_by(changes.c.seen_at)
+            ).all()
+        return {r[0]: r[1] for r in rows}
 
     def acknowledgements(self, target: str, now: datetime | None = None) -> dict[str, str]:
         """change id -> reason, for acknowledgements still in force."""

@@ -130,6 +130,36 @@ def test_acknowledgements_expire(any_store: Store) -> None:
     assert any_store.acknowledgements("t") == {"c1": "reworded", "c2": "until friday"}
 
 
+def test_acknowledgements_are_listed_with_their_dates_and_can_be_withdrawn(any_store: Store) -> None:
+    now = utcnow()
+    any_store.acknowledge("t", "c1", "known", None)
+    any_store.acknowledge("t", "c2", "expired", now - timedelta(days=1))
+    any_store.acknowledge("other", "c1", "elsewhere", None)
+    listed = any_store.list_acknowledgements("t")
+    assert [(a.change_id, a.reason, a.in_force(now)) for a in listed] == [
+        ("c1", "known", True),
+        ("c2", "expired", False),
+    ]
+    assert listed[1].until is not None and listed[1].until.utcoffset() == timedelta(0)
+    assert listed[0].created_at.utcoffset() == timedelta(0)
+    assert any_store.unacknowledge("t", "c1") is True
+    assert any_store.unacknowledge("t", "c1") is False
+    assert [a.change_id for a in any_store.list_acknowledgements("t")] == ["c2"]
+    assert [a.change_id for a in any_store.list_acknowledgements("other")] == ["c1"]
+
+
+def test_change_messages_name_every_change_recorded_for_a_target(any_store: Store) -> None:
+    removed = Change(
+        ChangeType.FIELD_REMOVED, Criticality.BREAKING, "Query.a", "Query.a", "Field 'a' removed", "r"
+    )
+    added = Change(ChangeType.FIELD_ADDED, Criticality.SAFE, "Query.b", "Query.b", "Field 'b' added", "r")
+    any_store.record_run(run("t", "changed", None), changes_found=[removed])
+    any_store.record_run(run("t", "changed", None), changes_found=[removed, added])
+    any_store.record_run(run("u", "changed", None), changes_found=[added])
+    assert any_store.change_messages("t") == {removed.id: "Field 'a' removed", added.id: "Field 'b' added"}
+    assert any_store.change_messages("nobody") == {}
+
+
 def test_outbox_queues_each_dedupe_key_once_and_claims_are_exclusive(any_store: Store) -> None:
     alert = NewAlert("t:aaa:bbb", "drift", {"text": "hi"})
     assert any_store.record_run(run("t", "changed", None), alerts=[alert]) == ["t:aaa:bbb"]

@@ -48,6 +48,7 @@ def render_terminal(report: DriftReport) -> str:
                 lines.append("      breaks: " + ", ".join(view.clean(n) for n in affected[change.id]))
         if len(changes) > MAX_PER_LEVEL:
             lines.append(f"  ... and {len(changes) - MAX_PER_LEVEL} more")
+    lines += _acknowledged(report)
     lines += _contracts(report)
     for dep in view.deprecations(report):
         if dep.near:
@@ -65,6 +66,19 @@ def render_terminal(report: DriftReport) -> str:
         lines += [f"  - {view.clean(p, limit=300)}" for p in report.validity_problems[:20]]
     lines += [f"note: {view.clean(n, limit=500)}" for n in report.notes]
     return "\n".join(lines) + "\n"
+
+
+def _acknowledged(report: DriftReport) -> list[str]:
+    """The acknowledged changes of this run, each with its reason (they never alert or fail a check)."""
+    acked = [c for c in view.ordered(report) if c.id in report.acknowledged]
+    if not acked:
+        return []
+    out = ["", f"acknowledged ({len(acked)}):"]
+    for change in acked:
+        reason = report.acknowledged[change.id] or "acknowledged"
+        out.append(f"  - [{change.id}] {view.clean(change.message, limit=300)}")
+        out.append(f"      {view.clean(reason, limit=300)}")
+    return out
 
 
 def _contracts(report: DriftReport) -> list[str]:
