@@ -44,6 +44,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     text,
     update,
@@ -57,12 +58,23 @@ from monitor.core.schema import loads_document
 from monitor.errors import SnapshotError
 from monitor.redact import redact
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 _MIGRATION_LOCK: Final = 0x67716C6D6F6E  # PostgreSQL advisory lock key held while migrating ("gqlmon")
 
 #: Upgrade steps: ``MIGRATIONS[n]`` takes a store from version ``n - 1`` to ``n`` (``ALTER TABLE ...``; new
 #: tables need no step: ``create_all`` adds them). Bump SCHEMA_VERSION with each; never drop history.
 MIGRATIONS: dict[int, tuple[Callable[[Connection], None], ...]] = {}
+
+
+def _add_outbox_sending_at(conn: Connection) -> None:
+    """Version 2: ``alert_outbox.sending_at``, when an unfinished send began (see :meth:`Store.claim_alert`)."""
+    if "sending_at" in {c["name"] for c in inspect(conn).get_columns("alert_outbox")}:
+        return
+    column_type = DateTime(timezone=True).compile(dialect=conn.dialect)
+    conn.execute(text(f"ALTER TABLE alert_outbox ADD COLUMN sending_at {column_type}"))
+
+
+MIGRATIONS[2] = (_add_outbox_sending_at,)
 
 metadata = MetaData()
 
@@ -153,6 +165,9 @@ outbox = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True)),
     Column("last_error", Text),
+    # When the send in progress began; cleared when it ends (sent or failed). Still set on a pending item:
+    # the sender died mid-send, and Slack may or may not have the message (bot mode looks it up first).
+    Column("sending_at", DateTime(timezone=True)),
     UniqueConstraint("dedupe_key", name="uq_alert_outbox_dedupe"),
 )
 
@@ -221,6 +236,7 @@ class OutboxItem:
     kind: str
     payload: dict[str, Any]
     attempts: int
+    interrupted_at: datetime | None = None  # a previous send began then and never finished (process died)
 
 
 @dataclass(frozen=True, slots=True)
@@ -609,28 +625,49 @@ class Store:
                 kind=m["kind"],
                 payload=json.loads(m["payload"]),
                 attempts=m["attempts"],
+                interrupted_at=_aware(m["sending_at"]) if m["sending_at"] is not None else None,
             )
             for m in (r._mapping for r in rows)
         ]
 
     def claim_alert(self, item_id: int, attempts: int, hold: timedelta) -> bool:
-        """Take an alert for sending (compare-and-set on attempts), so two senders never both send it."""
+        """Take an alert for sending (compare-and-set on attempts), so two senders never both send it.
+
+        Records the send attempt (``sending_at``) before anything goes out: if the process dies before
+        :meth:`mark_alert_sent` or :meth:`mark_alert_failed`, the item comes back due with
+        :attr:`OutboxItem.interrupted_at` set. A claim over an interrupted attempt keeps its time.
+        """
+        now = utcnow()
         with self._tx() as conn:
             result = conn.execute(
                 update(outbox)
                 .where(
                     and_(outbox.c.id == item_id, outbox.c.attempts == attempts, outbox.c.status == "pending")
                 )
-                .values(attempts=attempts + 1, next_attempt_at=utcnow() + hold)
+                .values(
+                    attempts=attempts + 1,
+                    next_attempt_at=now + hold,
+                    sending_at=func.coalesce(outbox.c.sending_at, now),
+                )
             )
         return result.rowcount == 1
 
     def mark_alert_sent(self, item_id: int) -> None:
         with self._tx() as conn:
-            conn.execute(update(outbox).where(outbox.c.id == item_id).values(status="sent", sent_at=utcnow()))
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.id == item_id)
+                .values(status="sent", sent_at=utcnow(), sending_at=None)
+            )
 
-    def mark_alert_failed(self, item_id: int, error: str, retry_at: datetime | None) -> None:
+    def mark_alert_failed(
+        self, item_id: int, error: str, retry_at: datetime | None, *, in_doubt: bool = False
+    ) -> None:
+        """A failed attempt. ``in_doubt``: Slack may have posted it all the same (no answer, or a lookup
+        that could not tell), so the item stays interrupted and the next attempt looks before posting."""
         values: dict[str, Any] = {"last_error": redact(error)[:500]}
+        if not in_doubt:
+            values["sending_at"] = None
         if retry_at is None:
             values["status"] = "dead"
         else:
