@@ -167,7 +167,7 @@ PROJECT_NEXT = (
 @pytest.mark.parametrize(
     ("schema_name", "coordinate", "reason", "expected"),
     [
-        ("github-12.41.1", "Issue.projectNextItems", PROJECT_NEXT, "ProjectV2"),
+        ("github-12.41.1", "Repository.projectNext", PROJECT_NEXT, "ProjectV2"),
         (
             "github-14.0.0",
             "ProjectV2View.groupBy",
