@@ -7,13 +7,15 @@ description changes that differ only in whitespace.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import pytest
 from graphql import parse
 
 from monitor.core.diff.directives import unstated_directives
 from monitor.core.schema import introspection_of
-from monitor.sources import load_schema_text
+from monitor.sources import load_schema_text, repeated_members
 from tests import realschemas
 from tests.core.diff.helpers import assert_json_diff_agrees, changes, rows
 
@@ -169,3 +171,14 @@ def test_github_sdl_and_json_of_one_version_agree_in_both_diff_paths() -> None:
     unstated = sdl.unstated_directives
     assert assert_json_diff_agrees(sdl.introspection, served, unstated_directives=unstated) == []
     assert len(assert_json_diff_agrees(sdl.introspection, served)) > 3  # what the two fixes remove
+
+
+def test_a_repeated_field_is_named_once_in_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    sdl = "type Query { a: Int a: String b: Int }\nenum E { X X }\nextend type Query { b: Int }"
+    assert repeated_members(parse(sdl)) == ["E.X", "Query.a", "Query.b"]
+    with caplog.at_level(logging.WARNING, logger="monitor.sources"):
+        load_schema_text(sdl, source="twice.graphql")
+    assert [r.getMessage() for r in caplog.records] == [
+        "twice.graphql defines E.X, Query.a, Query.b more than once; the last definition counts"
+    ]
+    assert repeated_members(parse(realschemas.sdl("github-14.0.0"))) == []
