@@ -10,11 +10,14 @@ Like Slack, it keeps each channel's messages: chat.postMessage answers with the 
 (seconds since the epoch, increasing), stores ``metadata``, and counts thread replies on their parent;
 conversations.history lists a channel's top-level messages newest first, after ``oldest``, ``limit`` at a
 time with a ``next_cursor``, and shows ``metadata`` only with ``include_all_metadata``. Channels are known
-by name and id (:data:`CHANNELS`); ``scopes`` is what the bot token may do.
+by name and id (:data:`CHANNELS`); ``scopes`` is what the bot token may do. ``answer_delay`` holds the
+answer to an accepted post (webhook or chat.postMessage) that long: the message is in Slack, the sender
+does not know yet (the window a killed sender leaves behind).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -49,6 +52,7 @@ class SlackReceiver:
     received: list[Received] = field(default_factory=list)
     script: list[tuple[int, str, dict[str, str]]] = field(default_factory=list)
     scopes: frozenset[str] = ALL_SCOPES
+    answer_delay: float = 0.0
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel id -> oldest first
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _last_ts: float = 0.0
@@ -132,6 +136,7 @@ class SlackReceiver:
         if violations(body):
             return PlainTextResponse("invalid_blocks", status_code=400)
         self.received.append(Received("webhook", body, dict(request.headers)))
+        await asyncio.sleep(self.answer_delay)
         return PlainTextResponse("ok")
 
     async def _post_message(self, request: Request) -> Response:
@@ -171,6 +176,7 @@ class SlackReceiver:
                 parent["reply_count"] = parent.get("reply_count", 0) + 1
             else:
                 messages.append(message)
+        await asyncio.sleep(self.answer_delay)
         return JSONResponse({"ok": True, "channel": channel, "ts": ts, "message": message})
 
     async def _conversations_history(self, request: Request) -> Response:
