@@ -310,27 +310,45 @@ def report(
 @app.command()
 def ack(
     target: Annotated[str, typer.Argument(help="Target name.")],
-    change_id: Annotated[str, typer.Argument(help="The change id from a report.")],
+    change_id: Annotated[
+        str | None, typer.Argument(help="The change id from a report, or a unique prefix (4+ digits).")
+    ] = None,
     until: Annotated[str | None, typer.Option("--until", help="YYYY-MM-DD: acknowledged until then.")] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why it is fine.")] = "acknowledged",
+    list_: Annotated[bool, typer.Option("--list", help="List the target's acknowledgements.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Accept a full id no check has recorded yet (from `gqlmon diff`).")
+    ] = False,
 ) -> None:
-    """Acknowledge a change: shown as such in reports, never alerted."""
-    from monitor.adapters.store import Store
+    """Acknowledge a change: shown as such in reports, never alerted (`--list` shows them, `unack` undoes)."""
+    from monitor.acknowledge import ack_command, list_acks_command
 
-    settings = _settings()
-    settings.target(target)
+    if list_:
+        if change_id is not None:
+            _fail("ack --list takes no change id")
+        typer.echo(list_acks_command(_settings(), target))
+        return
+    if change_id is None:
+        _fail("ack: give a CHANGE_ID (or --list)")
     until_at = None
     if until:
         try:
             until_at = datetime.fromisoformat(until).replace(tzinfo=UTC)
         except ValueError:
             _fail(f"--until: expected a date such as 2026-12-31, got {until!r}")
-    store = Store.open(settings.state)
-    try:
-        store.acknowledge(target, change_id, reason, until_at)
-    finally:
-        store.close()
-    typer.echo(f"acknowledged {change_id} on {target}" + (f" until {until}" if until else ""))
+    line = ack_command(_settings(), target, change_id, reason=reason, until=until_at, force=force)
+    typer.echo(line)
+
+
+@app.command()
+def unack(
+    target: Annotated[str, typer.Argument(help="Target name.")],
+    change_id: Annotated[str, typer.Argument(help="An acknowledged change id, or a unique prefix.")],
+) -> None:
+    """Withdraw an acknowledgement: the change alerts and fails checks again."""
+    from monitor.acknowledge import unack_command
+
+    typer.echo(unack_command(_settings(), target, change_id))
 
 
 @app.command()

@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TextIO
 
 from monitor.core.changes import Change, Criticality, sort_changes, summarize
@@ -57,14 +58,23 @@ def diff_loaded(old: LoadedSchema, new: LoadedSchema) -> list[Change]:
     from monitor.core.diff import diff_schemas
     from monitor.core.diff.introspected import NeedsFullBuild, diff_introspections
 
+    unstated = (
+        old.unstated_directives | new.unstated_directives
+    )  # built-ins an SDL side leaves to graphql-core
     if old.sdl is None or new.sdl is None:
         try:
             return diff_introspections(
-                old.introspection, new.introspection, old_source=old.label, new_source=new.label
+                old.introspection,
+                new.introspection,
+                old_source=old.label,
+                new_source=new.label,
+                unstated_directives=unstated,
             )
         except NeedsFullBuild as exc:
             log.debug("diffing the built schemas: %s", exc)
-    return diff_schemas(old.schema, new.schema, old_sdl=old.sdl, new_sdl=new.sdl)
+    return diff_schemas(
+        old.schema, new.schema, old_sdl=old.sdl, new_sdl=new.sdl, unstated_directives=unstated
+    )
 
 
 def render_diff_text(changes: Sequence[Change]) -> str:
@@ -276,11 +286,14 @@ def report_command(settings: Settings, target: str, run_id: str, fmt: str) -> st
             }
             for r in store.list_runs(target, limit=100)
         ]
+        acks = store.acknowledgements(target)
     finally:
         store.close()
     if run.report is None:
         raise ConfigError(f"run {run.id} has no stored report")
     report = DriftReport.from_dict(run.report)
+    # Acknowledgements as they stand now (`gqlmon ack`/`unack` after the run show in its re-rendered report).
+    report = replace(report, acknowledged={c.id: acks[c.id] for c in report.changes if c.id in acks})
     if fmt == "slack":
         return _slack_preview(settings, report)
     try:

@@ -15,12 +15,14 @@ diff in CI starts fast.
 from __future__ import annotations
 
 import json
+import logging
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graphql import DocumentNode, GraphQLSchema
+from graphql import DocumentNode, GraphQLSchema, TypeDefinitionNode, TypeExtensionNode
 
 from monitor.core.schema import (
     IntrospectionDict,
@@ -36,6 +38,8 @@ from monitor.errors import ConfigError, SchemaError
 
 if TYPE_CHECKING:
     from monitor.settings import Settings, TargetConfig
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,13 @@ class LoadedSchema:
     def type_fingerprints(self) -> dict[str, str]:
         return type_fingerprints(self.introspection)
 
+    @cached_property
+    def unstated_directives(self) -> frozenset[str]:
+        """Built-in directives this SDL source does not define (its schema has the library's); none from JSON."""
+        from monitor.core.diff.directives import unstated_directives
+
+        return unstated_directives(self.sdl) if self.sdl is not None else frozenset()
+
 
 def load_schema_text(text: str, *, source: str, build: bool = True) -> LoadedSchema:
     """Parse ``text`` as introspection JSON when it looks like JSON, else as SDL.
@@ -90,8 +101,24 @@ def load_schema_text(text: str, *, source: str, build: bool = True) -> LoadedSch
         intro = unwrap_introspection(data, source=source)
         return LoadedSchema.from_introspection(intro, source, build=build)
     document = parse_sdl(text, source=source)
+    repeated = repeated_members(document)
+    if repeated:  # GitHub's published SDL of some versions does this; graphql-core keeps the last one
+        more = f" and {len(repeated) - 5} more" if len(repeated) > 5 else ""
+        log.warning(
+            "%s defines %s more than once; the last definition counts", source, ", ".join(repeated[:5]) + more
+        )
     schema = schema_from_sdl(document, source=source)
     return LoadedSchema(introspection_of(schema), source, sdl=document, built=schema)
+
+
+def repeated_members(document: DocumentNode) -> list[str]:
+    """Coordinates of fields, input fields and enum values an SDL document defines more than once."""
+    counts: Counter[str] = Counter()
+    for definition in document.definitions:
+        if isinstance(definition, TypeDefinitionNode | TypeExtensionNode):
+            for member in getattr(definition, "fields", None) or getattr(definition, "values", None) or ():
+                counts[f"{definition.name.value}.{member.name.value}"] += 1
+    return sorted(name for name, n in counts.items() if n > 1)
 
 
 def load_schema_file(path: Path, *, build: bool = True) -> LoadedSchema:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,30 @@ def test_missing_file_is_a_problem(tmp_path: Path) -> None:
 def test_unknown_format_is_refused(ops: Path) -> None:
     with pytest.raises(ValueError, match="unknown format"):
         run([ops], fmt="xml")
+
+
+def test_githubs_projectnext_deprecation_suggests_an_existing_type_not_a_word(tmp_path: Path) -> None:
+    from tests import realschemas
+
+    schema = realschemas.write("github-12.41.1", tmp_path)
+    op = write(
+        tmp_path,
+        "project.graphql",
+        "query RepoProject($owner: String!, $name: String!) {\n"
+        "  repository(owner: $owner, name: $name) { projectNext(number: 1) { title } }\n}\n",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "validate", "--schema", str(schema), str(op)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    deprecated = [line for line in result.stdout.splitlines() if line.startswith("    deprecated ")]
+    assert [line.split(" (", 1)[0].split()[-1] for line in deprecated] == [
+        "ProjectNext.title",
+        "Repository.projectNext",
+    ]
+    assert all(line.endswith("[replacement: ProjectV2; removal: 2023-01-01]") for line in deprecated)
+    assert "[replacement: more" not in result.stdout

@@ -11,8 +11,23 @@ Two modes, with slack-sdk's synchronous clients run in a worker thread (its asyn
 sends it and marks it sent. A failure schedules the next attempt: ``Retry-After`` on HTTP 429, else
 exponential backoff (30 s doubling to 15 min) for server and network errors, so an outage of hours loses
 nothing; a refusal that will not change (a revoked webhook, a wrong token or channel, an invalid payload)
-is retried a few times, then the item is marked dead with the reason. The only duplicate possible is a
-crash between Slack's answer and ``mark_alert_sent``.
+is retried a few times, then the item is marked dead with the reason.
+
+Duplicates. The outbox records each send attempt before it starts (``claim_alert``) and clears it when the
+attempt ends; an item that comes back due with the attempt still recorded was interrupted (the process
+died between Slack's answer and ``mark_alert_sent``, or Slack never answered), and Slack may already show it.
+
+- Bot token: the summary carries the dedupe key as message metadata
+  (:func:`monitor.core.alert.message_metadata`). Before posting an interrupted alert again, the sender
+  reads the channel's history since the interrupted attempt began (``conversations.history`` with
+  ``include_all_metadata``, at most :data:`HISTORY_PAGES` pages of :data:`HISTORY_PAGE` messages) and, if
+  the summary is there, posts only its missing thread replies and marks the alert sent: exactly once. A
+  lookup that fails for a while keeps the alert in doubt and retries later; one Slack refuses for good (a
+  missing ``channels:history`` scope) posts again, with a warning. Needs ``chat:write`` and
+  ``channels:history`` (``groups:history`` for a private channel), and ``channels:read`` when ``channel``
+  is a name rather than an id.
+- Webhook: Slack cannot be asked what a webhook posted, so delivery is at least once: a duplicate only if
+  the process dies mid-send.
 
 Webhook URLs and tokens never appear in logs or errors: slack-sdk's own logger is silenced and every
 error text passes through :func:`monitor.redact.redact`.
@@ -21,6 +36,7 @@ error text passes through :func:`monitor.redact.redact`.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,6 +48,7 @@ from slack_sdk.web import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from monitor.adapters.store import OutboxItem, Store, utcnow
+from monitor.core.alert import message_metadata, metadata_key
 from monitor.errors import AlertError
 from monitor.redact import redact
 
@@ -73,6 +90,15 @@ PERMANENT_ERRORS: Final = frozenset(
 )
 
 
+#: How far back an interrupted send is looked up: messages since its start (less this clock margin), in at
+#: most HISTORY_PAGES pages of HISTORY_PAGE messages.
+HISTORY_PAGES: Final = 5
+HISTORY_PAGE: Final = 200
+CLOCK_MARGIN: Final = 300.0
+_LIST_PAGES: Final = 20
+_CHANNEL_ID_RE: Final = re.compile(r"[CGD][A-Z0-9]{6,}")
+
+
 @dataclass(frozen=True, slots=True)
 class SendResult:
     ok: bool
@@ -81,6 +107,8 @@ class SendResult:
     retry_after: float | None = None
     permanent: bool = False
     warnings: tuple[str, ...] = ()
+    in_doubt: bool = False  # failed, yet Slack may have posted it (no answer; a lookup that could not tell)
+    found: bool = False  # an interrupted send's message was found in the channel and not posted again
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +136,7 @@ class DeliveryStats:
     retrying: int = 0
     dead: int = 0
     skipped: int = 0  # claimed by another sender first
+    found: int = 0  # of ``sent``: interrupted sends found already posted (bot mode), not posted again
     errors: list[str] = field(default_factory=list)
 
 
@@ -129,6 +158,7 @@ class SlackSender:
         self._secrets = tuple(s for s in (webhook_url, bot_token) if s)
         self.mode: Literal["webhook", "bot"] = "webhook" if webhook_url else "bot"
         self.channel = channel
+        self._channel_id: str | None = None  # the channel's id, once known (history needs it, not a name)
         self.detail_attempts = detail_attempts
         if webhook_url:
             self._webhook: WebhookClient | None = WebhookClient(
@@ -155,15 +185,26 @@ class SlackSender:
             timeout=timeout,
         )
 
-    async def send(self, payload: dict[str, Any]) -> SendResult:
-        return await anyio.to_thread.run_sync(self.send_sync, payload)
+    async def send(
+        self, payload: dict[str, Any], *, key: str | None = None, interrupted_at: datetime | None = None
+    ) -> SendResult:
+        return await anyio.to_thread.run_sync(
+            lambda: self.send_sync(payload, key=key, interrupted_at=interrupted_at)
+        )
 
-    def send_sync(self, payload: dict[str, Any]) -> SendResult:
+    def send_sync(
+        self, payload: dict[str, Any], *, key: str | None = None, interrupted_at: datetime | None = None
+    ) -> SendResult:
+        """Post one alert. ``key``: its dedupe key (bot mode marks the summary with it); ``interrupted_at``:
+        when an earlier attempt began that never finished (bot mode looks for its message first)."""
         try:
             if self._webhook is not None:
                 return self._send_webhook(self._webhook, payload["message"])
             assert self._web is not None
-            return self._send_bot(self._web, payload["summary"], payload.get("details") or [])
+            summary, details = payload["summary"], payload.get("details") or []
+            if key is not None and interrupted_at is not None:
+                return self._resume_bot(self._web, summary, details, key, interrupted_at)
+            return self._send_bot(self._web, summary, details, key)
         except (KeyError, TypeError) as exc:
             return SendResult(False, f"invalid alert payload: missing {exc}", permanent=True)
 
@@ -179,12 +220,111 @@ class SlackSender:
             return SendResult(True, status=200)
         return self._failure("webhook", response.status_code, body, dict(response.headers or {}))
 
-    def _send_bot(
-        self, client: WebClient, summary: dict[str, Any], details: list[dict[str, Any]]
+    def _resume_bot(
+        self,
+        client: WebClient,
+        summary: dict[str, Any],
+        details: list[dict[str, Any]],
+        key: str,
+        interrupted_at: datetime,
     ) -> SendResult:
-        result, ts = self._post(client, summary, None)
+        """An interrupted alert: if its summary is in the channel, finish its thread; else post it."""
+        found = self._find_posted(client, key, interrupted_at)
+        if isinstance(found, SendResult):  # the lookup failed
+            if not found.permanent:
+                return found
+            warning = f"could not look for the interrupted post ({found.error}): posted again, maybe twice"
+            result = self._send_bot(client, summary, details, key)
+            return SendResult(
+                result.ok, result.error, result.status, result.retry_after, result.permanent,
+                (warning, *result.warnings), result.in_doubt,
+            )  # fmt: skip
+        if found is None:
+            return self._send_bot(client, summary, details, key)
+        ts, replies = found
+        warnings = [] if replies or not details else self._post_details(client, details, ts)
+        return SendResult(True, status=200, warnings=tuple(warnings), found=True)
+
+    def _find_posted(
+        self, client: WebClient, key: str, since: datetime
+    ) -> tuple[str, int] | SendResult | None:
+        """(ts, reply count) of the message marked with ``key`` posted since ``since`` (within the bound),
+        ``None`` when there is none, or the failure that kept us from knowing."""
+        channel = self._resolve_channel(client)
+        if isinstance(channel, SendResult):
+            return channel
+        oldest = f"{since.timestamp() - CLOCK_MARGIN:.6f}"
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            try:
+                response = client.conversations_history(
+                    channel=channel,
+                    oldest=oldest,
+                    limit=HISTORY_PAGE,
+                    include_all_metadata=True,
+                    cursor=cursor,
+                )
+            except SlackApiError as exc:
+                return self._api_failure("conversations.history", exc, in_doubt=True)
+            except Exception as exc:
+                text = f"conversations.history: {type(exc).__name__}: {exc}"
+                return SendResult(False, self._clean(text), in_doubt=True)
+            for message in response.get("messages") or ():
+                if isinstance(message, dict) and metadata_key(message) == key:
+                    return str(message.get("ts") or ""), int(message.get("reply_count") or 0)
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not response.get("has_more") or cursor is None:
+                return None
+        log.warning(
+            "alert %s: not among the last %d messages; posting it again", key, HISTORY_PAGES * HISTORY_PAGE
+        )
+        return None
+
+    def _resolve_channel(self, client: WebClient) -> str | SendResult:
+        """The configured channel's id: given as one, learnt from a post, or looked up by name."""
+        if self._channel_id is not None:
+            return self._channel_id
+        name = (self.channel or "").strip().lstrip("#")
+        if _CHANNEL_ID_RE.fullmatch(name):
+            self._channel_id = name
+            return name
+        cursor: str | None = None
+        for _ in range(_LIST_PAGES):
+            try:
+                response = client.conversations_list(
+                    types="public_channel,private_channel", exclude_archived=True, limit=1000, cursor=cursor
+                )
+            except SlackApiError as exc:
+                return self._api_failure("conversations.list", exc, in_doubt=True)
+            except Exception as exc:
+                text = f"conversations.list: {type(exc).__name__}: {exc}"
+                return SendResult(False, self._clean(text), in_doubt=True)
+            for channel in response.get("channels") or ():
+                if isinstance(channel, dict) and channel.get("name") == name and channel.get("id"):
+                    self._channel_id = str(channel["id"])
+                    return self._channel_id
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                break
+        return SendResult(
+            False, f"conversations.list: no channel named {name!r}", permanent=True, in_doubt=True
+        )
+
+    def _send_bot(
+        self,
+        client: WebClient,
+        summary: dict[str, Any],
+        details: list[dict[str, Any]],
+        key: str | None = None,
+    ) -> SendResult:
+        result, ts = self._post(client, summary, None, message_metadata(key) if key else None)
         if not result.ok or ts is None:
             return result
+        warnings = self._post_details(client, details, ts)
+        return SendResult(True, status=200, warnings=tuple(warnings))
+
+    def _post_details(self, client: WebClient, details: list[dict[str, Any]], ts: str) -> list[str]:
+        """Post the detail messages in the summary's thread, each retried in place; the warnings."""
         warnings: list[str] = []
         for detail in details:
             for attempt in range(1, self.detail_attempts + 1):
@@ -195,29 +335,43 @@ class SlackSender:
                     warnings.append(f"thread reply not posted: {sent.error}")
                     break
                 time.sleep(min(sent.retry_after if sent.retry_after is not None else 0.5 * attempt, 5.0))
-        return SendResult(True, status=200, warnings=tuple(warnings))
+        return warnings
 
     def _post(
-        self, client: WebClient, message: dict[str, Any], thread_ts: str | None
+        self,
+        client: WebClient,
+        message: dict[str, Any],
+        thread_ts: str | None,
+        metadata: dict[str, Any] | None = None,
     ) -> tuple[SendResult, str | None]:
         try:
             response = client.chat_postMessage(
-                channel=self.channel or "",
+                channel=self._channel_id or self.channel or "",
                 text=message["text"],
                 blocks=message["blocks"],
                 thread_ts=thread_ts,
                 unfurl_links=False,
                 unfurl_media=False,
+                metadata=metadata,
             )
         except SlackApiError as exc:
-            data = exc.response.data if isinstance(exc.response.data, dict) else {}
-            error = str(data.get("error") or "")
-            return self._failure(
-                "chat.postMessage", exc.response.status_code, error, exc.response.headers
-            ), None
-        except Exception as exc:
-            return SendResult(False, self._clean(f"chat.postMessage: {type(exc).__name__}: {exc}")), None
+            return self._api_failure("chat.postMessage", exc), None
+        except Exception as exc:  # no answer: Slack may have posted it
+            text = f"chat.postMessage: {type(exc).__name__}: {exc}"
+            return SendResult(False, self._clean(text), in_doubt=True), None
+        if isinstance(response.get("channel"), str) and response["channel"]:
+            self._channel_id = response["channel"]  # the id behind a "#name": history lookups need it
         return SendResult(True, status=200), str(response.get("ts") or "") or None
+
+    def _api_failure(self, what: str, exc: SlackApiError, *, in_doubt: bool = False) -> SendResult:
+        data = exc.response.data if isinstance(exc.response.data, dict) else {}
+        error = str(data.get("error") or "")
+        result = self._failure(what, exc.response.status_code, error, exc.response.headers)
+        if in_doubt or result.status is None or result.status >= 500:  # a 5xx may have done the work
+            return SendResult(
+                False, result.error, result.status, result.retry_after, result.permanent, in_doubt=True
+            )
+        return result
 
     def _failure(self, what: str, status: int, error: str, headers: dict[str, Any]) -> SendResult:
         retry_after = _retry_after(headers) if status == 429 or error == "ratelimited" else None
@@ -275,17 +429,35 @@ async def _deliver_one(
         stats.skipped += 1
         return
     attempt = item.attempts + 1
-    result = await sender.send(item.payload)
     context = {"target": item.target, "run_id": item.run_id, "alert": item.kind, "attempt": attempt}
+    if item.interrupted_at is not None and sender.mode == "webhook":
+        log.warning(
+            "alert %s: an earlier send was interrupted; a webhook cannot tell whether Slack has it, "
+            "so it is posted again (at least once)",
+            item.dedupe_key,
+            extra=context,
+        )
+    result = await sender.send(item.payload, key=item.dedupe_key, interrupted_at=item.interrupted_at)
     if result.ok:
         await anyio.to_thread.run_sync(store.mark_alert_sent, item.id)
         stats.sent += 1
+        stats.found += result.found
         for warning in result.warnings:
             log.warning("alert %s: %s", item.dedupe_key, warning, extra=context)
-        log.info("alert %s sent to Slack", item.dedupe_key, extra=context)
+        if result.found:
+            log.info(
+                "alert %s was already in Slack (interrupted send): not posted again",
+                item.dedupe_key,
+                extra=context,
+            )
+        else:
+            log.info("alert %s sent to Slack", item.dedupe_key, extra=context)
         return
     retry_at = retry.next_attempt(attempt, result, now)
-    await anyio.to_thread.run_sync(store.mark_alert_failed, item.id, result.error, retry_at)
+    in_doubt = result.in_doubt and sender.mode == "bot"
+    await anyio.to_thread.run_sync(
+        lambda: store.mark_alert_failed(item.id, result.error, retry_at, in_doubt=in_doubt)
+    )
     stats.errors.append(f"{item.dedupe_key}: {result.error}")
     if retry_at is None:
         stats.dead += 1

@@ -44,6 +44,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     text,
     update,
@@ -51,17 +52,29 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
+from monitor.core.acks import Acknowledgement
 from monitor.core.changes import Change
 from monitor.core.schema import loads_document
 from monitor.errors import SnapshotError
 from monitor.redact import redact
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 _MIGRATION_LOCK: Final = 0x67716C6D6F6E  # PostgreSQL advisory lock key held while migrating ("gqlmon")
 
 #: Upgrade steps: ``MIGRATIONS[n]`` takes a store from version ``n - 1`` to ``n`` (``ALTER TABLE ...``; new
 #: tables need no step: ``create_all`` adds them). Bump SCHEMA_VERSION with each; never drop history.
 MIGRATIONS: dict[int, tuple[Callable[[Connection], None], ...]] = {}
+
+
+def _add_outbox_sending_at(conn: Connection) -> None:
+    """Version 2: ``alert_outbox.sending_at``, when an unfinished send began (see :meth:`Store.claim_alert`)."""
+    if "sending_at" in {c["name"] for c in inspect(conn).get_columns("alert_outbox")}:
+        return
+    column_type = DateTime(timezone=True).compile(dialect=conn.dialect)
+    conn.execute(text(f"ALTER TABLE alert_outbox ADD COLUMN sending_at {column_type}"))
+
+
+MIGRATIONS[2] = (_add_outbox_sending_at,)
 
 metadata = MetaData()
 
@@ -152,6 +165,9 @@ outbox = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True)),
     Column("last_error", Text),
+    # When the send in progress began; cleared when it ends (sent or failed). Still set on a pending item:
+    # the sender died mid-send, and Slack may or may not have the message (bot mode looks it up first).
+    Column("sending_at", DateTime(timezone=True)),
     UniqueConstraint("dedupe_key", name="uq_alert_outbox_dedupe"),
 )
 
@@ -220,6 +236,7 @@ class OutboxItem:
     kind: str
     payload: dict[str, Any]
     attempts: int
+    interrupted_at: datetime | None = None  # a previous send began then and never finished (process died)
 
 
 @dataclass(frozen=True, slots=True)
@@ -608,28 +625,49 @@ class Store:
                 kind=m["kind"],
                 payload=json.loads(m["payload"]),
                 attempts=m["attempts"],
+                interrupted_at=_aware(m["sending_at"]) if m["sending_at"] is not None else None,
             )
             for m in (r._mapping for r in rows)
         ]
 
     def claim_alert(self, item_id: int, attempts: int, hold: timedelta) -> bool:
-        """Take an alert for sending (compare-and-set on attempts), so two senders never both send it."""
+        """Take an alert for sending (compare-and-set on attempts), so two senders never both send it.
+
+        Records the send attempt (``sending_at``) before anything goes out: if the process dies before
+        :meth:`mark_alert_sent` or :meth:`mark_alert_failed`, the item comes back due with
+        :attr:`OutboxItem.interrupted_at` set. A claim over an interrupted attempt keeps its time.
+        """
+        now = utcnow()
         with self._tx() as conn:
             result = conn.execute(
                 update(outbox)
                 .where(
                     and_(outbox.c.id == item_id, outbox.c.attempts == attempts, outbox.c.status == "pending")
                 )
-                .values(attempts=attempts + 1, next_attempt_at=utcnow() + hold)
+                .values(
+                    attempts=attempts + 1,
+                    next_attempt_at=now + hold,
+                    sending_at=func.coalesce(outbox.c.sending_at, now),
+                )
             )
         return result.rowcount == 1
 
     def mark_alert_sent(self, item_id: int) -> None:
         with self._tx() as conn:
-            conn.execute(update(outbox).where(outbox.c.id == item_id).values(status="sent", sent_at=utcnow()))
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.id == item_id)
+                .values(status="sent", sent_at=utcnow(), sending_at=None)
+            )
 
-    def mark_alert_failed(self, item_id: int, error: str, retry_at: datetime | None) -> None:
+    def mark_alert_failed(
+        self, item_id: int, error: str, retry_at: datetime | None, *, in_doubt: bool = False
+    ) -> None:
+        """A failed attempt. ``in_doubt``: Slack may have posted it all the same (no answer, or a lookup
+        that could not tell), so the item stays interrupted and the next attempt looks before posting."""
         values: dict[str, Any] = {"last_error": redact(error)[:500]}
+        if not in_doubt:
+            values["sending_at"] = None
         if retry_at is None:
             values["status"] = "dead"
         else:
@@ -652,6 +690,41 @@ class Store:
                     target=target, change_id=change_id, reason=reason, until=until, created_at=utcnow()
                 )
             )
+
+    def unacknowledge(self, target: str, change_id: str) -> bool:
+        """Withdraw an acknowledgement; False when there was none."""
+        with self._tx() as conn:
+            done = conn.execute(
+                delete(acks).where(and_(acks.c.target == target, acks.c.change_id == change_id))
+            )
+        return bool(done.rowcount)
+
+    def list_acknowledgements(self, target: str) -> list[Acknowledgement]:
+        """Every acknowledgement of ``target``, expired ones too, oldest first."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(acks).where(acks.c.target == target).order_by(acks.c.created_at, acks.c.change_id)
+            ).all()
+        return [
+            Acknowledgement(
+                target=m["target"],
+                change_id=m["change_id"],
+                reason=m["reason"],
+                until=_aware(m["until"]) if m["until"] is not None else None,
+                created_at=_aware(m["created_at"]),
+            )
+            for m in (r._mapping for r in rows)
+        ]
+
+    def change_messages(self, target: str) -> dict[str, str]:
+        """change id -> message of every change recorded for ``target`` (the latest wording of each)."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(changes.c.change_id, changes.c.message)
+                .where(changes.c.target == target)
+                .order_by(changes.c.seen_at)
+            ).all()
+        return {r[0]: r[1] for r in rows}
 
     def acknowledgements(self, target: str, now: datetime | None = None) -> dict[str, str]:
         """change id -> reason, for acknowledgements still in force."""

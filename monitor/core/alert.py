@@ -1,7 +1,7 @@
 """Alerts: which runs notify people, and the Slack message they get (pure; the sender is adapters/slack).
 
 :func:`decide_alerts` looks at one finished run and returns the alerts to queue in the outbox, in the
-same transaction as the run. Each has a dedupe key that makes delivery exactly-once:
+same transaction as the run. Each has a dedupe key the outbox holds once:
 
 - ``drift:<target>:<old>:<new>:<h>`` when a schema change passes the policy. The key is the same for a
   re-run and for a second replica seeing the same transition (same fingerprints, same first-seen time of
@@ -10,6 +10,13 @@ same transaction as the run. Each has a dedupe key that makes delivery exactly-o
 - ``recovered:<target>:<run>`` on the first good run after such a streak;
 - ``live:<target>:<run>`` when live contract tests fail (``alert_on_live_failures``); the service passes
   ``live_failures`` only for the first run of a failing streak, so a lasting failure is announced once.
+
+The outbox makes each key go out once, except for one window: a sender that dies after Slack accepted the
+message and before the outbox marks it sent. With a bot token the message carries its key as Slack message
+metadata (:func:`message_metadata`), and a send that was interrupted looks for it in the channel before
+posting again, so delivery is exactly once; a webhook cannot be asked what it posted, so it is at least
+once, with a duplicate only if the process dies mid-send.
+
 
 A rollback (the schema went back to an earlier snapshot) alerts like any change, saying it is one. A run
 flagged as flapping (the schema alternates between snapshots within a few checks) alerts once, when the
@@ -35,6 +42,8 @@ from monitor.core.report.model import DriftReport
 from monitor.core.report.triage import Family, Triage, triage
 
 PAYLOAD_VERSION: Final = 1
+#: Slack message metadata ``event_type`` of gqlmon's alerts; ``event_payload`` holds the dedupe key.
+METADATA_EVENT_TYPE: Final = "gqlmon_alert"
 AlertKind = Literal["drift", "unreachable", "recovered", "live"]
 PlannedAlert = tuple[str, str, dict[str, Any]]  # (dedupe key, kind, payload)
 _THRESHOLD: Final = {
@@ -113,6 +122,21 @@ def dedupe_key(kind: AlertKind, report: DriftReport) -> str:
     since = report.old_snapshot.fetched_at if report.old_snapshot else ""
     digest = hashlib.sha256(f"{report.target}\x1f{old}\x1f{new}\x1f{since}".encode()).hexdigest()[:12]
     return f"drift:{target}:{old[:16]}:{new[:16]}:{digest}"
+
+
+def message_metadata(key: str) -> dict[str, Any]:
+    """The Slack message metadata that marks a posted alert with its dedupe key (chat.postMessage ``metadata``)."""
+    return {"event_type": METADATA_EVENT_TYPE, "event_payload": {"dedupe_key": key}}
+
+
+def metadata_key(message: dict[str, Any]) -> str | None:
+    """The dedupe key a Slack message (as conversations.history returns it) was posted with, if gqlmon's."""
+    metadata = message.get("metadata")
+    if not isinstance(metadata, dict) or metadata.get("event_type") != METADATA_EVENT_TYPE:
+        return None
+    payload = metadata.get("event_payload")
+    key = payload.get("dedupe_key") if isinstance(payload, dict) else None
+    return key if isinstance(key, str) else None
 
 
 def decide_alerts(

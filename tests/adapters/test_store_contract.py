@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import pytest
 from graphql import build_schema
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from monitor.adapters.store import (
     SCHEMA_VERSION,
@@ -130,6 +130,36 @@ def test_acknowledgements_expire(any_store: Store) -> None:
     assert any_store.acknowledgements("t") == {"c1": "reworded", "c2": "until friday"}
 
 
+def test_acknowledgements_are_listed_with_their_dates_and_can_be_withdrawn(any_store: Store) -> None:
+    now = utcnow()
+    any_store.acknowledge("t", "c1", "known", None)
+    any_store.acknowledge("t", "c2", "expired", now - timedelta(days=1))
+    any_store.acknowledge("other", "c1", "elsewhere", None)
+    listed = any_store.list_acknowledgements("t")
+    assert [(a.change_id, a.reason, a.in_force(now)) for a in listed] == [
+        ("c1", "known", True),
+        ("c2", "expired", False),
+    ]
+    assert listed[1].until is not None and listed[1].until.utcoffset() == timedelta(0)
+    assert listed[0].created_at.utcoffset() == timedelta(0)
+    assert any_store.unacknowledge("t", "c1") is True
+    assert any_store.unacknowledge("t", "c1") is False
+    assert [a.change_id for a in any_store.list_acknowledgements("t")] == ["c2"]
+    assert [a.change_id for a in any_store.list_acknowledgements("other")] == ["c1"]
+
+
+def test_change_messages_name_every_change_recorded_for_a_target(any_store: Store) -> None:
+    removed = Change(
+        ChangeType.FIELD_REMOVED, Criticality.BREAKING, "Query.a", "Query.a", "Field 'a' removed", "r"
+    )
+    added = Change(ChangeType.FIELD_ADDED, Criticality.SAFE, "Query.b", "Query.b", "Field 'b' added", "r")
+    any_store.record_run(run("t", "changed", None), changes_found=[removed])
+    any_store.record_run(run("t", "changed", None), changes_found=[removed, added])
+    any_store.record_run(run("u", "changed", None), changes_found=[added])
+    assert any_store.change_messages("t") == {removed.id: "Field 'a' removed", added.id: "Field 'b' added"}
+    assert any_store.change_messages("nobody") == {}
+
+
 def test_outbox_queues_each_dedupe_key_once_and_claims_are_exclusive(any_store: Store) -> None:
     alert = NewAlert("t:aaa:bbb", "drift", {"text": "hi"})
     assert any_store.record_run(run("t", "changed", None), alerts=[alert]) == ["t:aaa:bbb"]
@@ -145,6 +175,54 @@ def test_outbox_queues_each_dedupe_key_once_and_claims_are_exclusive(any_store: 
     any_store.mark_alert_failed(due[1].id, "HTTP 404 no_service", None)
     assert any_store.outbox_counts() == {"sent": 1, "dead": 1}
     assert any_store.due_alerts(utcnow() + timedelta(hours=1)) == []
+
+
+def test_an_unfinished_send_comes_back_as_interrupted_and_a_finished_one_does_not(any_store: Store) -> None:
+    keys = ["t:sent", "t:failed", "t:doubt", "t:killed"]
+    any_store.record_run(run("t", "changed", None), alerts=[NewAlert(k, "drift", {}) for k in keys])
+    hold = timedelta(seconds=30)
+    before = utcnow()
+    items = {d.dedupe_key: d for d in any_store.due_alerts()}
+    assert all(d.interrupted_at is None for d in items.values())
+    for item in items.values():
+        assert any_store.claim_alert(item.id, 0, hold)
+    any_store.mark_alert_sent(items["t:sent"].id)
+    any_store.mark_alert_failed(items["t:failed"].id, "HTTP 429", utcnow())  # refused: nothing posted
+    any_store.mark_alert_failed(items["t:doubt"].id, "timed out", utcnow(), in_doubt=True)
+    # t:killed: the process died mid-send (no mark at all).
+    due = {d.dedupe_key: d for d in any_store.due_alerts(utcnow() + timedelta(hours=1))}
+    assert set(due) == {"t:failed", "t:doubt", "t:killed"}
+    assert due["t:failed"].interrupted_at is None
+    for key in ("t:doubt", "t:killed"):
+        started = due[key].interrupted_at
+        assert started is not None and before - timedelta(seconds=1) <= started <= utcnow()
+    # A new claim over an interrupted attempt keeps when the first one began (the lookup bound).
+    assert any_store.claim_alert(due["t:killed"].id, 1, hold)
+    again = {d.dedupe_key: d for d in any_store.due_alerts(utcnow() + timedelta(hours=2))}
+    assert again["t:killed"].interrupted_at == due["t:killed"].interrupted_at
+    any_store.mark_alert_sent(due["t:killed"].id)
+    assert "t:killed" not in {d.dedupe_key for d in any_store.due_alerts(utcnow() + timedelta(hours=3))}
+
+
+def test_a_version_1_store_gains_the_outbox_send_column(state_url: str) -> None:
+    store = Store.open(state_url)
+    store.record_run(run("t", "changed", None), alerts=[NewAlert("t:k", "drift", {"a": 1})])
+    with store.engine.begin() as conn:  # back to the layout of version 1
+        conn.execute(text("ALTER TABLE alert_outbox DROP COLUMN sending_at"))
+        conn.execute(text("UPDATE gqlmon_meta SET value = '1' WHERE key = 'schema_version'"))
+    store.close()
+    upgraded = Store.open(state_url)
+    try:
+        (item,) = upgraded.due_alerts()
+        assert (item.dedupe_key, item.payload, item.interrupted_at) == ("t:k", {"a": 1}, None)
+        assert upgraded.claim_alert(item.id, 0, timedelta(seconds=1))
+        with upgraded.engine.begin() as conn:
+            version = conn.execute(
+                text("SELECT value FROM gqlmon_meta WHERE key = 'schema_version'")
+            ).scalar()
+        assert version == "2"
+    finally:
+        upgraded.close()
 
 
 def test_concurrent_runs_queue_an_alert_once(any_store: Store) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from tests.cli.conftest import BREAKING, Workspace, target
@@ -30,16 +31,17 @@ def test_acknowledged_changes_are_marked_and_do_not_fail(ws: Workspace, demo_api
     assert {coordinate for _, coordinate in BREAKING} == set(ids)
     first, *others = sorted(ids.values())
 
-    acked = ws.run("ack", "a", first, "--reason", REASON)
+    # No check has recorded these changes yet (the API changed since): --force acknowledges them ahead.
+    acked = ws.run("ack", "a", first, "--reason", REASON, "--force")
     assert acked.code == 0, acked
     assert acked.out == f"acknowledged {first} on a\n"
     for change_id in others:
-        assert ws.invoke("ack", "a", change_id, "--reason", REASON).code == 0
+        assert ws.invoke("ack", "a", change_id, "--reason", REASON, "--force").code == 0
     for change_id in ids.values():
-        assert ws.invoke("ack", "b", change_id, "--reason", REASON).code == 0
+        assert ws.invoke("ack", "b", change_id, "--reason", REASON, "--force").code == 0
     for change_id in others:
-        assert ws.invoke("ack", "c", change_id, "--reason", REASON).code == 0
-    expired = ws.invoke("ack", "c", first, "--until", "2000-01-01", "--reason", "too late")
+        assert ws.invoke("ack", "c", change_id, "--reason", REASON, "--force").code == 0
+    expired = ws.invoke("ack", "c", first, "--until", "2000-01-01", "--reason", "too late", "--force")
     assert expired.out == f"acknowledged {first} on c until 2000-01-01\n"
 
     a = ws.run("check", "a")
@@ -84,4 +86,100 @@ def test_ack_errors_are_one_line(ws: Workspace, demo_api: DemoServer) -> None:
     assert unknown.code == 2, unknown
     assert unknown.err_lines == [
         "gqlmon: error: unknown target 'nope' (known: demo); add it to monitor.toml or pass a URL"
+    ]
+
+
+def _recorded(ws: Workspace, demo_api: DemoServer) -> dict[str, str]:
+    """Target ``a`` checked at v1 then v2: coordinate -> id of the breaking changes the store recorded."""
+    ws.configure(target("a", demo_api.graphql_url))
+    assert ws.invoke("check").code == 0
+    demo_api.switch(version="v2")
+    ws.invoke("check")
+    report = ws.report("a")
+    return {c["coordinate"]: c["id"] for c in report["changes"] if c["criticality"] == "breaking"}
+
+
+def test_ack_resolves_prefixes_refuses_unknown_ids_and_can_be_listed_and_undone(
+    ws: Workspace, demo_api: DemoServer
+) -> None:
+    ids = _recorded(ws, demo_api)
+    removed = ids["Run.commitHash"]
+
+    unknown = ws.run("ack", "a", "deadbeefdeadbeef")
+    too_short = ws.run("ack", "a", removed[:3])
+    acked = ws.run("ack", "a", removed[:7], "--reason", REASON, "--until", "2099-12-31")
+
+    assert unknown.code == 2, unknown
+    (line,) = unknown.err_lines
+    assert line.startswith(
+        "gqlmon: error: unknown change id 'deadbeefdeadbeef' in the changes recorded for 'a'; closest: "
+    )
+    assert len(re.findall(r"\b[0-9a-f]{16} \(", line)) == 3  # three recorded ids, each with its message
+    assert too_short.code == 2 and "is too short: give at least 4 digits" in too_short.err, too_short
+    assert acked.code == 0, acked
+    assert acked.out == (
+        f"acknowledged {removed} on a until 2099-12-31: Field 'commitHash' was removed from object type 'Run'\n"
+    )
+
+    listed = ws.invoke("ack", "a", "--list")
+    assert listed.code == 0, listed
+    assert listed.out.splitlines()[0] == "acknowledgements on a (1):"
+    assert re.match(
+        rf"  {removed}  until 2099-12-31 +since \d{{4}}-\d\d-\d\d  {re.escape(REASON)}$",
+        listed.out.splitlines()[1],
+    )
+    assert listed.out.splitlines()[2] == "      Field 'commitHash' was removed from object type 'Run'"
+
+    # The stored run's re-rendered report shows the acknowledgement made after it, in every format.
+    as_json = ws.invoke("report", "a", "--format", "json")
+    assert [(a["id"], a["reason"]) for a in as_json.json["acknowledged"]] == [(removed, REASON)]
+    assert next(c for c in as_json.json["changes"] if c["id"] == removed)["acknowledged"] == REASON
+    assert f"acknowledged (1):\n  - [{removed}] " in ws.invoke("report", "a", "--format", "text").out
+    assert "Acknowledged (1)" in ws.invoke("report", "a", "--format", "markdown").out
+    assert '<section id="acknowledged">' in ws.invoke("report", "a", "--format", "html").out
+
+    undone = ws.run("unack", "a", removed[:5])
+    assert (undone.code, undone.out) == (0, f"unacknowledged {removed} on a\n"), undone
+    assert ws.invoke("ack", "a", "--list").out == "no acknowledgements on a\n"
+    assert ws.invoke("report", "a", "--format", "json").json["acknowledged"] == []
+
+
+def test_unack_resolves_against_the_acknowledgements_and_lists_an_ambiguous_prefix(
+    ws: Workspace, demo_api: DemoServer
+) -> None:
+    ws.configure(target("a", demo_api.graphql_url))
+    for change_id in ("abcd000000000001", "abcd000000000002"):
+        forced = ws.run("ack", "a", change_id, "--force", "--reason", "ahead of the release")
+        assert (forced.code, forced.out) == (0, f"acknowledged {change_id} on a\n"), forced
+
+    ambiguous = ws.run("unack", "a", "abcd")
+    unknown = ws.run("unack", "a", "abce000000000001")
+    short_force = ws.run("ack", "a", "abcd", "--force")
+
+    assert ambiguous.code == 2, ambiguous
+    assert ambiguous.err_lines == [
+        "gqlmon: error: change id 'abcd' is ambiguous in the acknowledgements of 'a': "
+        "abcd000000000001 (ahead of the release); abcd000000000002 (ahead of the release)"
+    ]
+    assert unknown.code == 2 and "closest: abcd000000000001" in unknown.err, unknown
+    assert short_force.err_lines == [
+        "gqlmon: error: --force takes a full change id (16 hex digits), got 'abcd'"
+    ]
+    listed = ws.invoke("ack", "a", "--list").out
+    assert "(no check has recorded this change yet)" in listed and listed.startswith(
+        "acknowledgements on a (2):"
+    )
+    assert ws.run("unack", "a", "abcd000000000002").code == 0
+    assert ws.invoke("ack", "a", "--list").out.startswith(
+        "acknowledgements on a (1):\n  abcd000000000001  in force"
+    )
+
+
+def test_ack_usage_errors(ws: Workspace, demo_api: DemoServer) -> None:
+    ws.configure(target("a", demo_api.graphql_url))
+    no_id = ws.run("ack", "a")
+    list_with_id = ws.run("ack", "a", "--list", "abcd")
+    assert no_id.code == 2 and no_id.err_lines == ["gqlmon: error: ack: give a CHANGE_ID (or --list)"]
+    assert list_with_id.code == 2 and list_with_id.err_lines == [
+        "gqlmon: error: ack --list takes no change id"
     ]

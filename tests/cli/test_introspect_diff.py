@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from graphql import build_schema
 
+from tests import realschemas
 from tests.cli.conftest import BREAKING, DANGEROUS, ROOT, Drifted, Workspace, breaking_of, target
 from tests.servers.demo import DemoServer
 
@@ -236,3 +237,18 @@ def test_introspect_of_an_unreadable_schema_is_one_line_and_exit_2(ws: Workspace
     assert result.code == 2, result
     assert len(result.err_lines) == 1, result
     assert result.err_lines[0].startswith("gqlmon: error: garbage.json: invalid JSON")
+
+
+def test_gqlmon_diff_of_githubs_sdl_and_json_reports_no_change(ws: Workspace, tmp_path: Path) -> None:
+    as_sdl = realschemas.write_sdl("github-14.0.0", tmp_path)
+    as_json = realschemas.write("github-14.0.0", tmp_path)
+
+    forward = ws.run("diff", str(as_sdl), str(as_json), no_config=True)
+    backward = ws.run("diff", str(as_json), str(as_sdl), "--format", "json", no_config=True)
+
+    assert (forward.code, forward.out, forward.err) == (0, "No changes.\n", "")
+    assert backward.code == 0, backward
+    assert json.loads(backward.out) == {
+        "changes": [],
+        "summary": {"breaking": 0, "dangerous": 0, "safe": 0, "total": 0},
+    }

@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
-import pytest
-from graphql import build_schema
+import functools
+from typing import Any
 
-from monitor.core.contracts import parse_removal_date, qualify_replacement, suggest_replacement
+import pytest
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    build_client_schema,
+    build_schema,
+    resolve_schema_coordinate,
+)
+
+from monitor.core.contracts import (
+    parse_removal_date,
+    qualify_replacement,
+    replacement_for,
+    suggest_replacement,
+)
+from tests import realschemas
 
 
 @pytest.mark.parametrize(
@@ -88,12 +106,184 @@ SCHEMA = build_schema(
         ("labels", "Filter.label", "Filter.labels"),
         ("CANCELED", "State.DISCARDED", "State.CANCELED"),
         ("first", "Query.stacks(limit:)", "Query.stacks(first:)"),
-        ("elsewhere", "Stack.tags", "elsewhere"),  # not in the schema: left as written
-        ("Other.thing", "Stack.tags", "Other.thing"),  # already qualified
-        ("labels", "Missing.tags", "labels"),
+        ("Stack.labels", "Query.stacks", "Stack.labels"),  # already qualified
+        ("Stack", "Query.stacks", "Stack"),  # a type
+        ("@skip(if:)", "Query.stacks", "@skip(if:)"),
+        ("elsewhere", "Stack.tags", None),  # not in the schema: no hint rather than a wrong one
+        ("Other.thing", "Stack.tags", None),
+        ("labels", "Missing.tags", None),
+        ("State.CANCELED(x:)", "State.DISCARDED", None),  # malformed for an enum value
+        ("the new API", "Stack.tags", None),
     ],
 )
 def test_replacement_is_qualified_when_the_schema_has_it(
-    replacement: str, coordinate: str, expected: str
+    replacement: str, coordinate: str, expected: str | None
 ) -> None:
     assert qualify_replacement(replacement, coordinate, SCHEMA) == expected
+
+
+def test_every_real_deprecation_gets_an_existing_coordinate_or_no_hint() -> None:
+    """Every deprecated element of the vendored GitHub and Shopify schemas: the hint exists in that schema."""
+    hinted: set[str] = set()
+    unhinted: set[str] = set()
+    for name in realschemas.names():
+        schema = _client_schema(name)
+        for coordinate, reason in _deprecations(schema):
+            hint = replacement_for(reason, coordinate, schema)
+            if hint is None:
+                unhinted.add(f"{name}:{coordinate}")
+                continue
+            assert hint != coordinate, (name, coordinate, reason)
+            assert resolve_schema_coordinate(schema, hint) is not None, (name, coordinate, reason, hint)
+            hinted.add(f"{name}:{coordinate}")
+    assert (len(hinted), len(unhinted)) == (212, 24)  # counts keep the heuristics from quietly fading
+
+
+def _deprecations(schema: GraphQLSchema) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for type_ in schema.type_map.values():
+        if isinstance(type_, GraphQLEnumType):
+            members: dict[str, Any] = dict(type_.values)
+        elif isinstance(type_, GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType):
+            members = dict(type_.fields)
+        else:
+            continue
+        for member_name, member in members.items():
+            if member.deprecation_reason is not None:
+                found.append((f"{type_.name}.{member_name}", member.deprecation_reason))
+            for arg_name, arg in getattr(member, "args", {}).items():
+                if arg.deprecation_reason is not None:
+                    found.append((f"{type_.name}.{member_name}({arg_name}:)", arg.deprecation_reason))
+    return found
+
+
+PROJECT_NEXT = (
+    "The `ProjectNext` API is deprecated in favour of the more capable `ProjectV2` API. Follow the ProjectV2 "
+    "guide at https://github.blog/changelog/2022-06-23-the-new-github-issues-june-23rd-update/, to find a "
+    "suitable replacement. Removal on 2023-01-01 UTC."
+)
+
+
+@pytest.mark.parametrize(
+    ("schema_name", "coordinate", "reason", "expected"),
+    [
+        ("github-12.41.1", "Repository.projectNext", PROJECT_NEXT, "ProjectV2"),
+        (
+            "github-14.0.0",
+            "ProjectV2View.groupBy",
+            "The `ProjectV2View#order_by` API is deprecated in favour of the more capable "
+            "`ProjectV2View#group_by_field` API. Check out the `ProjectV2View#group_by_fields` API as an "
+            "example for the more capable alternative. Removal on 2023-04-01 UTC.",
+            "ProjectV2View.groupByFields",
+        ),
+        (
+            "github-14.0.0",
+            "ProjectV2View.visibleFields",
+            "The `ProjectV2View#visibleFields` API is deprecated in favour of the more capable "
+            "`ProjectV2View#fields` API. Check out the `ProjectV2View#fields` API as an example for the more "
+            "capable alternative. Removal on 2023-01-01 UTC.",
+            "ProjectV2View.fields",
+        ),
+        (
+            "github-14.0.0",
+            "AssignedEvent.user",
+            "Assignees can now be mannequins. Use the `assignee` field instead. Removal on 2020-01-01 UTC.",
+            "AssignedEvent.assignee",
+        ),
+        (
+            "github-14.0.0",
+            "Issue.timeline",
+            "`timeline` will be removed Use Issue.timelineItems instead. Removal on 2020-10-01 UTC.",
+            "Issue.timelineItems",
+        ),
+        (
+            "github-14.0.0",
+            "Sponsorship.sponsor",
+            "`Sponsorship.sponsor` will be removed. Use `Sponsorship.sponsorEntity` instead. "
+            "Removal on 2020-10-01 UTC.",
+            "Sponsorship.sponsorEntity",
+        ),
+        (
+            "github-12.41.1",
+            "RepositoryVulnerabilityAlert.fixReason",
+            "The `fixReason` field is being removed. You can still use `fixedAt` and `dismissReason`. "
+            "Removal on 2023-04-01 UTC.",
+            "RepositoryVulnerabilityAlert.fixedAt",
+        ),
+        (
+            "github-14.0.0",
+            "PullRequestReviewComment.position",
+            "We are phasing out diff-relative positioning for PR comments Use the `line` and `startLine` "
+            "fields instead, which are file line numbers instead of diff line numbers Removal on 2023-10-01 UTC.",
+            "PullRequestReviewComment.line",
+        ),
+        (
+            "github-14.0.0",
+            "PackageType.NPM",
+            "NPM will be removed from this enum as this type will be migrated to only be used by the Packages "
+            "REST API. Removal on 2022-11-21 UTC.",
+            None,
+        ),
+        (
+            "github-14.0.0",
+            "Commit.pushedDate",
+            "`pushedDate` is no longer supported. Removal on 2023-07-01 UTC.",
+            None,
+        ),
+        ("github-14.0.0", "__Directive.onField", "Use `locations`.", "__Directive.locations"),
+        (
+            "shopify-storefront-2026.4",
+            "Image.transformedSrc",
+            "Use `url(transform:)` instead",
+            "Image.url(transform:)",
+        ),
+        (
+            "shopify-storefront-2026.4",
+            "CartBuyerIdentity.deliveryAddressPreferences",
+            "Use `cart.delivery` instead.",
+            "Cart.delivery",
+        ),
+        (
+            "shopify-storefront-2026.4",
+            "CurrencyCode.BYR",
+            "`BYR` is deprecated. Use `BYN` available from version `2021-01` onwards instead.",
+            "CurrencyCode.BYN",
+        ),
+        (
+            "shopify-storefront-2026.4",
+            "DiscountApplicationAllocationMethod.ONE",
+            "Use ACROSS instead.",
+            "DiscountApplicationAllocationMethod.ACROSS",
+        ),
+        (
+            "shopify-storefront-2026.4",
+            "MediaPresentation.id",
+            "MediaPresentation IDs are being deprecated. Access the data directly via the asJson field on the "
+            "Media type.",
+            "MediaPresentation.asJson",
+        ),
+        (
+            "shopify-storefront-2026.4",
+            "Country.market",
+            "This `market` field will be removed in a future version of the API.",
+            None,
+        ),
+        (
+            "shopify-storefront-2026.4",
+            "CartCost.totalDutyAmount",
+            "Tax and duty amounts are no longer available and will be removed in a future version.\nPlease see "
+            "[the changelog](https://shopify.dev/changelog/tax-and-duties-are-deprecated-in-storefront-cart-api)"
+            "\nfor more information.\n",
+            None,
+        ),
+    ],
+)
+def test_hand_checked_real_reasons(
+    schema_name: str, coordinate: str, reason: str, expected: str | None
+) -> None:
+    assert replacement_for(reason, coordinate, _client_schema(schema_name)) == expected
+
+
+@functools.cache
+def _client_schema(name: str) -> GraphQLSchema:
+    return build_client_schema(realschemas.load(name))  # type: ignore[arg-type]

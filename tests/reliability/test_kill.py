@@ -185,8 +185,8 @@ def _flush(state_url: str, webhook: str) -> tuple[int, int]:
     try:
         with store.engine.begin() as conn:
             rows = conn.execute(select(outbox)).all()
-        # Claimed by a process that was killed before it recorded the answer: attempts > 0, no error, pending.
-        interrupted = sum(1 for r in rows if r.status == "pending" and r.attempts > 0 and not r.last_error)
+        # Claimed by a process that was killed before it recorded the answer: the send attempt is still open.
+        interrupted = sum(1 for r in rows if r.status == "pending" and r.sending_at is not None)
         sender = SlackSender(webhook_url=webhook, timeout=10)
         sent = 0
         for hours in (1, 2, 3):  # past every hold and backoff a killed process left behind

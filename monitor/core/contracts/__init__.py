@@ -12,7 +12,13 @@ values. The flow of one check::
     report_section = to_report_section(result)             # stored; from_report_section() reads it back
 """
 
-from monitor.core.contracts.deprecations import parse_removal_date, qualify_replacement, suggest_replacement
+from monitor.core.contracts.deprecations import (
+    parse_removal_date,
+    qualify_replacement,
+    replacement_candidates,
+    replacement_for,
+    suggest_replacement,
+)
 from monitor.core.contracts.impact import (
     EVERYTHING,
     affected_operations,
@@ -66,6 +72,8 @@ __all__ = [
     "parse_removal_date",
     "parse_sources",
     "qualify_replacement",
+    "replacement_candidates",
+    "replacement_for",
     "suggest_replacement",
     "to_report_section",
     "touched_coordinates",

@@ -14,7 +14,7 @@ import re
 from datetime import date
 from typing import Final
 
-from graphql import GraphQLSchema, is_enum_type, is_input_object_type, is_interface_type, is_object_type
+from graphql import GraphQLError, GraphQLSchema, resolve_schema_coordinate
 
 _MONTHS: Final = (
     {name.lower(): index for index, name in enumerate(calendar.month_name) if name}
@@ -49,21 +49,22 @@ _END_OF_RE: Final = re.compile(r"\bend\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 _SENTENCE_RE: Final = re.compile(r"[.;!?](?:\s+|$)")
 _ABBR_DOT_RE: Final = re.compile(rf"\b({_MONTH_NAMES})\.", re.IGNORECASE)
 
-_NAME_PATTERN: Final = r"(?P<t>[`'\"][^`'\"\n]{1,120}[`'\"]|@?[A-Za-z_][\w.]*(?:\([\w:, ]*\))?)"
-_REPLACEMENT_RES: Final = tuple(
-    re.compile(pattern + _NAME_PATTERN, re.IGNORECASE)
-    for pattern in (
-        r"\buse\s+(?:the\s+)?(?:new\s+)?(?:field\s+|argument\s+|value\s+)?",
-        r"\b(?:replaced|superseded)\s+(?:by|with)\s+(?:the\s+)?(?:new\s+)?",
-        r"\bin\s+favou?r\s+of\s+(?:the\s+)?(?:new\s+)?",
-        r"\b(?:prefer|migrate\s+to|switch\s+to|moved\s+to|renamed\s+to)\s+(?:the\s+)?(?:new\s+)?",
-    )
+_NAME_PATTERN: Final = r"(?P<t>[`'\"][^`'\"\n]{1,120}[`'\"]|@?[A-Za-z_][\w.#]*(?:\([\w:, ]*\))?)"
+_LEADS: Final = (
+    r"\buse\s+(?:the\s+)?(?:new\s+)?(?:field\s+|argument\s+|value\s+)?",
+    r"\b(?:replaced|superseded)\s+(?:by|with)\s+(?:the\s+)?(?:new\s+)?",
+    r"\bin\s+favou?r\s+of\s+(?:the\s+)?(?:new\s+)?",
+    r"\b(?:prefer|migrate\s+to|switch\s+to|moved\s+to|renamed\s+to|check\s+out|via)\s+(?:the\s+)?(?:new\s+)?",
 )
+_LEAD_RE: Final = re.compile("|".join(f"(?:{lead})" for lead in _LEADS), re.IGNORECASE)
+_NAME_RE: Final = re.compile(_NAME_PATTERN)
+_QUOTED_RE: Final = re.compile(r"`([^`\n]{1,120})`")
+_CLAUSE_END_RE: Final = re.compile(r"[.;!?](?:\s|$)|\n")
 _STOPWORDS: Final = frozenset(
     {
         *("a", "an", "and", "another", "any", "at", "case", "cases", "caution", "either", "for", "if", "in"),
         *("instead", "is", "it", "its", "of", "only", "or", "other", "our", "some", "that", "the", "them"),
-        *("these", "this", "those", "to", "when", "whatever", "with", "your"),
+        *("these", "this", "those", "to", "when", "whatever", "with", "your", "more", "less", "capable"),
     }
 )
 
@@ -139,41 +140,107 @@ def _period(year: int, first_month: int, last_month: int, end_of: bool) -> date:
     return date(year, first_month, 1)
 
 
+def replacement_candidates(reason: str | None) -> list[str]:
+    """The names a reason suggests instead, most likely first; unchecked against any schema.
+
+    After a lead such as ``use``, ``replaced by`` or ``in favour of``, the name right after it counts, then
+    every `backquoted` name up to the end of that clause (``in favour of the more capable `ProjectV2` API``).
+
+    >>> replacement_candidates("Use `Stack.labels` instead.")
+    ['Stack.labels']
+    >>> replacement_candidates("Deprecated in favour of the more capable `ProjectV2` API.")
+    ['ProjectV2']
+    """
+    if not reason:
+        return []
+    found: list[str] = []
+    for lead in _LEAD_RE.finditer(reason):
+        clause_end = _CLAUSE_END_RE.search(reason, lead.end())
+        clause = reason[lead.end() : clause_end.start() if clause_end else len(reason)]
+        tokens = []
+        if first := _NAME_RE.match(clause):
+            tokens.append(first.group("t"))
+        tokens.extend(_QUOTED_RE.findall(clause))
+        for raw in tokens:
+            token = raw.strip("`'\"").strip().rstrip(".,;:")
+            lowered = token.lower()
+            if token and lowered not in _STOPWORDS and not lowered.startswith("http") and token not in found:
+                found.append(token)
+    return found
+
+
 def suggest_replacement(reason: str | None) -> str | None:
-    """The name a reason suggests instead (``Use `Foo.bar```, ``use fooBar instead``), or ``None``.
+    """The first name a reason suggests instead (``Use `Foo.bar```, ``use fooBar instead``), or ``None``.
 
     >>> suggest_replacement("Use `Stack.labels` instead.")
     'Stack.labels'
     """
-    if not reason:
-        return None
-    for pattern in _REPLACEMENT_RES:
-        for match in pattern.finditer(reason):
-            token = match.group("t").strip("`'\"").strip().rstrip(".,;:")
-            if token and token.lower() not in _STOPWORDS and not token.lower().startswith("http"):
-                return token
+    candidates = replacement_candidates(reason)
+    return candidates[0] if candidates else None
+
+
+def replacement_for(reason: str | None, coordinate: str, schema: GraphQLSchema) -> str | None:
+    """The schema coordinate a deprecation reason points to, if it exists in ``schema``; else ``None``.
+
+    ``coordinate`` is the deprecated element: an unqualified name is looked up beside it (``fooBar``
+    suggested for ``User.fooOld`` is ``User.fooBar``). GitHub's Ruby notation ``Type#snake_name`` and
+    ``type.field`` paths are read as ``Type.snakeName`` and ``Type.field``. A word that names nothing
+    in the schema ("the more capable API") is never a hint, nor is the deprecated element itself.
+
+    >>> from graphql import build_schema
+    >>> schema = build_schema("type Query { old: Int @deprecated(reason: \\"Use `new`.\\") new: Int }")
+    >>> replacement_for("Use `new`.", "Query.old", schema)
+    'Query.new'
+    >>> replacement_for("Deprecated in favour of the more capable API.", "Query.old", schema) is None
+    True
+    """
+    for candidate in replacement_candidates(reason):
+        for spelling in _spellings(candidate):
+            found = _resolve(spelling, coordinate, schema)
+            if found is not None and found != coordinate:
+                return found
     return None
 
 
-def qualify_replacement(replacement: str, coordinate: str, schema: GraphQLSchema) -> str:
-    """``fooBar`` suggested for ``User.fooOld`` becomes ``User.fooBar`` when the schema has it."""
-    if any(ch in replacement for ch in ".@(") or "." not in coordinate or coordinate.startswith("@"):
-        return replacement
+def qualify_replacement(replacement: str, coordinate: str, schema: GraphQLSchema) -> str | None:
+    """The coordinate ``replacement`` (as written in a reason about ``coordinate``) names, or ``None``."""
+    for spelling in _spellings(replacement):
+        if (found := _resolve(spelling, coordinate, schema)) is not None:
+            return found
+    return None
+
+
+def _spellings(token: str) -> list[str]:
+    """``token`` and, for ``Type#snake_name``, ``Type.snakeName``; ``cart.delivery`` also as ``Cart.delivery``."""
+    spellings = [token]
+    if "#" in token:
+        owner, _, member = token.partition("#")
+        head, *rest = member.split("_")
+        spellings = [f"{owner}.{head}{''.join(part[:1].upper() + part[1:] for part in rest)}"]
+    if (first := spellings[0]) and "." in first and first[0].islower():
+        spellings.append(first[0].upper() + first[1:])
+    return spellings
+
+
+def _resolve(name: str, coordinate: str, schema: GraphQLSchema) -> str | None:
+    """``name`` as an existing coordinate: itself if it exists, else a member of ``coordinate``'s owner."""
+    if _exists(name, schema):
+        return name
+    if name.startswith("@") or "." in name or "." not in coordinate or coordinate.startswith("@"):
+        return None
     owner, member = coordinate.split(".", 1)
-    named = schema.get_type(owner)
-    if "(" in member:  # an argument: Type.field(arg:)
-        field_name = member.split("(", 1)[0]
-        if (
-            (is_object_type(named) or is_interface_type(named))
-            and field_name in named.fields
-            and replacement in named.fields[field_name].args
-        ):
-            return f"{owner}.{field_name}({replacement}:)"
-        return replacement
-    if (is_object_type(named) or is_interface_type(named) or is_input_object_type(named)) and (
-        replacement in named.fields
-    ):
-        return f"{owner}.{replacement}"
-    if is_enum_type(named) and replacement in named.values:
-        return f"{owner}.{replacement}"
-    return replacement
+    if "(" in member:  # an argument of Type.field: the replacement is a sibling argument
+        sibling = f"{owner}.{member.split('(', 1)[0]}({name.removesuffix(':')}:)"
+        if "(" not in name and _exists(sibling, schema):
+            return sibling
+    qualified = f"{owner}.{name}"
+    return qualified if _exists(qualified, schema) else None
+
+
+def _exists(coordinate: str, schema: GraphQLSchema) -> bool:
+    """Whether a schema coordinate (``Type``, ``Type.member``, ``Type.field(arg:)``, ``@dir``, ``@dir(arg:)``)
+    names something in ``schema``; a malformed one names nothing."""
+    try:
+        return resolve_schema_coordinate(schema, coordinate) is not None
+    except (GraphQLError, TypeError):  # syntax error, or a member of a scalar/union, or an unknown type
+        return False

@@ -39,7 +39,7 @@ from graphql.language.ast import QUERY_DOCUMENT_KEYS
 
 from monitor.core.changes import Change
 from monitor.core.contracts.collect import Deprecation, NearIndex, Usage, UsageCollector
-from monitor.core.contracts.deprecations import parse_removal_date, qualify_replacement, suggest_replacement
+from monitor.core.contracts.deprecations import parse_removal_date, replacement_for
 from monitor.core.contracts.impact import affected_operations, causes, touches
 from monitor.core.contracts.limits import Limits, check_limits
 from monitor.core.contracts.model import (
@@ -208,16 +208,13 @@ class _Checker:
         return OperationError(error.message, file, line, column, path)
 
     def _deprecation(self, found: Deprecation) -> DeprecatedUsage:
-        suggestion = suggest_replacement(found.reason)
         file, line, _ = node_position(found.node)
         return DeprecatedUsage(
             coordinate=found.coordinate,
             reason=found.reason,
             first_seen=self.since.get(found.coordinate),
             removal_date=parse_removal_date(found.reason),
-            replacement=qualify_replacement(suggestion, found.coordinate, self.schema)
-            if suggestion
-            else None,
+            replacement=replacement_for(found.reason, found.coordinate, self.schema),
             file=file,
             line=line,
         )

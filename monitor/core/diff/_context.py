@@ -2,6 +2,8 @@
 builders for the change kinds that look the same on every element (descriptions, deprecations).
 
 Description and deprecation changes are always safe: neither changes what an operation may ask or gets.
+Texts that differ only in whitespace are equal (:func:`same_text`): SDL block strings and introspection
+JSON of one schema disagree on trailing spaces and line breaks, and re-wrapping a paragraph is no change.
 Deprecation *reasons* are compared as text; graphql-core fills ``"No longer supported"`` in for a bare
 ``@deprecated``, so that text counts as "no reason" when telling a reason added/removed from changed.
 """
@@ -41,6 +43,7 @@ __all__ = [
     "deprecation_changes",
     "description_changes",
     "kind_label",
+    "same_text",
 ]
 
 Side = Literal["old", "new", "both"]
@@ -55,7 +58,9 @@ class DiffContext:
     ``unchanged`` names the types known to be equal in both versions (equal fingerprints, or no change
     found); the new version's usage reuses the old one's edges for them, which makes it cheap.
     ``old_usage``/``new_usage`` may be given when the schemas are partial (the JSON diff builds changed
-    types only, :mod:`.introspected`): usage must come from the whole schema.
+    types only, :mod:`.introspected`): usage must come from the whole schema. ``unstated_directives``
+    names directives one side holds only as the library's defaults (an SDL document that does not define
+    ``@deprecated`` gets graphql-core's): they say nothing about the API, so they are not compared.
     """
 
     old: GraphQLSchema
@@ -63,6 +68,7 @@ class DiffContext:
     unchanged: set[str] = field(default_factory=set)
     old_usage: Mapping[str, Usage] | None = None
     new_usage: Mapping[str, Usage] | None = None
+    unstated_directives: frozenset[str] = frozenset()
     _edges: dict[str, Edges] = field(default_factory=dict, init=False)
 
     def usage(self, name: str, side: Side = "both") -> Usage:
@@ -157,10 +163,12 @@ def description_changes(
     path: str,
     coordinate: str,
 ) -> list[Change]:
-    """Description added/changed/removed on ``what`` (``field 'User.name'``): always safe."""
-    old, new = old or None, new or None
-    if old == new:
+    """Description added/changed/removed on ``what`` (``field 'User.name'``): always safe.
+
+    No change when the two differ only in whitespace (a blank description counts as none)."""
+    if same_text(old, new):
         return []
+    old, new = old or None, new or None
     reason = "Descriptions are documentation; no operation changes"
     if old is None:
         kind, message = kinds.added, f"Description '{new}' was added to {what}"
@@ -183,6 +191,17 @@ class DeprecationKinds:
     reason_removed: ChangeType | None = None
 
 
+def same_text(old: str | None, new: str | None) -> bool:
+    """True when two descriptions or reasons differ at most in whitespace; ``None`` counts as empty.
+
+    >>> same_text("Use `a`.\\n", "Use  `a`.")
+    True
+    """
+    if old == new:
+        return True
+    return (old or "").split() == (new or "").split()
+
+
 def _has_reason(reason: str | None) -> bool:
     return bool(reason) and reason != DEFAULT_DEPRECATION_REASON
 
@@ -201,7 +220,7 @@ def deprecation_changes(
     ``old``/``new`` are deprecation reasons, ``None`` when not deprecated. Kinds without a reason
     added/removed identifier (arguments, input fields) report those as a reason change.
     """
-    if old == new:
+    if old == new or (old is not None and new is not None and same_text(old, new)):
         return []
     title = what[0].upper() + what[1:]
     kind: ChangeType

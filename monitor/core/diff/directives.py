@@ -10,13 +10,19 @@ Criticality, for a directive operations can use (one with an executable location
 A directive with only type-system locations (``@key``, ``@cost``, ``@specifiedBy``) appears in SDL, never
 in an operation, so no client operation can break: what would be breaking is **dangerous** instead (tools
 that build on the SDL may still care). GraphQL Inspector rates both kinds alike.
+
+An SDL document rarely defines the built-in directives (``@skip``, ``@include``, ``@deprecated``,
+``@specifiedBy``, ``@oneOf``); graphql-core then supplies its own definitions, which describe the library,
+not the API. Compared with an introspection result (which states what the server has), those would show as
+"``@oneOf`` removed" or "``@deprecated(reason:)`` changed from ``String!`` to ``String``": the built-ins an
+SDL leaves out (:func:`unstated_directives`) are therefore not compared.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from graphql import GraphQLDirective
+from graphql import DirectiveDefinitionNode, DocumentNode, GraphQLDirective, specified_directives
 
 from monitor.core.changes import Change, ChangeType, Criticality
 from monitor.core.diff._compare import compare_by_name, compare_names
@@ -24,7 +30,7 @@ from monitor.core.diff._context import DescriptionKinds, DiffContext, descriptio
 from monitor.core.diff.arguments import DIRECTIVE_ARGUMENTS, diff_arguments
 from monitor.core.usage import EXECUTABLE_LOCATIONS
 
-__all__ = ["diff_directives", "is_executable"]
+__all__ = ["diff_directives", "is_executable", "unstated_directives"]
 
 B, D, S = Criticality.BREAKING, Criticality.DANGEROUS, Criticality.SAFE
 
@@ -36,10 +42,17 @@ def is_executable(directive: GraphQLDirective) -> bool:
     return not EXECUTABLE_LOCATIONS.isdisjoint(directive.locations)
 
 
+def unstated_directives(document: DocumentNode) -> frozenset[str]:
+    """The built-in directives an SDL document does not define (the schema built from it has the library's)."""
+    defined = {d.name.value for d in document.definitions if isinstance(d, DirectiveDefinitionNode)}
+    return frozenset(d.name for d in specified_directives if d.name not in defined)
+
+
 def diff_directives(ctx: DiffContext) -> list[Change]:
-    """Changes between the directive definitions of the two schemas."""
-    old = {d.name: d for d in ctx.old.directives}
-    new = {d.name: d for d in ctx.new.directives}
+    """Changes between the directive definitions of the two schemas (``ctx.unstated_directives`` left out)."""
+    skip = ctx.unstated_directives
+    old = {d.name: d for d in ctx.old.directives if d.name not in skip}
+    new = {d.name: d for d in ctx.new.directives if d.name not in skip}
     compared = compare_by_name(old, new)
     changes: list[Change] = []
     for name, directive in compared.added:

@@ -26,15 +26,19 @@ def diff_schemas(
     new_sdl: DocumentNode | None = None,
     old_usage: Mapping[str, Usage] | None = None,
     new_usage: Mapping[str, Usage] | None = None,
+    unstated_directives: frozenset[str] = frozenset(),
 ) -> list[Change]:
     """Every change from ``old`` to ``new``, worst first (:func:`~monitor.core.changes.sort_changes`).
 
     With both fingerprint maps (:func:`monitor.core.schema.type_fingerprints`), types whose fingerprints
     are equal are not walked. With both SDL documents, applied directives are compared too (introspection
     does not carry them). ``old_usage``/``new_usage`` replace the usage computed from the schemas (for
-    partial schemas, :mod:`.introspected`).
+    partial schemas, :mod:`.introspected`). Directives named in ``unstated_directives`` are not compared
+    (:func:`.directives.unstated_directives`: built-ins an SDL document leaves to the library).
     """
-    ctx = DiffContext(old, new, old_usage=old_usage, new_usage=new_usage)
+    ctx = DiffContext(
+        old, new, old_usage=old_usage, new_usage=new_usage, unstated_directives=unstated_directives
+    )
     changes = diff_schema_definition(ctx)
     changes += diff_types(ctx, old_type_fingerprints, new_type_fingerprints)
     changes += diff_directives(ctx)

@@ -52,6 +52,7 @@ def diff_introspections(
     *,
     old_source: str = "old",
     new_source: str = "new",
+    unstated_directives: frozenset[str] = frozenset(),
 ) -> list[Change]:
     """Every change from ``old`` to ``new``, as :func:`.dispatch.diff_schemas` on the built schemas finds.
 
@@ -79,6 +80,7 @@ def diff_introspections(
         new_type_fingerprints=same,
         old_usage=old_usage,
         new_usage=new_usage,
+        unstated_directives=unstated_directives,
     )
 
 

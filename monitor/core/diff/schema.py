@@ -18,7 +18,7 @@ from __future__ import annotations
 from graphql import GraphQLObjectType
 
 from monitor.core.changes import Change, ChangeType, Criticality
-from monitor.core.diff._context import DiffContext, make
+from monitor.core.diff._context import DiffContext, make, same_text
 
 __all__ = ["diff_schema_definition"]
 
@@ -58,7 +58,7 @@ def diff_schema_definition(ctx: DiffContext) -> list[Change]:
                  old=old, new=new)
         )  # fmt: skip
     old_description, new_description = ctx.old.description or None, ctx.new.description or None
-    if old_description != new_description:
+    if not same_text(old_description, new_description):
         changes.append(
             make(ChangeType.SCHEMA_DESCRIPTION_CHANGED, Criticality.SAFE, path="schema", coordinate="schema",
                  message=f"Schema description changed from '{old_description}' to '{new_description}'",

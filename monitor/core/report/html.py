@@ -57,6 +57,7 @@ def render_html(report: DriftReport, history: Iterable[Mapping[str, Any]] | None
         _first(report, found, op_ids),
         _operations(report),
         _change_table(report, broken, op_ids),
+        _acknowledged(report),
         _deprecations(report, op_ids),
         _live(report),
         _problems(report),
@@ -262,6 +263,19 @@ def _change_table(report: DriftReport, affected: Mapping[str, list[str]], op_ids
         '<table id="change-table"><thead><tr><th>Criticality</th><th>Change</th><th>Where</th><th>Why</th>'
         f"<th>Breaks</th></tr></thead>\n<tbody>\n{rows}\n</tbody></table></section>"
     )
+
+
+def _acknowledged(report: DriftReport) -> str:
+    """The acknowledged changes of this run with their reasons (they never alert or fail a check)."""
+    acked = [c for c in view.ordered(report) if c.id in report.acknowledged]
+    if not acked:
+        return ""
+    items = "".join(
+        f'<li><code class="meta">{esc(c.id)}</code> {esc(c.message, limit=500)}: '
+        f"<i>{esc(report.acknowledged[c.id] or 'acknowledged', limit=500)}</i></li>"
+        for c in acked
+    )
+    return f'<section id="acknowledged"><h2>Acknowledged ({len(acked)})</h2><ul>{items}</ul></section>'
 
 
 def _row(

@@ -11,14 +11,32 @@ import json
 from functools import cache
 from typing import Any
 
+from monitor.core.changes import sort_changes
 from monitor.core.report.model import DriftReport
 
 SCHEMA_FILE = "report.schema.json"
 
 
 def render_json(report: DriftReport) -> str:
-    """``report.to_dict()`` as indented JSON (non-ASCII kept as is; control characters escaped)."""
-    return json.dumps(report.to_dict(), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    """``report.to_dict()`` and the acknowledged changes as indented JSON (non-ASCII kept as is; control
+    characters escaped)."""
+    document = {**report.to_dict(), "acknowledged": _acknowledged(report)}
+    return json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def _acknowledged(report: DriftReport) -> list[dict[str, str]]:
+    """The acknowledged changes of this run, worst first: id, type, coordinate, message and reason."""
+    return [
+        {
+            "id": c.id,
+            "type": c.type.value,
+            "coordinate": c.coordinate,
+            "message": c.message,
+            "reason": report.acknowledged[c.id],
+        }
+        for c in sort_changes(report.changes)
+        if c.id in report.acknowledged
+    ]
 
 
 @cache

@@ -65,6 +65,7 @@ def render_markdown(report: DriftReport, history: Iterable[Mapping[str, Any]] | 
     if view.state_lines(report):
         out.append("")
     out += _changes(report)
+    out += _acknowledged(report)
     out += _contracts(report)
     out += _deprecations(report)
     out += _live(report)
@@ -104,6 +105,30 @@ def _header(report: DriftReport) -> list[str]:
             "",
         ]
     return lines
+
+
+def _acknowledged(report: DriftReport) -> list[str]:
+    """The acknowledged changes of this run with their reasons, folded (they never alert or fail a check)."""
+    acked = [c for c in view.ordered(report) if c.id in report.acknowledged]
+    if not acked:
+        return []
+    rows = [
+        f"| {code(c.id)} | {md(c.message)} | {code(c.coordinate)} | {md(report.acknowledged[c.id] or 'acknowledged')} |"
+        for c in acked[: MAX_ROWS[Criticality.BREAKING]]
+    ]
+    more = len(acked) - len(rows)
+    return [
+        "<details>",
+        f"<summary>✅ Acknowledged ({len(acked)})</summary>",
+        "",
+        "| Id | Change | Where | Reason |",
+        "|---|---|---|---|",
+        *rows,
+        *([f"_… and {more} more._"] if more > 0 else []),
+        "",
+        "</details>",
+        "",
+    ]
 
 
 def _changes(report: DriftReport) -> list[str]:

@@ -39,6 +39,7 @@ def render_terminal(report: DriftReport) -> str:
     if report.error:
         lines += ["", f"error: {view.clean(report.error, single_line=False)}"]
     lines += _sections(report, triage(report), full=True)
+    lines += _acknowledged(report)
     if report.contracts is not None:
         counts = view.contract_counts(report)
         lines += ["", "saved operations: " + ", ".join(f"{v} {k}" for k, v in counts.items())]
@@ -208,3 +209,16 @@ def _live(report: DriftReport, *, full: bool) -> list[str]:
     if not full and len(failures) > 5:
         lines.append(f"  … and {len(failures) - 5} more (see the report)")
     return lines
+
+
+def _acknowledged(report: DriftReport) -> list[str]:
+    """The acknowledged changes of this run, each with its reason (they never alert or fail a check)."""
+    acked = [c for c in view.ordered(report) if c.id in report.acknowledged]
+    if not acked:
+        return []
+    out = ["", f"acknowledged ({len(acked)}):"]
+    for change in acked:
+        reason = report.acknowledged[change.id] or "acknowledged"
+        out.append(f"  - [{change.id}] {view.clean(change.message, limit=300)}")
+        out.append(f"      {view.clean(reason, limit=300)}")
+    return out

@@ -25,10 +25,16 @@ def changes(old: str, new: str, *, sdl: bool = False) -> list[Change]:
     return diff_schemas(old_schema, new_schema)
 
 
-def assert_json_diff_agrees(old: dict[str, object], new: dict[str, object]) -> list[Change]:
+def assert_json_diff_agrees(
+    old: dict[str, object], new: dict[str, object], *, unstated_directives: frozenset[str] = frozenset()
+) -> list[Change]:
     """The JSON diff of two introspection results equals the diff of the schemas built from them."""
-    built = diff_schemas(schema_from_introspection(old), schema_from_introspection(new))
-    from_json = diff_introspections(old, new)
+    built = diff_schemas(
+        schema_from_introspection(old),
+        schema_from_introspection(new),
+        unstated_directives=unstated_directives,
+    )
+    from_json = diff_introspections(old, new, unstated_directives=unstated_directives)
     assert from_json == built, {
         "only from JSON": [c.message for c in from_json if c not in built],
         "only built": [c.message for c in built if c not in from_json],
