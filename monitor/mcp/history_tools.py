@@ -93,9 +93,27 @@ def _open_counts(store: Store, target: str, latest: SnapshotRef) -> tuple[int, i
 # ------------------------------------------------------------------------------------------- reports
 
 
+def _report_run(catalog: Catalog, target: str, ref: str) -> tuple[str, str | None]:
+    """``latest`` means the latest run that found something (changes, or the baseline): a run that found
+    the schema unchanged has nothing to report. Returns the run to show and a note saying which it is."""
+    if ref != "latest":
+        return ref, None
+    runs = catalog.store.list_runs(target, limit=200)
+    found = next((r for r in runs if r.outcome in ("changed", "baseline")), None)
+    if not runs or found is None or found.id == runs[0].id:
+        return ref, None
+    newest = runs[0]
+    return found.id, (
+        f"showing run {found.id}, the latest that found changes ({found.finished_at:%Y-%m-%d %H:%M} UTC); "
+        f"the latest run, {newest.id} ({newest.finished_at:%Y-%m-%d %H:%M} UTC), was {newest.outcome}: "
+        "pass run='<id>' for another"
+    )
+
+
 def get_drift_report(catalog: Catalog, target: str, run: str, max_chars: int) -> ReportAnswer:
     target = catalog.target(target)
-    record = catalog.store.get_run(target, catalog.run_id(run))
+    ref, shown_note = _report_run(catalog, target, catalog.run_id(run))
+    record = catalog.store.get_run(target, ref)
     report = record.report or {}
     snapshot = report.get("new_snapshot") or report.get("old_snapshot") or {}
     previous = report.get("old_snapshot") or {}
@@ -128,7 +146,7 @@ def get_drift_report(catalog: Catalog, target: str, run: str, max_chars: int) ->
         broken_operations=_broken(report.get("contracts")),
         deprecations=_deprecations(changes, report.get("contracts")),
         validity_problems=list(report.get("validity_problems") or [])[:20],
-        notes=list(report.get("notes") or []),
+        notes=[*([shown_note] if shown_note else []), *(report.get("notes") or [])],
     )
     since = previous.get("id", "")[:12] or "<a snapshot id or date>"
     return fit(

@@ -35,9 +35,9 @@ def render_sarif(report: DriftReport) -> str:
         results.extend(_operation_results(op, rules, causes.get(str(op.get("name")), ())))
     where = {str(op.get("name")): op for op in ops}
     users: dict[str, tuple[str, ...]] = {u.change.id: (*u.broken, *u.valid) for u in found.used}
-    for op in found.broken:
-        for change in op.causes:
-            users[change.id] = (*users.get(change.id, ()), op.name)
+    for broken_op in found.broken:
+        for change in broken_op.causes:
+            users[change.id] = (*users.get(change.id, ()), broken_op.name)
     for change in sort_changes(report.current_changes):
         if change.criticality is Criticality.SAFE:
             continue
