@@ -377,6 +377,7 @@ class Scheduler:
             return False
         try:
             fresh = await anyio.to_thread.run_sync(load_settings, path)
+            fresh.require_env(*fresh.targets, slack=True)
         except MonitorError as exc:
             log.error("configuration reload failed, keeping the running configuration: %s", exc)
             return False
@@ -578,6 +579,8 @@ def run_scheduler(settings: Settings, *, config_path: Path | None = None, once: 
     configure_logging(min(root.level or logging.INFO, logging.INFO))
     if not settings.targets:
         raise ConfigError("no targets configured: add [[targets]] to monitor.toml (`gqlmon init`)")
+    # Every target is checked and alerts are posted from the start: every variable is needed now.
+    settings.require_env(*settings.targets, slack=True)
     store = Store.open(settings.state)
     try:
         scheduler = Scheduler(settings, store, config_path=config_path)

@@ -68,15 +68,15 @@ deprecated_removal_days = 30
         ('[[targets]]\nname = "../etc"\nurl = "http://x"\n', "targets[0].name: use letters, digits"),
         ('[[targets]]\nname = "a"\nurl = "http://x"\nschedule = "5 bananas"\n', "targets[0].schedule"),
         ('[[targets]]\nname = "a"\nurl = "http://x"\ntimeout = "-3s"\n', "targets[0].timeout"),
-        ('[[targets]]\nname = "a"\nurl = "http://x"\ncolour = "red"\n', "targets[0].colour: Extra inputs"),
+        ('[[targets]]\nname = "a"\nurl = "http://x"\ncolour = "red"\n', "targets[0].colour: unknown key"),
         ('[[targets]]\nname = "a"\nurl = "http://x"\nauth = { kind = "magic" }\n', "targets[0].auth"),
         (
             '[[targets]]\nname = "a"\nurl = "http://x"\n[[targets]]\nname = "a"\nurl = "http://y"\n',
             "duplicate target name 'a'",
         ),
         (
-            '[[targets]]\nname = "a"\nurl = "http://x"\nauth = { kind = "bearer", token_env = "MISSING_VAR" }\n',
-            "targets[0].auth.token_env: environment variable 'MISSING_VAR' is not set",
+            '[[targets]]\nname = "a"\nurl_env = "MISSING_URL"\n',
+            "targets[0].url_env: environment variable MISSING_URL is not set",
         ),
         (
             '[[targets]]\nname = "a"\nurl = "${NOPE}"\n',

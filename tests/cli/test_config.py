@@ -133,10 +133,10 @@ def test_every_auth_kind_the_example_lists_is_valid() -> None:
 
 
 BAD_CONFIGS = [
-    pytest.param('stat = "sqlite:///x.db"\n', "stat: Extra inputs are not permitted", id="unknown-top-key"),
+    pytest.param('stat = "sqlite:///x.db"\n', "stat: unknown key (did you mean 'state'?)", id="unknown-top-key"),
     pytest.param(
         '[[targets]]\nname = "a"\nurl = "http://127.0.0.1:1/graphql"\nheader = {}\n',
-        "targets[0].header: Extra inputs are not permitted",
+        "targets[0].header: unknown key (did you mean 'headers'?)",
         id="unknown-target-key",
     ),
     pytest.param(
@@ -210,7 +210,7 @@ def test_monitor_config_variable_names_the_file(ws: Workspace) -> None:
     ws.config.write_text('stat = "x"\n', encoding="utf-8")
     result = ws.run("check", no_config=True, env={"MONITOR_CONFIG": str(ws.config)})
     assert result.code == 2, result
-    assert result.err_lines == [f"gqlmon: error: {ws.config}: stat: Extra inputs are not permitted"]
+    assert result.err_lines == [f"gqlmon: error: {ws.config}: stat: unknown key (did you mean 'state'?)"]
 
 
 CANARY = "canary-Zq8vX2-secret-value"
