@@ -133,7 +133,9 @@ def test_every_auth_kind_the_example_lists_is_valid() -> None:
 
 
 BAD_CONFIGS = [
-    pytest.param('stat = "sqlite:///x.db"\n', "stat: unknown key (did you mean 'state'?)", id="unknown-top-key"),
+    pytest.param(
+        'stat = "sqlite:///x.db"\n', "stat: unknown key (did you mean 'state'?)", id="unknown-top-key"
+    ),
     pytest.param(
         '[[targets]]\nname = "a"\nurl = "http://127.0.0.1:1/graphql"\nheader = {}\n',
         "targets[0].header: unknown key (did you mean 'headers'?)",
