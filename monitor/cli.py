@@ -228,6 +228,10 @@ def validate(
             _fail("give a TARGET or --schema FILE|URL|TARGET@snapshot")
         schema = f"{target}@latest"
     if not paths:
+        if target is not None and settings is None:
+            from monitor.settings import no_config_found
+
+            _fail(f"unknown target {target!r}: {no_config_found()}; or give operation FILES and --schema")
         if target is None or settings is None:
             _fail("give operation FILES, or a configured TARGET whose contracts to validate")
         paths = [settings.target(target).contracts_dir]

@@ -253,6 +253,19 @@ def _print_outcome(outcome: CheckOutcome, out: TextIO) -> None:
         out.write(f"    report: {html}" + (f" (also {others})" if others else "") + "\n")
 
 
+def open_store_of(settings: Settings, name: str) -> Any:
+    """The existing store; a name that is not configured, with no store to look it up in, is an unknown
+    target (or no configuration at all) rather than a missing store."""
+    from monitor.adapters.store import Store
+
+    try:
+        return Store.open(settings.state, create=False)
+    except MonitorError:
+        if not any(t.name == name for t in settings.targets):
+            raise ConfigError(settings.unknown_target(name)) from None
+        raise
+
+
 def known_target(settings: Settings, store: Any, name: str) -> None:
     """ConfigError, as ``check`` says it, for a name that is neither configured nor in the store (a
     one-off URL's checks are stored under a name of their own, and a removed target's history stays)."""
@@ -266,10 +279,9 @@ def known_target(settings: Settings, store: Any, name: str) -> None:
 def history_command(
     settings: Settings, target: str, *, fmt: str, limit: int, out: TextIO | None = None
 ) -> None:
-    from monitor.adapters.store import Store
 
     out = out or sys.stdout
-    store = Store.open(settings.state, create=False)
+    store = open_store_of(settings, target)
     try:
         known_target(settings, store, target)
         runs = store.list_runs(target, limit=limit)
@@ -328,11 +340,10 @@ def history_command(
 
 
 def report_command(settings: Settings, target: str, run_id: str, fmt: str) -> str:
-    from monitor.adapters.store import Store
     from monitor.core import report as renderers
     from monitor.core.report.model import DriftReport
 
-    store = Store.open(settings.state, create=False)
+    store = open_store_of(settings, target)
     try:
         known_target(settings, store, target)
         run = store.get_run(target, run_id)

@@ -68,11 +68,14 @@ def _file_order(data: Any, path: Path = (), order: dict[Path, int] | None = None
 
 
 def _position(path: Path, order: dict[Path, int]) -> tuple[int, int]:
-    """Where a problem sorts: at its key, or just after the table that lacks it."""
-    for end in range(len(path), -1, -1):
-        if path[:end] in order:
-            return (order[path[:end]], len(path) - end)
-    return (len(order), 0)
+    """Where a problem sorts: at its key, or (a missing key) at the end of the table that lacks it."""
+    if path in order:
+        return (order[path], 0)
+    for end in range(len(path) - 1, -1, -1):
+        table = path[:end]
+        if table in order:
+            return (max(i for p, i in order.items() if p[:end] == table), 1)
+    return (len(order), 1)
 
 
 def _line(expanded: Expanded, path: Path, message: str) -> str:

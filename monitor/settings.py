@@ -532,8 +532,8 @@ def config_path_from(explicit: Path | None, env: Mapping[str, str] | None = None
 def no_config_found() -> str:
     """Says that no configuration file was found, and where gqlmon looked."""
     return (
-        f"no configuration file found (looked for --config, ${CONFIG_ENV} and {Path.cwd() / DEFAULT_CONFIG}); "
-        "create one with `gqlmon init` or pass --config FILE"
+        f"no configuration file found (no --config given, ${CONFIG_ENV} not set, no {DEFAULT_CONFIG} in "
+        f"{Path.cwd()}); create one with `gqlmon init` or pass --config FILE"
     )
 
 
