@@ -575,12 +575,12 @@ def run_scheduler(settings: Settings, *, config_path: Path | None = None, once: 
     """``gqlmon run``: open the store, schedule every target, run until SIGTERM/SIGINT; the exit code."""
     from monitor.logs import configure_logging
 
+    # Every target is checked and alerts are posted from the start: every variable is needed now.
+    settings.require_env(*settings.targets, slack=True)
     root = logging.getLogger()
     configure_logging(min(root.level or logging.INFO, logging.INFO))
     if not settings.targets:
         raise ConfigError("no targets configured: add [[targets]] to monitor.toml (`gqlmon init`)")
-    # Every target is checked and alerts are posted from the start: every variable is needed now.
-    settings.require_env(*settings.targets, slack=True)
     store = Store.open(settings.state)
     try:
         scheduler = Scheduler(settings, store, config_path=config_path)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import pytest
 
 from monitor.adapters.store import Store
+from tests.adapters.slack_receiver import WEBHOOK_PATH, SlackReceiver
 from tests.cli.conftest import Workspace, target
-from tests.servers.demo import DemoServer
+from tests.servers.demo import DemoServer, RunningServer
 
 TOKEN, HEADER = "canary-token-Hq7mB2x9", "canary-header-Lp4vN8z1"
 TARGET_ENV = {"GQLMON_TEST_TOKEN": TOKEN, "GQLMON_TEST_HEADER": HEADER}
@@ -57,12 +58,25 @@ def test_a_check_that_would_post_names_the_slack_variable_and_keeps_the_alert(ch
         f"gqlmon: error: 1 alert not posted to Slack, kept queued for the next check: {checked.config}: "
         + SLACK_MISSING
     )
-    store = Store.open(f"sqlite:///{checked.root / 'state.db'}", create=False)
+    assert outbox(checked) == {"pending": 1}
+    assert TOKEN not in result.out + result.err and HEADER not in result.out + result.err
+
+    receiver = SlackReceiver()  # the variable set: the next check posts the alert that waited
+    with RunningServer(receiver) as slack:
+        again = checked.run("check", env={**TARGET_ENV, "GQLMON_TEST_SLACK": slack.url_for(WEBHOOK_PATH)})
+    assert again.code in (0, 1), again  # unchanged since: the exit code is the state's, not Slack's
+    assert "is not set" not in again.err
+    assert outbox(checked) == {"sent": 1}
+    [posted] = receiver.messages("webhook")
+    assert "demo" in posted["text"]
+
+
+def outbox(ws: Workspace) -> dict[str, int]:
+    store = Store.open(f"sqlite:///{ws.root / 'state.db'}", create=False)
     try:
-        assert store.outbox_counts() == {"pending": 1}
+        return store.outbox_counts()
     finally:
         store.close()
-    assert TOKEN not in result.out + result.err and HEADER not in result.out + result.err
 
 
 def test_commands_that_read_the_store_need_no_secret(checked: Workspace) -> None:
