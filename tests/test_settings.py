@@ -365,3 +365,23 @@ def test_an_unknown_target_names_the_closest_and_says_when_there_is_no_file(tmp_
         "unknown target 'github': no configuration file found (no --config given, $MONITOR_CONFIG not set, "
     )
     assert "gqlmon init" in str(nothing.value)
+
+
+def test_defaults_stand_in_for_unset_variables_and_odd_keys_are_quoted(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[[targets]]\nname = "a"\nurl = "${GQLMON_T_HOST:-http://127.0.0.1:1}/graphql"\n'
+        'headers = { "X-Team" = "${GQLMON_T_TEAM:-platform}", "X Odd.Key" = "${GQLMON_T_ODD}" }\n',
+    )
+    target = load_settings(path, {}).targets[0]
+    assert str(target.url) == "http://127.0.0.1:1/graphql"
+    with pytest.raises(MissingEnvError) as info:
+        target.header_values()
+    assert (
+        str(info.value)
+        == f'{path}: targets[0].headers."X Odd.Key": environment variable GQLMON_T_ODD is not set'
+    )
+    assert load_settings(path, {"GQLMON_T_ODD": "odd-value-1"}).targets[0].header_values() == {
+        "X-Team": "platform",
+        "X Odd.Key": "odd-value-1",
+    }
