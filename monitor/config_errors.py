@@ -13,7 +13,7 @@ import difflib
 import inspect
 import types
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Final, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -120,7 +120,43 @@ def _message(error: ErrorDetails, path: Path, expanded: Expanded, model: type[Ba
         return f"unknown key{hint}{listed}"
     if kind == "missing":
         return "missing (required)"
+    if kind in _PLAIN:
+        return f"{_PLAIN[kind]}, got {_shown(error.get('input'))}"
     return str(error["msg"]).removeprefix("Value error, ")
+
+
+# pydantic's wording for a value of the wrong TOML type, in the words of the file
+_PLAIN: Final = {
+    "string_type": "expected a string",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "path_type": "expected a path (a string)",
+    "url_type": "expected a URL (a string)",
+    "list_type": "expected a list",
+    "dict_type": "expected a table",
+    "model_type": "expected a table",
+    "model_attributes_type": "expected a table",
+}
+
+
+def _shown(value: Any) -> str:
+    """A TOML-ish, short rendering of a wrong value (its type for tables and lists)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value) if len(value) <= 40 else repr(value[:39] + "…")
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
 
 
 def _known_keys(model: type[BaseModel], parent: Path, data: Any) -> list[str]:

@@ -290,7 +290,7 @@ auth = { kind = "oidc" }
     assert message == (
         f"{path}: 5 problems: fail_on: Input should be 'breaking', 'dangerous' or 'never'; "
         "targets[0].schedul: unknown key (did you mean 'schedule'?); "
-        "targets[0].auth.token: Input should be a valid string; "
+        "targets[0].auth.token: expected a string, got 3; "
         "targets[1].url: URL scheme should be 'http' or 'https'; "
         "targets[1].auth: set exactly one of token_file or token_env for the identity token"
     )

@@ -197,7 +197,7 @@ def test_targets_that_are_not_a_list_is_one_line(ws: Workspace, value: str) -> N
     ws.config.write_text(f"targets = {value}\n", encoding="utf-8")
     result = ws.run("check")
     assert result.code == 2, result
-    assert result.err_lines == [f"gqlmon: error: {ws.config}: targets: Input should be a valid list"]
+    assert result.err_lines == [f"gqlmon: error: {ws.config}: targets: expected a list, got {value}"]
 
 
 def test_a_missing_config_file_is_one_line(ws: Workspace) -> None:
