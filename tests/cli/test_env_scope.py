@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.adapters.store import Store
+from monitor.adapters.store import OutboxItem, Store
 from tests.adapters.slack_receiver import WEBHOOK_PATH, SlackReceiver
 from tests.cli.conftest import Workspace, target
 from tests.servers.demo import DemoServer, RunningServer
@@ -59,6 +59,7 @@ def test_a_check_that_would_post_names_the_slack_variable_and_keeps_the_alert(ch
         + SLACK_MISSING
     )
     assert outbox(checked) == {"pending": 1}
+    assert [item.attempts for item in due(checked)] == [0]  # not claimed: no attempt was spent
     assert TOKEN not in result.out + result.err and HEADER not in result.out + result.err
 
     receiver = SlackReceiver()  # the variable set: the next check posts the alert that waited
@@ -69,6 +70,14 @@ def test_a_check_that_would_post_names_the_slack_variable_and_keeps_the_alert(ch
     assert outbox(checked) == {"sent": 1}
     [posted] = receiver.messages("webhook")
     assert "demo" in posted["text"]
+
+
+def due(ws: Workspace) -> list[OutboxItem]:
+    store = Store.open(f"sqlite:///{ws.root / 'state.db'}", create=False)
+    try:
+        return store.due_alerts()
+    finally:
+        store.close()
 
 
 def outbox(ws: Workspace) -> dict[str, int]:
