@@ -63,11 +63,11 @@ _state = _State()
 
 
 def _settings(config: Path | None = None, *, required: bool = False) -> Settings:
-    from monitor.settings import config_path_from, load_settings
+    from monitor.settings import config_path_from, load_settings, no_config_found
 
     path = config or _state.config
     if required and config_path_from(path) is None:
-        raise ConfigError("no monitor.toml here: create one with `gqlmon init` or pass --config")
+        raise ConfigError(no_config_found())
     if _state.settings is None or config is not None:
         _state.settings = load_settings(path)
     return _state.settings
@@ -228,6 +228,10 @@ def validate(
             _fail("give a TARGET or --schema FILE|URL|TARGET@snapshot")
         schema = f"{target}@latest"
     if not paths:
+        if target is not None and settings is None:
+            from monitor.settings import no_config_found
+
+            _fail(f"unknown target {target!r}: {no_config_found()}; or give operation FILES and --schema")
         if target is None or settings is None:
             _fail("give operation FILES, or a configured TARGET whose contracts to validate")
         paths = [settings.target(target).contracts_dir]

@@ -115,8 +115,13 @@ def select_targets(settings: Settings, names: Sequence[str], *, all_targets: boo
 
     if all_targets or not names:
         if not settings.targets:
+            if settings.config_path is None:
+                from monitor.settings import no_config_found
+
+                raise ConfigError(f"nothing to check: {no_config_found()}, or pass a URL")
             raise ConfigError(
-                "no targets configured: add [[targets]] to monitor.toml (`gqlmon init`) or pass a URL"
+                f"no targets configured in {settings.config_path}: add [[targets]] (`gqlmon init` writes an "
+                "example) or pass a URL"
             )
         return list(settings.targets)
     chosen: list[TargetConfig] = []
@@ -150,6 +155,7 @@ async def check_command(
     out = out or sys.stdout
     text = str(fmt) != "json"
     targets = select_targets(settings, names, all_targets=all_targets)
+    settings.require_env(*targets)  # every credential these checks send, all named at once
     skipped: list[str] = []
 
     def skip(target: TargetConfig) -> None:
@@ -185,6 +191,11 @@ async def check_command(
         store.close()
     level = str(fail_on.value if fail_on is not None else settings.fail_on)
     code = worst_exit([o.report for o in outcomes], level)
+    unsent = _undeliverable(settings, outcomes)
+    if unsent:
+        # Slack's secret is needed only when a run posts: this one would have, and could not.
+        print(f"gqlmon: error: {unsent}", file=sys.stderr)
+        code = max(code, 2)
     if str(fmt) == "json":
         payload = {
             "exit_code": code,
@@ -193,6 +204,22 @@ async def check_command(
         }
         out.write(json.dumps(payload, indent=2) + "\n")
     return code
+
+
+def _undeliverable(settings: Settings, outcomes: Sequence[CheckOutcome]) -> str | None:
+    """Why the alerts these checks queued cannot be posted to Slack (an unset variable), or None."""
+    from monitor.redact import redact
+    from monitor.settings import MissingEnvError
+
+    queued = sum(len(o.alerts_queued) for o in outcomes)
+    if not queued:
+        return None
+    try:
+        settings.require_env(slack=True)
+    except MissingEnvError as exc:
+        alerts = f"{queued} alert{'s' if queued > 1 else ''}"
+        return redact(f"{alerts} not posted to Slack, kept queued for the next check: {exc}")
+    return None
 
 
 def _print_outcome(outcome: CheckOutcome, out: TextIO) -> None:
@@ -206,14 +233,37 @@ def _print_outcome(outcome: CheckOutcome, out: TextIO) -> None:
         out.write(f"    report: {html}" + (f" (also {others})" if others else "") + "\n")
 
 
+def open_store_of(settings: Settings, name: str) -> Any:
+    """The existing store; a name that is not configured, with no store to look it up in, is an unknown
+    target (or no configuration at all) rather than a missing store."""
+    from monitor.adapters.store import Store
+
+    try:
+        return Store.open(settings.state, create=False)
+    except MonitorError:
+        if not any(t.name == name for t in settings.targets):
+            raise ConfigError(settings.unknown_target(name)) from None
+        raise
+
+
+def known_target(settings: Settings, store: Any, name: str) -> None:
+    """ConfigError, as ``check`` says it, for a name that is neither configured nor in the store (a
+    one-off URL's checks are stored under a name of their own, and a removed target's history stays)."""
+    if any(t.name == name for t in settings.targets):
+        return
+    stored = store.targets()
+    if name not in stored:
+        raise ConfigError(settings.unknown_target(name, also=stored))
+
+
 def history_command(
     settings: Settings, target: str, *, fmt: str, limit: int, out: TextIO | None = None
 ) -> None:
-    from monitor.adapters.store import Store
 
     out = out or sys.stdout
-    store = Store.open(settings.state, create=False)
+    store = open_store_of(settings, target)
     try:
+        known_target(settings, store, target)
         runs = store.list_runs(target, limit=limit)
         snaps = store.snapshot_history(target)
     finally:
@@ -270,12 +320,12 @@ def history_command(
 
 
 def report_command(settings: Settings, target: str, run_id: str, fmt: str) -> str:
-    from monitor.adapters.store import Store
     from monitor.core import report as renderers
     from monitor.core.report.model import DriftReport
 
-    store = Store.open(settings.state, create=False)
+    store = open_store_of(settings, target)
     try:
+        known_target(settings, store, target)
         run = store.get_run(target, run_id)
         history = [
             {

@@ -377,6 +377,7 @@ class Scheduler:
             return False
         try:
             fresh = await anyio.to_thread.run_sync(load_settings, path)
+            fresh.require_env(*fresh.targets, slack=True)
         except MonitorError as exc:
             log.error("configuration reload failed, keeping the running configuration: %s", exc)
             return False
@@ -574,6 +575,8 @@ def run_scheduler(settings: Settings, *, config_path: Path | None = None, once: 
     """``gqlmon run``: open the store, schedule every target, run until SIGTERM/SIGINT; the exit code."""
     from monitor.logs import configure_logging
 
+    # Every target is checked and alerts are posted from the start: every variable is needed now.
+    settings.require_env(*settings.targets, slack=True)
     root = logging.getLogger()
     configure_logging(min(root.level or logging.INFO, logging.INFO))
     if not settings.targets:

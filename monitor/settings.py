@@ -2,7 +2,10 @@
 
 Values may reference the environment as ``${VAR}`` (or ``${VAR:-default}``), and any key ``x_env = "VAR"``
 sets ``x`` from that variable, so secrets never need to live in the file. Every value taken from the
-environment is registered with :mod:`monitor.redact` and masked wherever gqlmon writes text.
+environment is registered with :mod:`monitor.redact` and masked wherever gqlmon writes text. A credential
+whose variable is not set is kept as an :class:`~monitor.envrefs.UnsetSecret`: only the step that would
+send it fails (:func:`require_env` names every missing variable at once), so ``history``, ``report`` or
+``mcp`` need no secret they do not use (:mod:`monitor.envrefs`).
 
 Relative paths (``contracts``, ``reports_dir``, a SQLite ``state`` file) are resolved against the directory
 of the configuration file. ``MONITOR_STATE``, ``MONITOR_REPORTS_DIR``, ``MONITOR_CONCURRENCY`` and the other
@@ -15,9 +18,10 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
+from contextvars import ContextVar
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, get_args
 
 from pydantic import (
     AnyHttpUrl,
@@ -29,8 +33,20 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
+from monitor.config_errors import closest, describe, problems_of
+from monitor.envrefs import MissingEnvError as MissingEnvError
+from monitor.envrefs import Path as KeyPath
+from monitor.envrefs import UnsetSecret as UnsetSecret
+from monitor.envrefs import expand
+from monitor.envrefs import require_env as require_env
+from monitor.envrefs import unset_secrets as unset_secrets
 from monitor.errors import ConfigError
 from monitor.redact import register_secret
 
@@ -38,7 +54,6 @@ CONFIG_ENV: Final = "MONITOR_CONFIG"
 DEFAULT_CONFIG: Final = Path("monitor.toml")
 DEFAULT_STATE: Final = "sqlite:///.gqlmon/state.db"
 NAME_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_VAR_RE: Final = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _DURATION_RE: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _DURATION_UNITS: Final = {"ms": 0.001, "s": 1, None: 1, "m": 60, "h": 3600, "d": 86400}
 # Keys whose environment-expanded values are not secrets (masking them would only hurt logs).
@@ -326,6 +341,8 @@ class TargetConfig(BaseModel):
         return self.contracts if self.contracts is not None else Path("contracts") / self.name
 
     def header_values(self) -> dict[str, str]:
+        """The headers to send; one MissingEnvError naming every unset variable the target references."""
+        require_env(self)
         return {k: v.get_secret_value() for k, v in self.headers.items()}
 
 
@@ -407,8 +424,21 @@ class Settings(BaseSettings):
         for target in self.targets:
             if target.name == name:
                 return target
-        known = ", ".join(t.name for t in self.targets) or "none configured"
-        raise ConfigError(f"unknown target {name!r} (known: {known}); add it to monitor.toml or pass a URL")
+        raise ConfigError(self.unknown_target(name))
+
+    def unknown_target(self, name: str, *, also: list[str] | None = None) -> str:
+        """What to say about a target name that is not configured (``also``: other known names)."""
+        if self.config_path is None and not self.targets and not also:
+            return f"unknown target {name!r}: {no_config_found()}; or pass a URL"
+        names = list(dict.fromkeys([*(t.name for t in self.targets), *(also or [])]))
+        guess = closest(name, names)
+        known = ", ".join(names) or "none configured"
+        hint = f"did you mean {guess!r}? " if guess else ""
+        return f"unknown target {name!r} ({hint}known: {known}); add it to monitor.toml or pass a URL"
+
+    def require_env(self, *targets: TargetConfig, slack: bool = False) -> None:
+        """One MissingEnvError naming every unset variable the ``targets`` (and Slack) would send."""
+        require_env(*targets, *([self.slack] if slack and self.slack is not None else []))
 
     @classmethod
     def settings_customise_sources(
@@ -419,65 +449,57 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Environment first, then the (already expanded) file passed as init kwargs.
-        return (env_settings, init_settings)
+        # Environment first (the mapping load_settings was given, else os.environ), then the already
+        # expanded file passed as init kwargs.
+        env = _ENV.get()
+        return (env_settings if env is None else _MappingEnvSource(settings_cls, env), init_settings)
 
 
-def _expand(value: Any, path: str, env: Mapping[str, str]) -> Any:
-    """Replace ``${VAR}`` and ``x_env`` keys, registering every secret found."""
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            sub = f"{path}.{key}" if path else str(key)
-            if isinstance(key, str) and key.endswith("_env") and len(key) > 4:
-                base = key[:-4]
-                if base in value:
-                    raise ConfigError(f"{sub}: set either {base} or {key}, not both")
-                if not isinstance(item, str) or item not in env:
-                    raise ConfigError(f"{sub}: environment variable {item!r} is not set")
-                secret = env[item]
-                if base not in _PUBLIC_KEYS:
-                    register_secret(secret)
-                out[base] = secret
-            else:
-                out[key] = _expand(item, sub, env)
-        return out
-    if isinstance(value, list):
-        return [_expand(item, f"{path}[{i}]", env) for i, item in enumerate(value)]
-    if isinstance(value, str) and "${" in value:
-
-        def sub_var(match: re.Match[str]) -> str:
-            name, default = match.group(1), match.group(2)
-            if name in env:
-                found = env[name]
-            elif default is not None:
-                found = default
-            else:
-                raise ConfigError(
-                    f"{path}: environment variable {name} is not set (referenced as ${{{name}}})"
-                )
-            if path.rsplit(".", 1)[-1] not in _PUBLIC_KEYS:
-                register_secret(found)
-            return found
-
-        return _VAR_RE.sub(sub_var, value)
-    return value
+# The environment load_settings was given, for the Settings being built in this context (thread, task):
+# pydantic-settings would read os.environ, which is process-wide and must not be swapped to feed it.
+_ENV: ContextVar[Mapping[str, str] | None] = ContextVar("gqlmon_settings_env", default=None)
 
 
-def _format_error(exc: ValidationError, source: str) -> str:
-    err = exc.errors()[0]
-    parts: list[str] = []
-    for item in err["loc"]:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        elif item in {"function-after[_one_source()]", "function-after[_mode()]"}:
-            continue
-        else:
-            parts.append(("." if parts else "") + str(item))
-    key = "".join(parts) or "(top level)"
-    message = err["msg"].removeprefix("Value error, ")
-    more = f" (+{len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-    return f"{source}: {key}: {message}{more}"
+class _MappingEnvSource(EnvSettingsSource):
+    """pydantic-settings' environment source (``MONITOR_*``, ``__`` for nesting) over a given mapping."""
+
+    def __init__(self, settings_cls: type[BaseSettings], env: Mapping[str, str]) -> None:
+        self._mapping = env
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        if self.case_sensitive:
+            return dict(self._mapping)
+        return {key.lower(): value for key, value in self._mapping.items()}
+
+
+def _secret_annotation(annotation: Any) -> bool:
+    return annotation is SecretStr or SecretStr in get_args(annotation)
+
+
+_AUTH_SECRETS: Final = frozenset(
+    name
+    for model in (BearerAuth, GitHubAuth, ApiKeyExchangeAuth, OidcAuth, CommandAuth)
+    for name, info in model.model_fields.items()
+    if _secret_annotation(info.annotation)
+)
+
+
+def _is_secret_key(path: KeyPath) -> bool:
+    """Keys holding credentials: an unset variable there is an error only where the value is sent."""
+    match path:
+        case ("mcp_token",) | ("slack", "webhook_url" | "bot_token"):
+            return True
+        case ("targets", int(), "headers", str()):
+            return True
+        case ("targets", int(), "auth", str(name)):
+            return name in _AUTH_SECRETS
+    return False
+
+
+def _is_public_key(path: KeyPath) -> bool:
+    last = next((item for item in reversed(path) if isinstance(item, str)), "")
+    return last in _PUBLIC_KEYS
 
 
 def _resolve_paths(data: dict[str, Any], base: Path) -> None:
@@ -507,8 +529,17 @@ def config_path_from(explicit: Path | None, env: Mapping[str, str] | None = None
     return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
 
 
+def no_config_found() -> str:
+    """Says that no configuration file was found, and where gqlmon looked."""
+    return (
+        f"no configuration file found (no --config given, ${CONFIG_ENV} not set, no {DEFAULT_CONFIG} in "
+        f"{Path.cwd()}); create one with `gqlmon init` or pass --config FILE"
+    )
+
+
 def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
-    """Read, expand and validate the configuration; any problem is one ConfigError line naming the key."""
+    """Read, expand and validate the configuration; every problem is reported at once, in one
+    ConfigError line naming each key as the file spells it."""
     env = dict(os.environ if env is None else env)
     config = config_path_from(path, env)
     data: dict[str, Any] = {}
@@ -526,58 +557,56 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{config}: invalid TOML: {exc}") from exc
-        try:
-            data = _expand(data, "", env)
-        except ConfigError as exc:
-            raise ConfigError(f"{config}: {exc}") from None
+    expanded = expand(data, env, is_secret=_is_secret_key, is_public=_is_public_key, source=source)
+    data = expanded.data
+    if config is not None:
         data.setdefault("state", DEFAULT_STATE)
         _resolve_paths(data, config.resolve().parent)
-    else:
-        data = {}
     state_env = env.get("MONITOR_STATE")
     if state_env:
         register_secret(_password_of(state_env))
-    if data.get("state"):
-        register_secret(_password_of(str(data["state"])))
+    if isinstance(data.get("state"), str):
+        register_secret(_password_of(data["state"]))
     try:
         settings = _build(data, env)
     except ValidationError as exc:
-        raise ConfigError(_format_error(exc, source)) from None
+        raise ConfigError(describe(problems_of(expanded, Settings, exc), source)) from None
     except ValueError as exc:  # raised by validators outside pydantic's wrapping
-        raise ConfigError(f"{source}: {exc}") from None
+        raise ConfigError(describe([*problems_of(expanded, Settings), str(exc)], source)) from None
+    if expanded.problems:
+        raise ConfigError(describe(problems_of(expanded, Settings), source))
     for target in settings.targets:
         for header, value in target.headers.items():
             if _SENSITIVE_HEADER.search(header):
-                register_secret(value.get_secret_value())
+                register_secret(_readable(value))
         _register_auth(target.auth)
-    if settings.mcp_token is not None:
-        register_secret(settings.mcp_token.get_secret_value())
+    register_secret(_readable(settings.mcp_token))
     if settings.slack:
         for secret in (settings.slack.webhook_url, settings.slack.bot_token):
-            if secret is not None:
-                register_secret(secret.get_secret_value())
+            register_secret(_readable(secret))
     return settings.model_copy(update={"config_path": config})
 
 
-def _build(data: dict[str, Any], env: dict[str, str]) -> Settings:
-    if env == os.environ:
-        return Settings(**data)
-    saved = dict(os.environ)
-    # pydantic-settings reads os.environ; make it see exactly ``env`` while building.
-    os.environ.clear()
-    os.environ.update(env)
+def _build(data: dict[str, Any], env: Mapping[str, str]) -> Settings:
+    token = _ENV.set(env)
     try:
         return Settings(**data)
     finally:
-        os.environ.clear()
-        os.environ.update(saved)
+        _ENV.reset(token)
+
+
+def _readable(secret: SecretStr | None) -> str | None:
+    """A secret's value, or None for none and for one whose variable is not set."""
+    if secret is None or isinstance(secret, UnsetSecret):
+        return None
+    return secret.get_secret_value()
 
 
 def _register_auth(auth: BaseModel) -> None:
     for name in type(auth).model_fields:
         value = getattr(auth, name)
         if isinstance(value, SecretStr):
-            register_secret(value.get_secret_value())
+            register_secret(_readable(value))
 
 
 def _password_of(url: str) -> str | None:

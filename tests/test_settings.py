@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from monitor.errors import ConfigError
 from monitor.redact import redact
-from monitor.settings import ApiKeyExchangeAuth, BearerAuth, load_settings, parse_duration, parse_schedule
+from monitor.settings import (
+    ApiKeyExchangeAuth,
+    BearerAuth,
+    MissingEnvError,
+    UnsetSecret,
+    load_settings,
+    parse_duration,
+    parse_schedule,
+    unset_secrets,
+)
 
 CANARY = "canary-3c1f9a7e5b"
 
@@ -68,15 +80,15 @@ deprecated_removal_days = 30
         ('[[targets]]\nname = "../etc"\nurl = "http://x"\n', "targets[0].name: use letters, digits"),
         ('[[targets]]\nname = "a"\nurl = "http://x"\nschedule = "5 bananas"\n', "targets[0].schedule"),
         ('[[targets]]\nname = "a"\nurl = "http://x"\ntimeout = "-3s"\n', "targets[0].timeout"),
-        ('[[targets]]\nname = "a"\nurl = "http://x"\ncolour = "red"\n', "targets[0].colour: Extra inputs"),
+        ('[[targets]]\nname = "a"\nurl = "http://x"\ncolour = "red"\n', "targets[0].colour: unknown key"),
         ('[[targets]]\nname = "a"\nurl = "http://x"\nauth = { kind = "magic" }\n', "targets[0].auth"),
         (
             '[[targets]]\nname = "a"\nurl = "http://x"\n[[targets]]\nname = "a"\nurl = "http://y"\n',
             "duplicate target name 'a'",
         ),
         (
-            '[[targets]]\nname = "a"\nurl = "http://x"\nauth = { kind = "bearer", token_env = "MISSING_VAR" }\n',
-            "targets[0].auth.token_env: environment variable 'MISSING_VAR' is not set",
+            '[[targets]]\nname = "a"\nurl_env = "MISSING_URL"\n',
+            "targets[0].url_env: environment variable MISSING_URL is not set",
         ),
         (
             '[[targets]]\nname = "a"\nurl = "${NOPE}"\n',
@@ -137,3 +149,239 @@ def test_init_template_is_valid(tmp_path: Path) -> None:
     path = write(tmp_path, EXAMPLE_CONFIG)
     settings = load_settings(path, {})
     assert [t.name for t in settings.targets] == ["demo"]
+
+
+# ------------------------------------------------------------------ unset variables: lazy credentials
+
+
+LAZY = """
+mcp_token_env = "GQLMON_T_MCP"
+[slack]
+webhook_url = "${GQLMON_T_HOOK}"
+[[targets]]
+name = "github"
+url = "https://api.github.com/graphql"
+headers = { "X-Key" = "${GQLMON_T_A}-${GQLMON_T_B:-b}", "User-Agent" = "gqlmon" }
+auth = { kind = "github", token_env = "GQLMON_T_TOKEN" }
+[[targets]]
+name = "public"
+url = "https://api.example.test/graphql"
+"""
+
+
+def test_a_credential_whose_variable_is_unset_loads_and_fails_only_when_read(tmp_path: Path) -> None:
+    path = write(tmp_path, LAZY)
+    settings = load_settings(path, {})
+    github, public = settings.targets
+
+    assert isinstance(github.auth.token, UnsetSecret)  # type: ignore[union-attr]
+    assert repr(github.auth) == "GitHubAuth(kind='github', token=UnsetSecret('**********'))"
+    assert github == load_settings(path, {}).targets[0]  # compares without reading the secret
+    assert public.header_values() == {}  # another target's variables are not needed
+    settings.require_env(public)
+    with pytest.raises(MissingEnvError) as read:
+        github.auth.token.get_secret_value()  # type: ignore[union-attr]
+    assert (
+        str(read.value)
+        == f"{path}: targets[0].auth.token_env: environment variable GQLMON_T_TOKEN is not set"
+    )
+    with pytest.raises(MissingEnvError) as headers:
+        github.header_values()
+    assert headers.value.variables == ("GQLMON_T_A", "GQLMON_T_TOKEN")  # all of the target's, at once
+    with pytest.raises(MissingEnvError) as everything:
+        settings.require_env(*settings.targets, slack=True)
+    assert str(everything.value) == (
+        f"{path}: targets[0].headers.X-Key: environment variable GQLMON_T_A is not set; "
+        "targets[0].auth.token_env: environment variable GQLMON_T_TOKEN is not set; "
+        "slack.webhook_url: environment variable GQLMON_T_HOOK is not set"
+    )
+    assert [s.missing.key for s in unset_secrets(settings)] == [
+        "slack.webhook_url",
+        "targets[0].headers.X-Key",
+        "targets[0].auth.token_env",
+        "mcp_token_env",
+    ]
+
+
+def test_set_variables_resolve_and_are_masked(tmp_path: Path) -> None:
+    env = {"GQLMON_T_A": "a-canary-81d3", "GQLMON_T_TOKEN": CANARY, "GQLMON_T_HOOK": "hook-canary-2b7e"}
+    settings = load_settings(write(tmp_path, LAZY), env)
+    github = settings.targets[0]
+
+    assert github.header_values() == {"X-Key": "a-canary-81d3-b", "User-Agent": "gqlmon"}
+    assert github.auth.token.get_secret_value() == CANARY  # type: ignore[union-attr]
+    settings.require_env(*settings.targets, slack=True)
+    assert redact(f"{CANARY} a-canary-81d3 hook-canary-2b7e") == "*** *** ***"
+    assert [s.missing.key for s in unset_secrets(settings)] == ["mcp_token_env"]
+
+
+def test_a_missing_variable_outside_credentials_fails_at_load_with_every_other_problem(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        '[[targets]]\nname = "a"\nurl = "${GQLMON_T_URL}"\nschedule_env = "GQLMON_T_SCHEDULE"\n'
+        'contracts = "${GQLMON_T_DIR}/ops"\ntimeout = "soon"\n',
+    )
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, {})
+    assert str(info.value) == (
+        f"{path}: 4 problems: targets[0].url: environment variable GQLMON_T_URL is not set; "
+        "targets[0].schedule_env: environment variable GQLMON_T_SCHEDULE is not set; "
+        "targets[0].contracts: environment variable GQLMON_T_DIR is not set; "
+        "targets[0].timeout: expected a duration such as '30s', '5m' or '1h', got 'soon'"
+    )
+
+
+# ------------------------------------------------------------------ problems: all at once, at the user's keys
+
+UNKNOWN_KEYS = [
+    ('stat = "x"\n', "stat: unknown key (did you mean 'state'?)"),
+    (
+        '[[targets]]\nname = "a"\nurl = "http://x"\nschedul = "5m"\n',
+        "targets[0].schedul: unknown key (did you mean 'schedule'?)",
+    ),
+    (
+        '[[targets]]\nname = "a"\nurl = "http://x"\nauth = { kind = "bearer", tokn_env = "T" }\n',
+        "targets[0].auth.tokn_env: unknown key (did you mean 'token_env'?)",
+    ),
+    (
+        '[[targets]]\nname = "a"\nurl = "http://x"\nauth = { kind = "api_key_exchange", key_id = "i", '
+        'key_secret = "s", exchang_url = "http://y" }\n',
+        "targets[0].auth.exchang_url: unknown key (did you mean 'exchange_url'?)",
+    ),
+    (
+        '[[targets]]\nname = "a"\nurl = "http://x"\n[targets.alert]\nonn = "any"\n',
+        "targets[0].alert.onn: unknown key (did you mean 'on'?)",
+    ),
+    (
+        '[slack]\nwebhok_url = "https://hooks.example.test/x"\n',
+        "slack.webhok_url: unknown key (did you mean 'webhook_url'?)",
+    ),
+    ("zzz = 1\n", "zzz: unknown key (known keys: concurrency, "),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), UNKNOWN_KEYS)
+def test_an_unknown_key_suggests_the_closest(tmp_path: Path, body: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(write(tmp_path, body), {})
+    assert expected in str(info.value)
+
+
+def test_every_problem_is_reported_at_once_in_file_order_without_internal_paths(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """fail_on = "sometimes"
+[[targets]]
+name = "a"
+url = "http://x"
+schedul = "5m"
+auth = { kind = "bearer", token = 3 }
+[[targets]]
+name = "b"
+url = "ftp://y"
+auth = { kind = "oidc" }
+""",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, {})
+    message = str(info.value)
+    assert message == (
+        f"{path}: 5 problems: fail_on: Input should be 'breaking', 'dangerous' or 'never'; "
+        "targets[0].schedul: unknown key (did you mean 'schedule'?); "
+        "targets[0].auth.token: expected a string, got 3; "
+        "targets[1].url: URL scheme should be 'http' or 'https'; "
+        "targets[1].auth: set exactly one of token_file or token_env for the identity token"
+    )
+    assert "bearer" not in message and "oidc" not in message and "function-after" not in message
+
+
+def test_settings_never_swap_the_process_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (issue 13): building Settings with a given env used to clear and refill os.environ,
+    which another thread could observe half-done. Now a changed os.environ is an error."""
+
+    class Untouchable(dict[str, str]):
+        locked = False
+
+        def _refuse(self, name: str, *args: object) -> Any:
+            if self.locked:
+                raise AssertionError(f"os.environ.{name}() was called while loading settings")
+            return getattr(super(), name)(*args)
+
+        def __setitem__(self, *args: object) -> None:
+            self._refuse("__setitem__", *args)
+
+        def __delitem__(self, *args: object) -> None:
+            self._refuse("__delitem__", *args)
+
+        def clear(self) -> None:
+            self._refuse("clear")
+
+        def update(self, *args: object, **kwargs: object) -> None:
+            self._refuse("update", *args, *kwargs.items())
+
+        def pop(self, *args: object) -> Any:
+            return self._refuse("pop", *args)
+
+    environ = Untouchable({"MONITOR_CONCURRENCY": "7", "PATH": "/bin"})
+    monkeypatch.setattr(os, "environ", environ)
+    path = write(tmp_path, "concurrency = 2\n")
+
+    environ.locked = True
+    try:
+        given = load_settings(path, {"MONITOR_CONCURRENCY": "5"}).concurrency
+        empty = load_settings(path, {}).concurrency
+        own = load_settings(path).concurrency  # os.environ itself, when no mapping is given
+    finally:
+        environ.locked = False
+    assert (given, empty, own) == (5, 2, 7)
+
+
+def test_concurrent_loads_each_see_their_own_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, "concurrency = 1\n")
+
+    def load(value: int) -> int:
+        return load_settings(path, {"MONITOR_CONCURRENCY": str(value)}).concurrency
+
+    before = dict(os.environ)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        seen = list(pool.map(load, [2 + i % 50 for i in range(400)]))
+    assert seen == [2 + i % 50 for i in range(400)]
+    assert dict(os.environ) == before
+
+
+def test_an_unknown_target_names_the_closest_and_says_when_there_is_no_file(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path, '[[targets]]\nname = "github"\nurl = "http://x"\n'), {})
+    with pytest.raises(ConfigError) as typo:
+        settings.target("gihtub")
+    assert str(typo.value) == (
+        "unknown target 'gihtub' (did you mean 'github'? known: github); add it to monitor.toml or pass a URL"
+    )
+    empty = load_settings(None, {})
+    with pytest.raises(ConfigError) as nothing:
+        empty.target("github")
+    assert str(nothing.value).startswith(
+        "unknown target 'github': no configuration file found (no --config given, $MONITOR_CONFIG not set, "
+    )
+    assert "gqlmon init" in str(nothing.value)
+
+
+def test_defaults_stand_in_for_unset_variables_and_odd_keys_are_quoted(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[[targets]]\nname = "a"\nurl = "${GQLMON_T_HOST:-http://127.0.0.1:1}/graphql"\n'
+        'headers = { "X-Team" = "${GQLMON_T_TEAM:-platform}", "X Odd.Key" = "${GQLMON_T_ODD}" }\n',
+    )
+    target = load_settings(path, {}).targets[0]
+    assert str(target.url) == "http://127.0.0.1:1/graphql"
+    with pytest.raises(MissingEnvError) as info:
+        target.header_values()
+    assert (
+        str(info.value)
+        == f'{path}: targets[0].headers."X Odd.Key": environment variable GQLMON_T_ODD is not set'
+    )
+    assert load_settings(path, {"GQLMON_T_ODD": "odd-value-1"}).targets[0].header_values() == {
+        "X-Team": "platform",
+        "X Odd.Key": "odd-value-1",
+    }

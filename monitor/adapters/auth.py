@@ -48,6 +48,7 @@ from monitor.settings import (
     GitHubAuth,
     OidcAuth,
     TargetConfig,
+    require_env,
 )
 
 __all__ = [
@@ -97,6 +98,7 @@ def build_auth(
 
     ``clock`` (wall-clock seconds) decides expiry; tests may pass a fake one.
     """
+    require_env(target)  # every variable the target's credentials need, named at once
     auth, name = target.auth, target.name
     for field in type(auth).model_fields:
         secret = getattr(auth, field)

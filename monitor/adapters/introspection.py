@@ -22,6 +22,7 @@ import json
 import logging
 import math
 import random
+import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -66,6 +67,11 @@ _META_NAMES: Final = frozenset(
     {"isoneof", "includedeprecated", "specifiedbyurl", "isrepeatable", "isdeprecated", "description"}
 )
 _REJECTION_WORDS: Final = ("cannot query", "unknown", "not defined", "does not exist", "doesn't exist")
+_AUTH_CODES: Final = frozenset({"UNAUTHENTICATED", "UNAUTHORIZED", "FORBIDDEN", "AUTHENTICATION_ERROR"})
+_AUTH_MESSAGE: Final = re.compile(
+    r"(?i)\b(?:unauthori[sz]ed|unauthenticated|not authenticated|authentication required|bad credentials"
+    r"|invalid (?:api key|access token|credentials))\b"
+)
 _SENSITIVE_HEADER_WORDS: Final = ("auth", "token", "key", "secret", "cookie", "session", "password")
 
 
@@ -340,10 +346,7 @@ class _Fetch:
                 "set the target's url to the final endpoint"
             )
         if status in (401, 403):
-            said = _server_said(reply.body)
-            raise IntrospectionError(
-                f"{self.where}: HTTP {status}{said}; check the credentials of target {self.name}"
-            )
+            raise self._unauthorized(f"HTTP {status}", _server_message(reply.body))
         document = self._decode(reply)
         if status >= 400 and not (isinstance(document, dict) and document.get("errors")):
             raise IntrospectionError(
@@ -360,11 +363,20 @@ class _Fetch:
             first = messages[0] if messages else "(no message)"
             if any(_unsupported_meta(m) for m in messages):
                 raise _Unsupported(first)
+            if _refuses_credentials(errors):
+                raise self._unauthorized(f"HTTP {status}, GraphQL error", first)
             raise IntrospectionError(
                 f"{self.where}: the server answered with GraphQL errors: {first!r}; "
                 "check that introspection is enabled for this client and the credentials allow it"
             )
         return self._check(document)
+
+    def _unauthorized(self, how: str, said: str | None) -> IntrospectionError:
+        """The API refused the credentials: not "unreachable", and not worth a retry."""
+        detail = f"{how}, the server said {said!r}" if said else how
+        return IntrospectionError(
+            f"{self.where}: unauthorized ({detail}): check the credentials of target {self.name}"
+        )
 
     def _decode(self, reply: _Reply) -> Any:
         try:
@@ -459,11 +471,46 @@ def _unsupported_meta(message: str) -> bool:
 
 
 def _server_said(body: bytes) -> str:
+    message = _server_message(body)
+    return f" (server said {message!r})" if message else ""
+
+
+def _server_message(body: bytes) -> str | None:
+    """What an error response says, shortened and redacted: the first GraphQL error, a REST-style
+    ``message`` / ``error_description`` / ``error`` (GitHub answers ``{"message": "Bad credentials"}``), or
+    a short plain-text body; None for nothing usable (an HTML page, an empty body)."""
     try:
-        errors = json.loads(body).get("errors")
-    except (ValueError, RecursionError, AttributeError):
-        return ""
-    return f" (server said {_messages(errors)[0]!r})" if errors else ""
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        text = body[:_MAX_MESSAGE].decode("utf-8", "replace").strip()
+        if not text or text.startswith("<") or "\ufffd" in text:
+            return None
+        return _short(text)
+    if not isinstance(document, dict):
+        return None
+    errors = document.get("errors")
+    if errors:
+        messages = _messages(errors)
+        return messages[0] if messages else None
+    for key in ("message", "error_description", "error"):
+        value = document.get(key)
+        if isinstance(value, str) and value.strip():
+            return _short(value)
+    return None
+
+
+def _refuses_credentials(errors: Any) -> bool:
+    """Do GraphQL errors say the request was not authenticated or not allowed (any status)?"""
+    for item in errors if isinstance(errors, list) else [errors]:
+        if not isinstance(item, dict):
+            continue
+        extensions = item.get("extensions")
+        code = extensions.get("code") if isinstance(extensions, dict) else None
+        if isinstance(code, str) and code.upper() in _AUTH_CODES:
+            return True
+        if _AUTH_MESSAGE.search(str(item.get("message", ""))):
+            return True
+    return False
 
 
 def _truncated(exc: json.JSONDecodeError) -> bool:

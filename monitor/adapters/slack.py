@@ -49,7 +49,7 @@ from slack_sdk.webhook import WebhookClient
 
 from monitor.adapters.store import OutboxItem, Store, utcnow
 from monitor.core.alert import message_metadata, metadata_key
-from monitor.errors import AlertError
+from monitor.errors import AlertError, MonitorError
 from monitor.redact import redact
 
 if TYPE_CHECKING:
@@ -177,6 +177,14 @@ class SlackSender:
 
     @classmethod
     def from_config(cls, config: SlackConfig, *, timeout: float = 10.0) -> SlackSender:
+        """The sender for ``[slack]``. A secret whose environment variable is not set does not fail here
+        (most runs post nothing): :meth:`require` raises, naming the variable, once something is due."""
+        from monitor.settings import MissingEnvError, require_env
+
+        try:
+            require_env(config)
+        except MissingEnvError as exc:
+            return _UnsetSender(exc)
         return cls(
             webhook_url=config.webhook_url.get_secret_value() if config.webhook_url else None,
             bot_token=config.bot_token.get_secret_value() if config.bot_token else None,
@@ -184,6 +192,9 @@ class SlackSender:
             base_url=str(config.base_url) if config.base_url else None,
             timeout=timeout,
         )
+
+    def require(self) -> None:
+        """Raise when this sender cannot post at all (:class:`~monitor.settings.MissingEnvError`)."""
 
     async def send(
         self, payload: dict[str, Any], *, key: str | None = None, interrupted_at: datetime | None = None
@@ -397,6 +408,28 @@ def _retry_after(headers: dict[str, Any]) -> float:
     return 30.0
 
 
+class _UnsetSender(SlackSender):
+    """``[slack]`` whose webhook or bot token references an unset variable: posts nothing, and says so
+    when an alert is due (before claiming it, so the alert stays queued with its attempts untouched)."""
+
+    def __init__(self, missing: MonitorError) -> None:  # no client, and no super(): there is no secret
+        self.missing = missing
+        self._secrets = ()
+        self.mode = "webhook"
+        self.channel = None
+        self.detail_attempts = 0
+        self._webhook = None
+        self._web = None
+
+    def require(self) -> None:
+        raise self.missing
+
+    def send_sync(
+        self, payload: dict[str, Any], *, key: str | None = None, interrupted_at: datetime | None = None
+    ) -> SendResult:
+        return SendResult(False, str(self.missing))
+
+
 async def deliver_due(
     store: Store,
     sender: SlackSender,
@@ -410,6 +443,8 @@ async def deliver_due(
     now = now or utcnow()
     stats = DeliveryStats()
     items = await anyio.to_thread.run_sync(lambda: store.due_alerts(now, limit))
+    if items:
+        sender.require()
     for item in items:
         await _deliver_one(store, sender, item, now, retry, stats)
     return stats

@@ -341,9 +341,12 @@ def unreachable_messages(report: DriftReport, streak: int, url: str | None) -> d
     target = view.clean(report.target)
     error = bk.esc(report.error, limit=2000).replace("`", "'")
     last_good = view.short(report.old_snapshot.id if report.old_snapshot else None)
-    text = f"gqlmon: {bk.esc(target)} is unreachable ({streak} failed checks in a row)"
+    # A refused token is not an outage: say what the reader has to fix (the introspection adapter's words).
+    refused = "unauthorized (" in (report.error or "")
+    state = "refuses gqlmon's credentials" if refused else "is unreachable"
+    text = f"gqlmon: {bk.esc(target)} {state} ({streak} failed checks in a row)"
     blocks = [
-        bk.header(f"🚨 {target} is unreachable"),
+        bk.header(f"{'🔒' if refused else '🚨'} {target} {state}"),
         bk.section(f"The last {streak} checks failed. Last error:\n```{error}```"),
         bk.context(
             f"Last good schema `{last_good}` · run `{report.run_id}`"

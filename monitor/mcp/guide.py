@@ -26,7 +26,9 @@ from monitor.settings import (
     NoAuth,
     OidcAuth,
     TargetConfig,
+    UnsetSecret,
     is_sensitive_header,
+    unset_secrets,
 )
 
 Method = Literal["none", "bearer", "github", "api_key_exchange", "oidc", "command"]
@@ -89,7 +91,7 @@ def authentication_guide(target: TargetConfig, method: Method | None, envelope: 
     public = {
         name: redact(value.get_secret_value())
         for name, value in target.headers.items()
-        if not is_secret_header(name)
+        if not is_secret_header(name) and not isinstance(value, UnsetSecret)
     }
     flow, summary, steps, refresh, exchange = _describe(auth, prefix, url)
     flow.extra = extra
@@ -106,9 +108,18 @@ def authentication_guide(target: TargetConfig, method: Method | None, envelope: 
         )
     if public:
         steps.append("Send these headers too: " + ", ".join(f"{n}: {v}" for n, v in public.items()) + ".")
-    note = None
+    notes = []
     if method not in (None, configured):
-        note = f"{target.name} is configured for {configured!r}; this is a generic guide to {kind!r}"
+        notes.append(f"{target.name} is configured for {configured!r}; this is a generic guide to {kind!r}")
+    unset = unset_secrets(target.headers, target.auth if auth is target.auth else None)
+    if unset:
+        notes.append(
+            f"execute_query cannot call {target.name} until the environment gqlmon runs in sets "
+            + ("it" if len(unset) == 1 else "them")
+            + ": "
+            + "; ".join(secret.missing.text() for secret in unset)
+        )
+    note = ". ".join(notes) or None
     return AuthGuide(
         **envelope,
         note=note,

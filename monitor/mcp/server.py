@@ -55,7 +55,7 @@ from monitor.mcp.models import (
 )
 from monitor.mcp.notify import Notifier, StoreWatcher, report_uri, schema_uri
 from monitor.redact import redact, register_secret
-from monitor.settings import Settings
+from monitor.settings import Settings, UnsetSecret, require_env
 
 log = logging.getLogger("monitor.mcp")
 
@@ -175,7 +175,7 @@ def _register_secrets(settings: Settings) -> None:
     for target in settings.targets:
         for header, value in target.headers.items():
             if is_secret_header(header):  # a User-Agent must not mask its value in every answer
-                register_secret(value.get_secret_value())
+                register_secret(_secret_text(value))
         for name in type(target.auth).model_fields:
             register_secret(
                 _secret_text(value) if isinstance(value := getattr(target.auth, name), SecretStr) else None
@@ -183,7 +183,10 @@ def _register_secrets(settings: Settings) -> None:
 
 
 def _secret_text(value: object) -> str | None:
-    """The text of a SecretStr (or a plain string); ``None`` for nothing."""
+    """The text of a SecretStr (or a plain string); ``None`` for nothing and for a secret whose
+    environment variable is not set (the server starts without it; the tool that sends it says so)."""
+    if isinstance(value, UnsetSecret):
+        return None
     if isinstance(value, SecretStr):
         return value.get_secret_value() or None
     return str(value) if value else None
@@ -456,6 +459,8 @@ def serve(settings: Settings, *, http: bool = False, host: str = "127.0.0.1", po
     """
     from monitor.mcp.transport import serve_http
 
+    if http:  # the token guards the HTTP endpoint: an unset variable must not serve it unguarded
+        require_env(getattr(settings, "mcp_token", None))
     token = _secret_text(getattr(settings, "mcp_token", None))
     app = create_app(settings)
     try:

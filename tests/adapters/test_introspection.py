@@ -24,6 +24,7 @@ from monitor.adapters.introspection import (
 )
 from monitor.core.schema import schema_from_introspection
 from monitor.errors import IntrospectionError
+from monitor.redact import register_secret
 from monitor.settings import TargetConfig
 from tests.servers.faulty import FaultyApp
 
@@ -265,10 +266,80 @@ async def test_refused_credentials_name_the_target(
     config = target(url(path), auth={"kind": "bearer", "token": "wrong-token-1234"})
     with pytest.raises(IntrospectionError) as info:
         await introspect(config)
-    assert f"HTTP {status}" in str(info.value)
-    assert str(info.value).endswith("; check the credentials of target api")
+    assert f"unauthorized (HTTP {status}" in str(info.value)
+    assert str(info.value).endswith("): check the credentials of target api")
     assert "wrong-token-1234" not in str(info.value)
     assert faulty.counts[path] == 1  # not retried
+    if status == 401:
+        assert "the server said 'invalid or expired token'" in str(info.value)
+
+
+def answering(status: int, body: bytes, content_type: str = "application/json") -> httpx.AsyncClient:
+    """A client whose every request gets this answer (what real APIs send when they refuse a token)."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, content=body, headers={"content-type": content_type})
+
+    return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+
+
+REFUSALS = [
+    pytest.param(
+        401,
+        b'{"message":"Bad credentials","documentation_url":"https://docs.github.com/graphql"}',
+        "unauthorized (HTTP 401, the server said 'Bad credentials')",
+        id="github",
+    ),
+    pytest.param(
+        401,
+        b'{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}',
+        "unauthorized (HTTP 401, the server said '[API] Invalid API key or access token (unrecognized",
+        id="shopify",
+    ),
+    pytest.param(
+        403,
+        b"Forbidden: token " + CANARY.encode(),
+        "unauthorized (HTTP 403, the server said 'Forbidden: token ***')",
+        id="plain-text",
+    ),
+    pytest.param(401, b"<html><body>401</body></html>", "unauthorized (HTTP 401): check", id="html"),
+    pytest.param(
+        200,
+        b'{"errors":[{"message":"You must be logged in","extensions":{"code":"UNAUTHENTICATED"}}]}',
+        "unauthorized (HTTP 200, GraphQL error, the server said 'You must be logged in')",
+        id="apollo-unauthenticated",
+    ),
+    pytest.param(
+        200,
+        b'{"errors":[{"message":"Unauthorized"}],"data":null}',
+        "unauthorized (HTTP 200, GraphQL error, the server said 'Unauthorized')",
+        id="graphql-unauthorized",
+    ),
+]
+
+
+@pytest.mark.parametrize(("status", "body", "expected"), REFUSALS)
+async def test_refused_credentials_are_unauthorized_with_the_servers_message_redacted(
+    status: int, body: bytes, expected: str
+) -> None:
+    register_secret(CANARY)
+    async with answering(status, body) as client:
+        error = await fails("https://api.example.test/graphql", client=client, retries=2)
+    message = str(error)
+    assert message.startswith(f"api: https://api.example.test/graphql: {expected}")
+    assert message.endswith(": check the credentials of target api")
+    assert "unreachable" not in message and "cannot reach" not in message
+    assert CANARY not in message
+
+
+async def test_a_graphql_error_that_is_not_about_credentials_is_not_called_unauthorized() -> None:
+    body = (
+        b'{"errors":[{"message":"GraphQL introspection is not allowed, but the query contained __schema"}]}'
+    )
+    async with answering(200, body) as client:
+        error = await fails("https://api.example.test/graphql", client=client)
+    assert "unauthorized" not in str(error)
+    assert "the server answered with GraphQL errors" in str(error)
 
 
 async def test_secrets_never_leak(faulty: FaultyApp, url: URL, caplog: pytest.LogCaptureFixture) -> None:

@@ -12,7 +12,7 @@ import pytest
 from monitor.adapters.store import Store
 from monitor.example_config import EXAMPLE_CONFIG
 from monitor.settings import TargetConfig, load_settings
-from tests.cli.conftest import Workspace, closed_port_url, target
+from tests.cli.conftest import Drifted, Workspace, closed_port_url, target
 from tests.servers.demo import DemoServer
 
 
@@ -133,10 +133,12 @@ def test_every_auth_kind_the_example_lists_is_valid() -> None:
 
 
 BAD_CONFIGS = [
-    pytest.param('stat = "sqlite:///x.db"\n', "stat: Extra inputs are not permitted", id="unknown-top-key"),
+    pytest.param(
+        'stat = "sqlite:///x.db"\n', "stat: unknown key (did you mean 'state'?)", id="unknown-top-key"
+    ),
     pytest.param(
         '[[targets]]\nname = "a"\nurl = "http://127.0.0.1:1/graphql"\nheader = {}\n',
-        "targets[0].header: Extra inputs are not permitted",
+        "targets[0].header: unknown key (did you mean 'headers'?)",
         id="unknown-target-key",
     ),
     pytest.param(
@@ -195,7 +197,7 @@ def test_targets_that_are_not_a_list_is_one_line(ws: Workspace, value: str) -> N
     ws.config.write_text(f"targets = {value}\n", encoding="utf-8")
     result = ws.run("check")
     assert result.code == 2, result
-    assert result.err_lines == [f"gqlmon: error: {ws.config}: targets: Input should be a valid list"]
+    assert result.err_lines == [f"gqlmon: error: {ws.config}: targets: expected a list, got {value}"]
 
 
 def test_a_missing_config_file_is_one_line(ws: Workspace) -> None:
@@ -210,7 +212,7 @@ def test_monitor_config_variable_names_the_file(ws: Workspace) -> None:
     ws.config.write_text('stat = "x"\n', encoding="utf-8")
     result = ws.run("check", no_config=True, env={"MONITOR_CONFIG": str(ws.config)})
     assert result.code == 2, result
-    assert result.err_lines == [f"gqlmon: error: {ws.config}: stat: Extra inputs are not permitted"]
+    assert result.err_lines == [f"gqlmon: error: {ws.config}: stat: unknown key (did you mean 'state'?)"]
 
 
 CANARY = "canary-Zq8vX2-secret-value"
@@ -282,3 +284,63 @@ def test_secrets_from_the_environment_are_never_echoed(ws: Workspace, demo_api: 
     )
     assert CANARY not in everything
     assert CANARY_HEADER not in everything
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("check",), "nothing to check: no configuration file found"),
+        (("run", "--once"), "no configuration file found"),
+        (("report", "github"), "unknown target 'github': no configuration file found"),
+        (("history", "github"), "unknown target 'github': no configuration file found"),
+        (("validate", "github"), "unknown target 'github': no configuration file found"),
+    ],
+    ids=["check", "run", "report", "history", "validate"],
+)
+def test_no_configuration_file_found_says_so_and_where_it_looked(
+    ws: Workspace, args: tuple[str, ...], expected: str
+) -> None:
+    result = ws.run(*args, no_config=True)
+    assert result.code == 2, result
+    assert len(result.err_lines) == 1, result
+    line = result.err_lines[0]
+    assert line.startswith(f"gqlmon: error: {expected} (no --config given, $MONITOR_CONFIG not set, ")
+    assert f"no monitor.toml in {ws.root}" in line and "gqlmon init" in line
+
+
+@pytest.mark.parametrize("command", ["report", "history", "check", "ack"])
+def test_a_mistyped_target_is_an_unknown_target_with_a_suggestion(drifted: Drifted, command: str) -> None:
+    args = [command, "demoo"] + (["0123abcd"] if command == "ack" else [])
+    result = drifted.ws.run(*args)
+    assert result.code == 2, result
+    assert result.err_lines == [
+        "gqlmon: error: unknown target 'demoo' (did you mean 'demo'? known: demo); "
+        "add it to monitor.toml or pass a URL"
+    ]
+
+
+def test_a_stored_target_that_is_no_longer_configured_still_has_its_report(drifted: Drifted) -> None:
+    other = drifted.ws.root / "other.toml"
+    drifted.ws.configure(target("api", "http://127.0.0.1:9/graphql"), path=other)
+    report = drifted.ws.run("report", "demo", "--format", "json", config=other)
+    assert report.code == 0, report
+    assert report.json["target"] == "demo"
+    typo = drifted.ws.run("history", "dmeo", config=other)
+    assert typo.err_lines == [
+        "gqlmon: error: unknown target 'dmeo' (did you mean 'demo'? known: api, demo); "
+        "add it to monitor.toml or pass a URL"
+    ]
+
+
+def test_several_problems_are_one_line_each_at_the_users_key(ws: Workspace) -> None:
+    ws.config.write_text(
+        '[[targets]]\nname = "github"\nurl = "https://api.github.com/graphql"\nschedul = "5m"\n'
+        'auth = { kind = "bearer", tokn = "x" }\n',
+        encoding="utf-8",
+    )
+    result = ws.run("history", "github")
+    assert result.code == 2, result
+    assert result.err_lines == [
+        f"gqlmon: error: {ws.config}: 3 problems: targets[0].schedul: unknown key (did you mean 'schedule'?); "
+        "targets[0].auth.tokn: unknown key (did you mean 'token'?); targets[0].auth.token: missing (required)"
+    ]

@@ -196,5 +196,5 @@ def test_history_of_an_unknown_target_is_one_line(drifted: Drifted) -> None:
     result = drifted.ws.run("history", "nope")
     assert result.code == 2, result
     assert result.err_lines == [
-        "gqlmon: error: no runs stored for target 'nope': run `gqlmon check nope` first"
+        "gqlmon: error: unknown target 'nope' (known: demo); add it to monitor.toml or pass a URL"
     ]
