@@ -112,6 +112,8 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         done()
         live_section = await _live(target, result.introspection, timer)
         open_changes, open_since = await _still_open(store, target.name, previous.id)
+        if unchanged_contracts is not None:
+            unchanged_contracts["affected"] = _affected(open_changes, unchanged_contracts)
         report = DriftReport(
             target=target.name,
             run_id=run_id,
@@ -259,6 +261,15 @@ async def _still_open(
         return (), None
 
     return await anyio.to_thread.run_sync(find)
+
+
+def _affected(changes: Sequence[Change], section: dict[str, Any]) -> dict[str, list[str]]:
+    """Which saved operations each still-open change touches, for the contracts section of an unchanged
+    run (so its report tells "your operations use" from "no operation uses" as the changed run did)."""
+    from monitor.core.contracts import affected_operations, from_report_section
+
+    result = from_report_section(section)
+    return {k: v for k, v in sorted(affected_operations(changes, result).items()) if v}
 
 
 def _last_changed_report(store: Store, target: str) -> dict[str, Any] | None:

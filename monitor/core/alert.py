@@ -251,9 +251,11 @@ def _change_blocks(
         lines = []
         for item in used[: policy.max_listed]:
             names = ", ".join(bk.code(o, limit=80) for o in item.valid[:8])
+            others = ", ".join(bk.code(o, limit=80) for o in item.elsewhere[:8])
             lines.append(
                 f"• *{bk.esc(item.change.message, limit=300)}*\n   {bk.code(item.change.coordinate)}"
                 + (f" · used by {names} (still valid)" if names else "")
+                + (f" · used by {others} (broken by another change)" if others else "")
             )
         if len(used) > policy.max_listed:
             lines.append(f"_… and {len(used) - policy.max_listed} more._")

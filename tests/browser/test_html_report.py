@@ -55,23 +55,35 @@ def test_loads_without_errors_or_requests(
     assert report_page.requested_urls() == [published.html.as_uri()]
 
 
-def test_shows_the_breaking_changes_first(report_page: Browser) -> None:
-    titles = report_page.evaluate(
-        "Array.from(document.querySelectorAll('#breaking .item b')).map(e => e.textContent)"
+def test_shows_what_breaks_you_first(report_page: Browser) -> None:
+    headings = report_page.evaluate(
+        "Array.from(document.querySelectorAll('#first h2')).map(e => e.textContent)"
     )
-    assert titles[:2] == [
-        "Type for argument 'id' on field 'Query.user' changed from 'ID' to 'ID!'",
-        "Description changed to " + HOSTILE_SHOWN,
+    assert headings == [
+        "Broken operations (2)",
+        "Saved-operation files that cannot be read (1)",
+        "Breaking changes no saved operation uses (3)",
+        "Dangerous changes (2)",
     ]
-    assert titles[-1] == "Type 'LegacyThing' was removed"  # acknowledged: last, and marked
-    assert report_page.evaluate(
-        "document.querySelector('#breaking .item.acked .badge').textContent"
-    ).startswith("acknowledged")
-    assert report_page.evaluate("document.querySelector('#summary .card.breaking b').textContent") == "4"
-    breaks = report_page.evaluate(
-        "Array.from(document.querySelectorAll('#breaking a.chip')).map(a => a.textContent)"
+    broken = report_page.evaluate(
+        "Array.from(document.querySelectorAll('#first .broken-op')).map(e => e.innerText)"
     )
-    assert breaks == ["GetUser", "ListUsers"]
+    assert [text.split()[0] for text in broken] == ["GetUser", "ListUsers"]
+    assert all("caused by" in text and "Field 'email' was removed" in text for text in broken)
+    # Each broken operation links to its row in the operations table.
+    targets = report_page.evaluate(
+        "Array.from(document.querySelectorAll('#first .broken-op > p:first-child > b > a')).map(a => "
+        "document.getElementById(a.getAttribute('href').slice(1)) !== null)"
+    )
+    assert targets == [True, True]
+    titles = report_page.evaluate(
+        "Array.from(document.querySelectorAll('#first .item:not(.broken-op) b')).map(e => e.textContent)"
+    )
+    assert "Type 'LegacyThing' was removed" in titles
+    assert report_page.evaluate("document.querySelector('#first .item.acked .badge').textContent").startswith(
+        "acknowledged"
+    )
+    assert report_page.evaluate("document.querySelector('#summary .card.breaking b').textContent") == "4"
 
 
 def test_api_text_stays_text(report_page: Browser) -> None:

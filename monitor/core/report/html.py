@@ -193,7 +193,10 @@ def _first(report: DriftReport, found: Triage, op_ids: Mapping[str, str]) -> str
             f"<li><code>{esc(p.get('file'))}:{esc(p.get('line'))}</code> {esc(p.get('message'), limit=500)}</li>"
             for p in found.problems
         )
-        parts.append(f'<h2 id="unreadable">Saved-operation files that cannot be read</h2><ul>{problems}</ul>')
+        parts.append(
+            f'<h2 id="unreadable">Saved-operation files that cannot be read ({len(found.problems)})</h2>'
+            f"<ul>{problems}</ul>"
+        )
     if found.used:
         items = []
         for used in found.used:
@@ -202,6 +205,10 @@ def _first(report: DriftReport, found: Triage, op_ids: Mapping[str, str]) -> str
                 ops += f"<p>Breaks: {_ops_links(list(used.broken), op_ids)}</p>"
             if used.valid:
                 ops += f"<p>Used by (still valid): {_ops_links(list(used.valid), op_ids)}</p>"
+            if used.elsewhere:
+                ops += (
+                    f"<p>Used by (broken by another change): {_ops_links(list(used.elsewhere), op_ids)}</p>"
+                )
             items.append(_change_item(used.change, report).removesuffix("</div>") + ops + "</div>")
         parts.append(
             f'<h2 id="used">Breaking changes your operations use ({len(found.used)})</h2>' + "".join(items)

@@ -67,8 +67,18 @@ def _schema_suite(root: ET.Element, report: DriftReport, target: str) -> None:
             suite, classname_breaking, f"{used.change.type.value} {view.clean(used.change.coordinate)}"
         )
         out = ET.SubElement(case, "system-out")
-        out.text = _change_text(used.change) + (
-            "\nused by (still valid): " + ", ".join(view.clean(n) for n in used.valid) if used.valid else ""
+        out.text = (
+            _change_text(used.change)
+            + (
+                "\nused by (still valid): " + ", ".join(view.clean(n) for n in used.valid)
+                if used.valid
+                else ""
+            )
+            + (
+                "\nused by (broken by another change): " + ", ".join(view.clean(n) for n in used.elsewhere)
+                if used.elsewhere
+                else ""
+            )
         )
     for family in found.unused:
         changes = [c for c in family.changes if c.id not in report.acknowledged]

@@ -171,6 +171,11 @@ def _changes(report: DriftReport) -> list[str]:
                 ops.append("breaks " + ", ".join(code(o, limit=80) for o in used.broken[:10]))
             if used.valid:
                 ops.append("used by (still valid) " + ", ".join(code(o, limit=80) for o in used.valid[:10]))
+            if used.elsewhere:
+                ops.append(
+                    "used by (broken by another change) "
+                    + ", ".join(code(o, limit=80) for o in used.elsewhere[:10])
+                )
             out.append(
                 f"| {_change_cell(used.change, report.acknowledged)} | {code(used.change.coordinate)} "
                 f"| {'<br>'.join(ops)} |"

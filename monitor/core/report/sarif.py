@@ -34,7 +34,7 @@ def render_sarif(report: DriftReport) -> str:
     for op in ops:  # broken first: view.operations orders them so
         results.extend(_operation_results(op, rules, causes.get(str(op.get("name")), ())))
     where = {str(op.get("name")): op for op in ops}
-    users: dict[str, tuple[str, ...]] = {u.change.id: (*u.broken, *u.valid) for u in found.used}
+    users: dict[str, tuple[str, ...]] = {u.change.id: (*u.broken, *u.valid, *u.elsewhere) for u in found.used}
     for broken_op in found.broken:
         for change in broken_op.causes:
             users[change.id] = (*users.get(change.id, ()), broken_op.name)
@@ -50,12 +50,15 @@ def render_sarif(report: DriftReport) -> str:
             "logicalLocations": [{"fullyQualifiedName": view.clean(change.coordinate), "kind": "member"}]
         }
         text = f"{view.clean(change.message)}: {view.clean(change.reason)}"
-        broken = set(names) & set(causes)
-        if names:
-            valid = [view.clean(n) for n in names if n not in broken]
-            text += (f" (breaks {', '.join(sorted(broken))})" if broken else "") + (
-                f" (used by {', '.join(valid)}, still valid)" if valid else ""
-            )
+        mine = [n for n in names if any(c.id == change.id for c in causes.get(n, ()))]
+        valid = [view.clean(n) for n in names if n not in causes]
+        elsewhere = [view.clean(n) for n in names if n in causes and n not in mine]
+        if mine:
+            text += f" (breaks {', '.join(view.clean(n) for n in mine)})"
+        if valid:
+            text += f" (used by {', '.join(valid)}, still valid)"
+        if elsewhere:
+            text += f" (used by {', '.join(elsewhere)}, broken by another change)"
         result: dict[str, Any] = {
             "ruleId": change.type.value,
             # Only an operation's file makes a finding someone can fix here: a change used by an

@@ -136,6 +136,11 @@ def _sections(report: DriftReport, found: Triage, *, full: bool) -> list[str]:
                 lines.append("      breaks: " + ", ".join(view.clean(n) for n in used.broken))
             if used.valid:
                 lines.append("      used by (still valid): " + ", ".join(view.clean(n) for n in used.valid))
+            if used.elsewhere:
+                lines.append(
+                    "      used by (broken by another change): "
+                    + ", ".join(view.clean(n) for n in used.elsewhere)
+                )
     if found.unused:
         title = "Breaking changes no saved operation uses" if report.contracts else "Breaking changes"
         lines += ["", f"{title} ({found.unused_count}):"]

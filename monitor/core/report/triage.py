@@ -102,11 +102,13 @@ class BrokenOperation:
 
 @dataclass(frozen=True, slots=True)
 class UsedChange:
-    """A breaking change that saved operations use; ``broken`` lists those it broke, ``valid`` the rest."""
+    """A breaking change that saved operations use: ``broken`` lists those it broke, ``valid`` those that
+    still validate, ``elsewhere`` those broken by another change (this one explains none of their errors)."""
 
     change: Change
     broken: tuple[str, ...]
     valid: tuple[str, ...]
+    elsewhere: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +188,7 @@ def triage(report: DriftReport) -> Triage:
             )
         )
     users = _users(section)
+    broken_names = {op.name for op in broken}
     used: list[UsedChange] = []
     unused: list[Change] = []
     for change in sort_changes(current):
@@ -195,8 +198,10 @@ def triage(report: DriftReport) -> Triage:
         if change.id in cause_ids:
             continue  # shown under the operations it broke
         if names:
-            valid = tuple(n for n in names if n not in broken_by.get(change.id, ()))
-            used.append(UsedChange(change, tuple(sorted(broken_by.get(change.id, ()))), valid))
+            mine = broken_by.get(change.id, ())
+            valid = tuple(n for n in names if n not in mine and n not in broken_names)
+            elsewhere = tuple(n for n in names if n not in mine and n in broken_names)
+            used.append(UsedChange(change, tuple(sorted(mine)), valid, elsewhere))
         else:
             unused.append(change)
     problems = tuple(p for p in section.get("problems") or () if isinstance(p, Mapping))
@@ -219,16 +224,6 @@ def broken_by(report: DriftReport) -> dict[str, list[str]]:
             for change_id in op.get("caused_by") or ():
                 out[str(change_id)].append(str(op.get("name")))
     return {k: sorted(v) for k, v in out.items()}
-
-
-def still_valid_users(report: DriftReport) -> dict[str, list[str]]:
-    """change id -> the saved operations that use what it changed but are not broken by it."""
-    broken = broken_by(report)
-    return {
-        cid: [n for n in names if n not in broken.get(cid, ())]
-        for cid, names in _users(report.contracts or {}).items()
-        if any(n not in broken.get(cid, ()) for n in names)
-    }
 
 
 def _users(section: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
