@@ -124,3 +124,9 @@ def env_prefix(target: str) -> str:
     """The environment variable prefix of a target's credentials (``my-api`` -> ``MY_API``), the same as
     the authentication guide's."""
     return re.sub(r"[^A-Za-z0-9]+", "_", target).strip("_").upper() or "API"
+
+
+def selected_on(typenames: tuple[str, ...]) -> str:
+    """``A | B | C`` for a model's doc comment, the first six names only."""
+    shown = " | ".join(typenames[:6]) or "?"
+    return shown + (f" (and {len(typenames) - 6} more)" if len(typenames) > 6 else "")

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from monitor.codegen import python_runtime as rt
 from monitor.codegen.auth import Endpoint
-from monitor.codegen.naming import pascal, python_name, snake
+from monitor.codegen.naming import pascal, python_name, selected_on, snake
 from monitor.codegen.scalars import PYTHON_BUILTINS, python_scalars
 from monitor.codegen.shapes import (
     EnumShape,
@@ -170,11 +170,12 @@ def _imports(module: ModuleShape, endpoint: Endpoint, scalar_types: Mapping[str,
         lines.append("from datetime import datetime")
     if endpoint.auth.token_file:
         lines.append("from pathlib import Path")
-    lines.append("from typing import Annotated, Any, Literal, NotRequired, TypeAlias, TypedDict, TypeVar")
+    lines.append("from typing import Annotated, Any, Literal, TypeAlias, TypeVar")
     lines += [
         "",
         "import anyio",
         "import httpx",
+        "from typing_extensions import NotRequired, TypedDict  # pydantic needs these on Python 3.11",
         "from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError",
     ]
     return "\n" + "\n".join(lines) + "\n"
@@ -298,7 +299,7 @@ class _Printer:
             union = " | ".join(variants)
             return f'\n\n{name}: TypeAlias = Annotated[{union}, Field(discriminator="typename")]\n'
         name = self.names.of("object", shape.name)
-        what = " | ".join(shape.typenames) or "?"
+        what = selected_on(shape.typenames)
         lines = ["", "", f"class {name}(_Model):", f"{_INDENT}{_docstring(f'Selected on {what}.')}"]
         taken = set(_MODEL_ATTRIBUTES)
         ordered = sorted(shape.fields, key=lambda f: f.key != "__typename")  # __typename claims `typename`

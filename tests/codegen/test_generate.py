@@ -1,0 +1,162 @@
+"""What the generator decides: refusing invalid operations, the shapes of unions and fragments, the
+scalar map, and the generated runtime's retries and errors (driven through httpx's MockTransport)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import httpx
+import pytest
+
+import monitor.codegen
+from monitor.codegen import InvalidOperationsError, generate_client
+from monitor.core.contracts import SourceFile, parse_sources
+from tests.codegen.conftest import demo_operations, demo_schema, github_operations, github_schema, imported
+
+
+def _ops(text: str):  # type: ignore[no-untyped-def]
+    return parse_sources([SourceFile("ops.graphql", text)])
+
+
+def test_public_names_are_exported() -> None:
+    assert sorted(monitor.codegen.__all__) == sorted(
+        n
+        for n in dir(monitor.codegen)
+        if not n.startswith("_")
+        and n
+        not in {
+            "auth",
+            "generate",
+            "naming",
+            "python",
+            "python_runtime",
+            "scalars",
+            "shapes",
+            "typescript",
+            "typescript_runtime",
+        }
+    )
+
+
+@pytest.mark.parametrize("language", ["python", "typescript"])
+def test_operations_invalid_on_the_schema_are_refused_with_their_errors(language: Any) -> None:
+    with pytest.raises(InvalidOperationsError) as caught:
+        generate_client(demo_schema("v2"), demo_operations(), language)
+    text = "\n".join(caught.value.errors)
+    assert "RecentRuns" in text and "commitHash" in text  # removed on v2
+    assert "TriggerRun" in text and "triggeredBy" in text  # became an object on v2
+    assert "ListStacks" in text  # $first: Int where v2 wants Int!
+    assert "StackDetails" not in text  # valid on v2 too
+
+
+def test_an_empty_set_and_a_syntax_error_are_refused() -> None:
+    with pytest.raises(InvalidOperationsError, match="no operations"):
+        generate_client(demo_schema(), [], "python")
+    with pytest.raises(InvalidOperationsError, match="Syntax Error"):
+        generate_client(demo_schema(), _ops("query {"), "python")
+
+
+def test_typename_is_added_where_a_union_needs_it_and_only_there() -> None:
+    ops = _ops('query S { search(query: "x") { ... on Stack { id } ... on Run { id } } spaces { id } }')
+    client = generate_client(demo_schema(), ops, "typescript")
+    document = json.loads(client.code.split("export const SDocument = ", 1)[1].split(";\n", 1)[0])
+    assert document.count("__typename") == 1
+    assert 'search(query: "x") {\n    __typename\n' in document
+    assert (
+        "export type SQuerySearch = SQuerySearchOther | SQuerySearchRun | SQuerySearchStack;" in client.code
+    )
+    # the types no fragment selects share one variant that names them exactly
+    assert 'export interface SQuerySearchOther {\n  __typename: "Policy" | "Space";\n}' in client.code
+    assert 'export interface SQuerySearchRun {\n  __typename: "Run";\n  id: string;\n}' in client.code
+
+
+def test_interface_fragments_group_the_remaining_types_exactly() -> None:
+    client = generate_client(github_schema(), github_operations(), "python")
+    other = client.code.split("class NodeByIdQueryNodeOther(_Model):", 1)[1].split("\n\n", 1)[0]
+    literal = other.split("typename: Literal[", 1)[1].split("]", 1)[0]
+    names = {n.strip().strip('"') for n in literal.split(",")}
+    assert "Issue" not in names and "Repository" not in names and "PullRequest" not in names
+    assert {"User", "Organization", "Commit"} <= names
+    assert "class NodeByIdQueryNodeRepository(_Model):" in client.code
+    # owner on Repository is the RepositoryOwner interface: User and Organization each get a model
+    assert "class RepositoryOverviewQueryRepositoryOwnerUser(_Model):" in client.code
+    # @include makes a field optional; the alias names it
+    assert "repositories: ViewerQueryViewerRepositories | None = Field(default=None)" in client.code
+    assert (
+        'open_issues: RepositoryOverviewQueryRepositoryOpenIssues = Field(alias="openIssues")' in client.code
+    )
+
+
+def test_custom_scalars_default_to_the_documented_map_and_can_be_overridden() -> None:
+    ops = _ops("query R { runs { createdAt } }")
+    default = generate_client(demo_schema(), ops, "python").code
+    assert '    created_at: str = Field(alias="createdAt")' in default
+    chosen = generate_client(demo_schema(), ops, "python", scalars={"Datetime": "datetime.datetime"}).code
+    assert (
+        '    created_at: datetime.datetime = Field(alias="createdAt")' in chosen
+        and "\nimport datetime\n" in chosen
+    )
+    ts = generate_client(demo_schema(), ops, "typescript", scalars={"Datetime": "Date"}).code
+    assert "  createdAt: Date;" in ts
+    with pytest.raises(ValueError, match="not a Python type"):
+        generate_client(demo_schema(), ops, "python", scalars={"Datetime": "import os"})
+
+
+@pytest.fixture
+def generic(tmp_path: Path) -> Iterator[ModuleType]:
+    code = generate_client(
+        demo_schema(),
+        _ops('query P { spaces { id } }\nmutation M { runTrigger(stack: "s") { id } }'),
+        "python",
+    ).code
+    path = tmp_path / "generic_client.py"
+    path.write_text(code, encoding="utf-8")
+    with imported(path) as module:
+        yield module
+
+
+def _client(m: Any, answers: list[httpx.Response], seen: list[httpx.Request], sleeps: list[float]) -> Any:
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return answers.pop(0)
+
+    http = httpx.Client(transport=httpx.MockTransport(handle))
+    return m.Client("https://api.example/graphql", http=http, sleep=sleeps.append)
+
+
+def test_429_and_5xx_are_retried_as_retry_after_says(
+    generic: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    m: Any = generic
+    monkeypatch.setenv("GRAPHQL_TOKEN", "t0ken")
+    seen: list[httpx.Request] = []
+    sleeps: list[float] = []
+    ok = httpx.Response(200, json={"data": {"spaces": [{"id": "s1"}]}})
+    client = _client(
+        m, [httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(503), ok], seen, sleeps
+    )
+    assert m.p(client).spaces[0].id == "s1"
+    assert len(seen) == 3 and sleeps[0] == 7.0 and 0 < sleeps[1] <= 1.0
+    assert seen[0].headers["Authorization"] == "Bearer t0ken"
+    assert json.loads(seen[0].content)["operationName"] == "P"
+
+
+def test_a_mutation_is_not_retried_on_500_and_http_errors_are_typed(generic: ModuleType) -> None:
+    m: Any = generic
+    seen: list[httpx.Request] = []
+    client = _client(m, [httpx.Response(500, text="boom")], seen, [])
+    with pytest.raises(m.HTTPError) as caught:
+        m.m(client)
+    assert caught.value.status_code == 500 and caught.value.body == "boom" and len(seen) == 1
+    assert "Authorization" not in seen[0].headers  # no $GRAPHQL_TOKEN: no credential header
+
+
+def test_a_response_that_does_not_match_the_types_is_a_format_error(generic: ModuleType) -> None:
+    m: Any = generic
+    client = _client(m, [httpx.Response(200, json={"data": {"spaces": [{"id": None}]}})], [], [])
+    with pytest.raises(m.ResponseFormatError, match="PQuery"):
+        m.p(client)
