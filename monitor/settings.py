@@ -360,6 +360,15 @@ class SlackConfig(BaseModel):
         return self
 
 
+class CodegenConfig(BaseModel):
+    """``gqlmon codegen`` and ``generate_client``: the type of each custom scalar, per language, over the
+    documented default (:mod:`monitor.codegen.scalars`): ``python_scalars = { DateTime = "datetime.datetime" }``."""
+
+    model_config = _Strict
+    python_scalars: dict[str, str] = Field(default_factory=dict)
+    typescript_scalars: dict[str, str] = Field(default_factory=dict)
+
+
 # --------------------------------------------------------------------------------------------- root
 
 
@@ -377,6 +386,7 @@ class Settings(BaseSettings):
     fail_on: Literal["breaking", "dangerous", "never"] = "breaking"
     slack: SlackConfig | None = None
     targets: list[TargetConfig] = Field(default_factory=list)
+    codegen: CodegenConfig = Field(default_factory=CodegenConfig)
     # gqlmon mcp --http: clients must send "Authorization: Bearer <mcp_token>" (MONITOR_MCP_TOKEN).
     mcp_token: SecretStr | None = None
     # gqlmon run: per-check time limit, shutdown grace, start jitter, liveness file and /metrics server.
