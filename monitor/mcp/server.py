@@ -34,9 +34,10 @@ from monitor import __version__
 from monitor.adapters.store import Store
 from monitor.core.search import Scope
 from monitor.errors import ConfigError, MonitorError
-from monitor.mcp import guide, history_tools, operation_tools, schema_tools
+from monitor.mcp import codegen_tools, guide, history_tools, operation_tools, schema_tools
 from monitor.mcp.answers import DEFAULT_MAX_CHARS, result
 from monitor.mcp.catalog import Catalog, envelope
+from monitor.mcp.codegen_tools import ClientAnswer
 from monitor.mcp.guide import is_secret_header
 from monitor.mcp.live import LiveClient, LiveLimits
 from monitor.mcp.models import (
@@ -63,8 +64,9 @@ INSTRUCTIONS = """gqlmon monitors GraphQL APIs for schema drift. Start with list
 around a schema use search_schema (ranked, with paths from the root), then get_type and list_operations;
 get_schema(format='summary') lists every type. get_drift_report and schema_changes say what changed and
 when; coordinate_history follows one type, field or argument. validate_operation checks a query you write
-(and names the schema change that broke it); execute_query runs a read-only query live. Large answers are
-cut to fit and say how to ask for the rest."""
+(and names the schema change that broke it); execute_query runs a read-only query live; generate_client
+writes typed Python or TypeScript client code for valid operations. Large answers are cut to fit and say
+how to ask for the rest."""
 
 TargetArg = Annotated[str, Field(description="Target name, as list_targets shows it.")]
 SnapshotArg = Annotated[
@@ -348,6 +350,33 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             config = catalog.configured(target)
             snap = catalog.store.latest_snapshot(config.name) if catalog.has_store() else None
             return result(guide.authentication_guide(config, method, envelope(config.name, snap)))
+
+    @server.tool(title="Generate a typed client", annotations=_READ_ONLY)
+    def generate_client(
+        target: TargetArg,
+        document: Annotated[
+            str | None,
+            Field(
+                description="Operations and the fragments they use; default: the target's saved operations."
+            ),
+        ] = None,
+        operations: Annotated[
+            list[str], Field(description="Only these operations (by name); empty for all of them.")
+        ] = [],  # noqa: B006 - copied by pydantic, never mutated
+        language: Annotated[
+            Literal["python", "typescript"],
+            Field(description="python: httpx + pydantic models; typescript: fetch + types."),
+        ] = "python",
+        snapshot: SnapshotArg = "latest",
+    ) -> Annotated[CallToolResult, ClientAnswer]:
+        """Typed client code for operations valid against a stored schema: one function per operation,
+        result types with exact nullability, enums and unions (discriminated on __typename), input types
+        for variables, the target's authentication (credentials read from environment variables), typed
+        errors with the response path, retries on 429/5xx. Invalid operations are refused with their errors."""
+        with _tool_errors():
+            return result(
+                codegen_tools.generate_client(catalog, target, document, operations, language, snapshot)
+            )
 
     mutations = any(t.allow_mutations for t in catalog.settings.targets)
     live_annotations = ToolAnnotations(
