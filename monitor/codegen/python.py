@@ -379,13 +379,22 @@ class _Printer:
         mutation = ", mutation=True" if op.kind == "mutation" else ""
         for name, client, prefix in ((func, "Client", ""), (f"{func}_async", "AsyncClient", "async ")):
             call = "await client.execute" if prefix else "client.execute"
+            head = f"{prefix}def {name}({signature.format(client=client)}) -> {result}:"
+            if len(head) > 100:
+                parts = signature.format(client=client).split(", ")
+                head = f"{prefix}def {name}(\n" + "".join(f"{_INDENT}{p},\n" for p in parts) + f") -> {result}:"
             lines = [
                 "",
                 "",
-                f"{prefix}def {name}({signature.format(client=client)}) -> {result}:",
+                head,
                 f"{_INDENT}{doc}",
                 *body,
-                f"{_INDENT}data = {call}({constant}, {wire}, operation_name={_literal(op.name)}{mutation})",
+                f"{_INDENT}data = {call}(",
+                f"{_INDENT * 2}{constant},",
+                f"{_INDENT * 2}{wire},",
+                f"{_INDENT * 2}operation_name={_literal(op.name)},",
+                *([f"{_INDENT * 2}mutation=True,"] if mutation else []),
+                f"{_INDENT})",
                 f"{_INDENT}return _parse({result}, data)",
             ]
             out.append("\n".join(lines) + "\n")
