@@ -80,13 +80,15 @@ def mypy_strict(*paths: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def tsc_strict(*paths: Path) -> subprocess.CompletedProcess[str]:
-    """tsc --strict --noEmit on generated files, with Node's types from tests/npm."""
+def tsc_strict(*paths: Path, emit: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """tsc --strict on generated files, with Node's types from tests/npm: --noEmit, or JavaScript
+    (CommonJS) written to ``emit``."""
+    output = ["--outDir", str(emit)] if emit is not None else ["--noEmit"]
     return subprocess.run(
         [
             str(binary("tsc")),
             "--strict",
-            "--noEmit",
+            *output,
             "--target",
             "es2022",
             "--module",
