@@ -279,6 +279,15 @@ class LiveConfig(BaseModel):
         return parse_rate(self.rate_limit)
 
 
+class TargetMcpConfig(BaseModel):
+    """``[targets.mcp]``: the target's valid saved operations as MCP tools of their own (``<target>_<Name>``),
+    at most ``max_tools`` of them (queries; mutations too where the target sets ``allow_mutations``)."""
+
+    model_config = _Strict
+    expose_operations: bool = False
+    max_tools: int = Field(default=20, ge=1, le=50)
+
+
 class TargetConfig(BaseModel):
     """One monitored GraphQL API."""
 
@@ -298,6 +307,7 @@ class TargetConfig(BaseModel):
     verify_tls: bool = True
     allow_mutations: bool = False
     live: LiveConfig = Field(default_factory=lambda: LiveConfig())
+    mcp: TargetMcpConfig = Field(default_factory=TargetMcpConfig)
     _durations = _duration_validator("timeout")
 
     @field_validator("name")

@@ -55,6 +55,7 @@ from monitor.mcp.models import (
     ValidationAnswer,
 )
 from monitor.mcp.notify import Notifier, StoreWatcher, report_uri, schema_uri
+from monitor.mcp.saved_tools import SavedOperationTools
 from monitor.redact import redact, register_secret
 from monitor.settings import Settings
 
@@ -101,6 +102,7 @@ class GqlmonMCP:
     notifier: Notifier
     watcher: StoreWatcher
     live: LiveClient
+    saved: SavedOperationTools | None = None  # the opted-in targets' saved operations as tools
 
     async def snapshot_stored(self) -> list[str]:
         """Call after storing a run in this process: notifies subscribers now instead of at the next poll."""
@@ -141,6 +143,8 @@ def create_app(
                 group.start_soon(watcher.run)
             if prewarm:
                 group.start_soon(warm_up)
+            if app.saved is not None:
+                group.start_soon(app.saved.run)
             try:
                 yield {}
             finally:
@@ -156,6 +160,10 @@ def create_app(
         subscriptions=bus,
     )
     app = GqlmonMCP(server, catalog, notifier, watcher, live)
+    if any(t.mcp.expose_operations for t in settings.targets):
+        app.saved = SavedOperationTools(
+            server, catalog, notifier, live, max_chars=max_answer_chars, interval=poll_interval
+        )
     _register_tools(app, max_answer_chars)
     _register_resources(app)
     # MCPServer serves subscriptions/listen (2026 clients) itself; handshake-era clients subscribe with
@@ -202,7 +210,8 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         """The monitored GraphQL APIs: URL, auth kind, latest snapshot, last check time and outcome, and the
         number of open (unacknowledged) breaking and dangerous changes of each one's current schema."""
         with _tool_errors():
-            return result(history_tools.list_targets(catalog))
+            answer = history_tools.list_targets(catalog)
+            return result(app.saved.annotate(answer) if app.saved is not None else answer)
 
     @server.tool(title="Get a schema", annotations=_READ_ONLY)
     def get_schema(
