@@ -382,7 +382,9 @@ class _Printer:
             head = f"{prefix}def {name}({signature.format(client=client)}) -> {result}:"
             if len(head) > 100:
                 parts = signature.format(client=client).split(", ")
-                head = f"{prefix}def {name}(\n" + "".join(f"{_INDENT}{p},\n" for p in parts) + f") -> {result}:"
+                head = (
+                    f"{prefix}def {name}(\n" + "".join(f"{_INDENT}{p},\n" for p in parts) + f") -> {result}:"
+                )
             lines = [
                 "",
                 "",
