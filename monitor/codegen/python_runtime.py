@@ -82,19 +82,20 @@ def _retryable(status: int, mutation: bool) -> bool:
     return status == 429 or status in (500, 502, 503, 504)
 
 
-def _retry_delay(response: httpx.Response | None, attempt: int) -> float:
-    """What ``Retry-After`` asks for (seconds or an HTTP date), else exponential backoff with jitter."""
+def _retry_delay(response: httpx.Response | None, attempt: int) -> float | None:
+    """What ``Retry-After`` asks for (seconds or an HTTP date), else exponential backoff with jitter;
+    None when the API asks for a longer wait than MAX_RETRY_AFTER (the error is raised then)."""
     header = response.headers.get("Retry-After") if response is not None else None
     if header:
         try:
-            return min(max(float(header), 0.0), MAX_RETRY_AFTER)
+            wait: float | None = float(header)
         except ValueError:
             try:
-                when = email.utils.parsedate_to_datetime(header)
+                wait = email.utils.parsedate_to_datetime(header).timestamp() - time.time()
             except (TypeError, ValueError):
-                pass
-            else:
-                return min(max(when.timestamp() - time.time(), 0.0), MAX_RETRY_AFTER)
+                wait = None
+        if wait is not None:
+            return max(wait, 0.0) if wait <= MAX_RETRY_AFTER else None
     return min(BACKOFF * 2.0**attempt, MAX_RETRY_AFTER) * (0.5 + random.random() / 2)  # noqa: S311
 
 
@@ -313,8 +314,9 @@ class Client:
             try:
                 response = self._http.post(self.url, json=payload, headers=headers)
             except httpx.TransportError as exc:
+                delay = _retry_delay(None, attempt)
                 if attempt < self.max_retries and (not mutation or isinstance(exc, httpx.ConnectError)):
-                    self._sleep(_retry_delay(None, attempt))
+                    self._sleep(delay or 0.0)
                     attempt += 1
                     continue
                 raise TransportError(f"{self.url}: {type(exc).__name__}: {exc}") from exc
@@ -323,8 +325,9 @@ class Client:
                     fresh = refreshed = True
                     continue
                 raise AuthenticationError(f"{self.url} refused the credentials (HTTP 401)")
-            if _retryable(response.status_code, mutation) and attempt < self.max_retries:
-                self._sleep(_retry_delay(response, attempt))
+            delay = _retry_delay(response, attempt)
+            if _retryable(response.status_code, mutation) and attempt < self.max_retries and delay is not None:
+                self._sleep(delay)
                 attempt += 1
                 continue
             return _result(response)
@@ -349,6 +352,7 @@ class AsyncClient:
         self._sleep = sleep
         self._token: str | None = None
         self._refresh_at = 0.0
+        self._lock = anyio.Lock()  # one token fetch at a time for concurrent tasks
 
     async def aclose(self) -> None:
         if self._owns_http:
@@ -364,9 +368,10 @@ class AsyncClient:
         {ASYNC_SOURCE}
 
     async def _credentials(self, fresh: bool) -> dict[str, str]:
-        if fresh or time.time() >= self._refresh_at:
-            self._token, self._refresh_at = await self._fetch_token(self._http)
-        return _headers(self._token)
+        async with self._lock:
+            if fresh or time.time() >= self._refresh_at:
+                self._token, self._refresh_at = await self._fetch_token(self._http)
+            return _headers(self._token)
 
     async def execute(
         self,
@@ -385,8 +390,9 @@ class AsyncClient:
             try:
                 response = await self._http.post(self.url, json=payload, headers=headers)
             except httpx.TransportError as exc:
+                delay = _retry_delay(None, attempt)
                 if attempt < self.max_retries and (not mutation or isinstance(exc, httpx.ConnectError)):
-                    await self._sleep(_retry_delay(None, attempt))
+                    await self._sleep(delay or 0.0)
                     attempt += 1
                     continue
                 raise TransportError(f"{self.url}: {type(exc).__name__}: {exc}") from exc
@@ -395,8 +401,9 @@ class AsyncClient:
                     fresh = refreshed = True
                     continue
                 raise AuthenticationError(f"{self.url} refused the credentials (HTTP 401)")
-            if _retryable(response.status_code, mutation) and attempt < self.max_retries:
-                await self._sleep(_retry_delay(response, attempt))
+            delay = _retry_delay(response, attempt)
+            if _retryable(response.status_code, mutation) and attempt < self.max_retries and delay is not None:
+                await self._sleep(delay)
                 attempt += 1
                 continue
             return _result(response)

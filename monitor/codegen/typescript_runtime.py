@@ -89,13 +89,16 @@ function retryable(status: number, mutation: boolean): boolean {
   return mutation ? status === 429 || status === 503 : status === 429 || [500, 502, 503, 504].includes(status);
 }
 
-/** What `Retry-After` asks for (seconds or an HTTP date), else exponential backoff with jitter (ms). */
-function retryDelay(response: Response | null, attempt: number): number {
+/**
+ * What `Retry-After` asks for (seconds or an HTTP date), else exponential backoff with jitter (ms);
+ * null when the API asks for a longer wait than MAX_RETRY_AFTER_MS (the error is thrown then).
+ */
+function retryDelay(response: Response | null, attempt: number): number | null {
   const header = response?.headers.get("Retry-After");
   if (header) {
     const seconds = Number(header);
     const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
-    if (Number.isFinite(ms)) return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
+    if (Number.isFinite(ms)) return ms <= MAX_RETRY_AFTER_MS ? Math.max(ms, 0) : null;
   }
   return Math.min(BACKOFF_MS * 2 ** attempt, MAX_RETRY_AFTER_MS) * (0.5 + Math.random() / 2);
 }
@@ -266,7 +269,7 @@ export class Client {
         });
       } catch (error) {
         if (attempt < this.maxRetries && !mutation) {
-          await this.sleep(retryDelay(null, attempt++));
+          await this.sleep(retryDelay(null, attempt++) ?? 0);
           continue;
         }
         throw new TransportError(`${this.url}: ${String(error)}`);
@@ -279,8 +282,10 @@ export class Client {
         }
         throw new AuthenticationError(`${this.url} refused the credentials (HTTP 401)`);
       }
-      if (retryable(response.status, mutation) && attempt < this.maxRetries) {
-        await this.sleep(retryDelay(response, attempt++));
+      const delay = retryDelay(response, attempt);
+      if (retryable(response.status, mutation) && attempt < this.maxRetries && delay !== null) {
+        attempt += 1;
+        await this.sleep(delay);
         continue;
       }
       return (await result(response)) as T;

@@ -160,3 +160,15 @@ def test_a_response_that_does_not_match_the_types_is_a_format_error(generic: Mod
     client = _client(m, [httpx.Response(200, json={"data": {"spaces": [{"id": None}]}})], [], [])
     with pytest.raises(m.ResponseFormatError, match="PQuery"):
         m.p(client)
+
+
+def test_a_retry_after_longer_than_the_limit_is_not_waited_for(generic: ModuleType) -> None:
+    m: Any = generic
+    seen: list[httpx.Request] = []
+    sleeps: list[float] = []
+    client = _client(
+        m, [httpx.Response(429, headers={"Retry-After": "3600"}, text="slow down")], seen, sleeps
+    )
+    with pytest.raises(m.HTTPError) as caught:
+        m.p(client)
+    assert caught.value.status_code == 429 and sleeps == [] and len(seen) == 1

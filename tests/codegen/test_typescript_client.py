@@ -50,9 +50,21 @@ async function main(): Promise<void> {
     if (error instanceof GraphQLErrors) errorPath = error.errors[0].path;
   }
   const spaces = (await spaceTree(client)).spaces.length;
+  // retries: a fake fetch answers the token exchange, then 429 with Retry-After, then the data
+  const sleeps: number[] = [];
+  const statuses = [429, 200];
+  const fake: typeof fetch = async (_input, init) => {
+    if (String(init?.body).includes("apiKeyUser")) {
+      return new Response(JSON.stringify({ data: { apiKeyUser: { jwt: "a.b.c", validUntil: 4102444800 } } }));
+    }
+    const status = statuses.shift() ?? 500;
+    const body = status === 200 ? JSON.stringify({ data: { spaces: [] } }) : "slow down";
+    return new Response(body, { status, headers: { "Retry-After": "2" } });
+  };
+  const retried = await spaceTree(new Client({ fetch: fake, sleep: async (ms) => void sleeps.push(ms) }));
   console.log(JSON.stringify({
     stacks: stacks.length, details: details?.id === stacks[0].id, missing, states, names, created: created.name,
-    runType: run.type, errorPath, spaces,
+    runType: run.type, errorPath, spaces, sleeps, retried: retried.spaces.length,
   }));
 }
 
@@ -115,3 +127,4 @@ def test_the_typescript_client_runs_every_kind_of_operation_against_the_demo(
     )
     assert out["created"] == "ts" and out["runType"] in ("PROPOSED", "TRACKED", "TASK")
     assert out["errorPath"] == ["runTrigger"] and out["spaces"] > 0
+    assert out["sleeps"] == [2000] and out["retried"] == 0
