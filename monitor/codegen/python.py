@@ -131,7 +131,8 @@ def render_python(
     out.append(rt.HELPERS)
     out.append(_auth_helpers(endpoint))
     sync_source, async_source = rt.TOKEN_SOURCES[endpoint.auth.kind]
-    out.append(rt.CLIENTS.replace("{SYNC_SOURCE}", sync_source).replace("{ASYNC_SOURCE}", async_source))
+    clients = rt.CLIENTS.replace("{SYNC_SOURCE}", sync_source).replace("{ASYNC_SOURCE}", async_source)
+    out.append(clients.replace("$URL_ENV", f"${endpoint.url_env}"))
     out.extend(printer.enum(e) for e in module.enums)
     out.extend(printer.input(i) for i in module.inputs)
     functions: set[str] = set(names.taken)

@@ -46,8 +46,10 @@ from graphql import (
     NameNode,
     OperationDefinitionNode,
     OperationType,
+    SchemaMetaFieldDef,
     SelectionNode,
     SelectionSetNode,
+    TypeMetaFieldDef,
     TypeNode,
     Undefined,
     get_named_type,
@@ -188,6 +190,7 @@ class ModuleShape:
 
 
 _BUILTIN_SCALARS = frozenset({"ID", "String", "Int", "Float", "Boolean"})
+_META_FIELDS = {"__schema": SchemaMetaFieldDef, "__type": TypeMetaFieldDef}
 
 
 @dataclass
@@ -491,6 +494,8 @@ class _Operation:
         self, name: str, concretes: Sequence[GraphQLObjectType], selected_on: GraphQLNamedType
     ) -> GraphQLField:
         """The most exact definition: the concrete type's when there is one, else where it was selected."""
+        if name in _META_FIELDS and selected_on is self.schema.query_type:
+            return _META_FIELDS[name]
         candidates: list[GraphQLObjectType | GraphQLInterfaceType] = []
         if len(concretes) == 1:
             candidates.append(concretes[0])

@@ -94,7 +94,8 @@ def render_typescript(
         rt.HELPERS,
         _auth_helpers(endpoint),
     ]
-    out.append(rt.CLIENT.replace("{SOURCE}", rt.TOKEN_SOURCES[endpoint.auth.kind]))
+    client = rt.CLIENT.replace("{SOURCE}", rt.TOKEN_SOURCES[endpoint.auth.kind])
+    out.append(client.replace("$URL_ENV", f"${endpoint.url_env}"))
     out.extend(printer.enum(e) for e in module.enums)
     out.extend(printer.input(i) for i in module.inputs)
     functions = set(taken)

@@ -172,3 +172,10 @@ def test_a_retry_after_longer_than_the_limit_is_not_waited_for(generic: ModuleTy
     with pytest.raises(m.HTTPError) as caught:
         m.p(client)
     assert caught.value.status_code == 429 and sleeps == [] and len(seen) == 1
+
+
+def test_introspection_fields_are_typed_too(tmp_path: Path) -> None:
+    ops = _ops('query Kinds { __type(name: "Stack") { name kind fields { name } } }')
+    code = generate_client(demo_schema(), ops, "python").code
+    assert '    type: KindsQueryType | None = Field(alias="__type")' in code
+    assert "    kind: TypeKind\n" in code and "class TypeKind(enum.StrEnum):" in code
