@@ -179,3 +179,50 @@ def test_introspection_fields_are_typed_too(tmp_path: Path) -> None:
     code = generate_client(demo_schema(), ops, "python").code
     assert '    type: KindsQueryType | None = Field(alias="__type")' in code
     assert "    kind: TypeKind\n" in code and "class TypeKind(enum.StrEnum):" in code
+
+
+def _with_auth(tmp_path: Path, auth: dict[str, Any]) -> Path:
+    from monitor.codegen import target_endpoint
+    from monitor.settings import TargetConfig
+
+    target = TargetConfig.model_validate({"name": "api", "url": "https://api.example/graphql", "auth": auth})
+    ops = _ops("query P { spaces { id } }")
+    path = tmp_path / "api_client.py"
+    path.write_text(
+        generate_client(demo_schema(), ops, "python", endpoint=target_endpoint(target)).code, "utf-8"
+    )
+    return path
+
+
+def test_a_token_command_runs_once_and_again_after_401(tmp_path: Path) -> None:
+    import sys
+
+    counter = tmp_path / "runs"
+    script = f"import pathlib; p = pathlib.Path({str(counter)!r}); n = len(p.read_text()) if p.exists() else 0; p.write_text('x' * (n + 1)); print(f'tok{{n}}')"
+    path = _with_auth(tmp_path, {"kind": "command", "command": [sys.executable, "-c", script]})
+    seen: list[httpx.Request] = []
+    ok = httpx.Response(200, json={"data": {"spaces": []}})
+    with imported(path) as module:
+        m: Any = module
+        client = _client(m, [ok, httpx.Response(401), ok], seen, [])
+        m.p(client)
+        m.p(client)
+    assert [r.headers["Authorization"] for r in seen] == ["Bearer tok0", "Bearer tok0", "Bearer tok1"]
+
+
+def test_an_oidc_token_file_is_read_for_every_request(tmp_path: Path) -> None:
+    token = tmp_path / "token"
+    path = _with_auth(tmp_path, {"kind": "oidc", "token_file": str(token)})
+    seen: list[httpx.Request] = []
+    ok = httpx.Response(200, json={"data": {"spaces": []}})
+    with imported(path) as module:
+        m: Any = module
+        client = _client(m, [ok, ok], seen, [])
+        token.write_text("first\n")
+        m.p(client)
+        token.write_text("second\n")
+        m.p(client)
+        token.unlink()
+        with pytest.raises(m.AuthenticationError, match="cannot read the token file"):
+            m.p(client)
+    assert [r.headers["Authorization"] for r in seen] == ["Bearer first", "Bearer second"]
