@@ -198,7 +198,10 @@ def test_a_token_command_runs_once_and_again_after_401(tmp_path: Path) -> None:
     import sys
 
     counter = tmp_path / "runs"
-    script = f"import pathlib; p = pathlib.Path({str(counter)!r}); n = len(p.read_text()) if p.exists() else 0; p.write_text('x' * (n + 1)); print(f'tok{{n}}')"
+    script = (  # prints tok0, tok1, ... counting its runs in a file
+        f"import pathlib; p = pathlib.Path({str(counter)!r}); n = len(p.read_text()) if p.exists() else 0; "
+        "p.write_text('x' * (n + 1)); print(f'tok{n}')"
+    )
     path = _with_auth(tmp_path, {"kind": "command", "command": [sys.executable, "-c", script]})
     seen: list[httpx.Request] = []
     ok = httpx.Response(200, json={"data": {"spaces": []}})
