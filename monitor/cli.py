@@ -1,6 +1,6 @@
 """The ``gqlmon`` command line. Each command parses its flags and calls one function; no logic lives here.
 
-Exit codes: 0 ok; 1 changes at or above ``--fail-on`` (or invalid operations for ``validate``);
+Exit codes: 0 ok; 1 changes at or above ``--fail-on`` (or invalid operations for ``validate``, ``codegen``);
 2 bad usage, configuration or input (one line on stderr says what and what to do); 3 a target could not
 be checked; 130 interrupted.
 """

@@ -290,6 +290,13 @@ class SavedOperationTools:
         async with self._lock:
             stamp = await anyio.to_thread.run_sync(self.stamp)
             plans = await anyio.to_thread.run_sync(self.plan)
+            builtin = {t.name for t in await self.server.list_tools()} - set(self.exposed)
+            for plan in plans.values():  # a target named "list" must not shadow list_targets
+                clash = [e for e in plan.exposed if e.tool in builtin]
+                plan.exposed = [e for e in plan.exposed if e.tool not in builtin]
+                plan.skipped += [
+                    Skipped(e.operation, f"{e.tool} is the name of a gqlmon tool") for e in clash
+                ]
             wanted = {e.tool: e for p in plans.values() for e in p.exposed}
             changed = False
             for name, old in list(self.exposed.items()):
