@@ -8,6 +8,7 @@ authentication, says in list_targets which operations are not offered and why, a
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.anyio
 
 
 def _settings(root: Path, url: str, max_tools: int = 20) -> Settings:
+    contracts = Path(shutil.copytree(CONTRACTS, root / "contracts"))
     config = root / "monitor.toml"
     config.write_text(
         f"""state = "sqlite:///state.db"
@@ -37,7 +39,7 @@ def _settings(root: Path, url: str, max_tools: int = 20) -> Settings:
 [[targets]]
 name = "demo"
 url = "{url}"
-contracts = "{CONTRACTS}"
+contracts = "{contracts}"
 headers = {{ "X-Canary-Token" = "${{GQLMON_TEST_CANARY}}" }}
 auth = {{ kind = "api_key_exchange", key_id = "${{GQLMON_TEST_KEY_ID}}", key_secret = "${{GQLMON_TEST_KEY_SECRET}}" }}
 
@@ -120,6 +122,13 @@ async def test_valid_saved_queries_are_tools_that_run_live_and_follow_the_schema
             reasons = {t["operation"]: t["reason"] for t in demo["operation_tools"] if t["reason"]}
             assert reasons["RecentRuns"].startswith("broken at snapshot ")
             assert "commitHash" in reasons["RecentRuns"]
+
+            async with client.listen(tools_list_changed=True) as subscription:
+                (tmp_path / "contracts" / "extra.graphql").write_text("query Extra { spaces { id } }\n")
+                with anyio.fail_after(20):
+                    event = await anext(aiter(subscription))
+            assert isinstance(event, ToolsListChanged)
+            assert "demo_Extra" in {t.name for t in (await client.list_tools()).tools}
     finally:
         app.catalog.close()
 
