@@ -21,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from graphql import GraphQLSchema  # noqa: E402
+
 from monitor.adapters.operations import load_operation_files  # noqa: E402
 from monitor.codegen import generate_client  # noqa: E402
 from monitor.core.contracts import OperationSet, validate_operations  # noqa: E402
@@ -37,6 +39,14 @@ def best(repeat: int, fn: Callable[[], object]) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def measure(repeat: int, schema: GraphQLSchema, operations: OperationSet) -> dict[str, float]:
+    return {
+        "validate": best(repeat, lambda: validate_operations(schema, OperationSet(operations.operations))),
+        "python": best(repeat, lambda: generate_client(schema, operations, "python")),
+        "typescript": best(repeat, lambda: generate_client(schema, operations, "typescript")),
+    }
 
 
 def main() -> int:
@@ -58,15 +68,13 @@ def main() -> int:
         f"{'input':<14} {'ops':>4} {'validate':>10} {'python':>10} {'typescript':>11} {'ratio':>6} {'py KB':>6}"
     )
     for name, (schema, operations) in inputs.items():
-        validate = best(args.repeat, lambda: validate_operations(schema, OperationSet(operations.operations)))
-        python = best(args.repeat, lambda: generate_client(schema, operations, "python"))
-        typescript = best(args.repeat, lambda: generate_client(schema, operations, "typescript"))
-        ratio = max(python, typescript) / validate
+        times = measure(args.repeat, schema, operations)
+        ratio = max(times["python"], times["typescript"]) / times["validate"]
         worst = max(worst, ratio)
         size = len(generate_client(schema, operations, "python").code) / 1024
         print(
-            f"{name:<14} {len(operations.operations):>4} {validate * 1000:>8.1f}ms {python * 1000:>8.1f}ms "
-            f"{typescript * 1000:>9.1f}ms {ratio:>5.1f}x {size:>6.0f}"
+            f"{name:<14} {len(operations.operations):>4} {times['validate'] * 1000:>8.1f}ms "
+            f"{times['python'] * 1000:>8.1f}ms {times['typescript'] * 1000:>9.1f}ms {ratio:>5.1f}x {size:>6.0f}"
         )
     print(f"worst ratio {worst:.1f}x (target <= {TARGET_RATIO:g}x)")
     return 0 if worst <= TARGET_RATIO else 1
