@@ -154,7 +154,7 @@ def _parse(model: type[_M], data: dict[str, Any]) -> _M:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    model_config = ConfigDict(frozen=True, populate_by_name=True, protected_namespaces=())
 '''
 
 EXCHANGE_HELPERS = '''

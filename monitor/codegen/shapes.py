@@ -52,8 +52,10 @@ from graphql import (
     TypeMetaFieldDef,
     TypeNode,
     Undefined,
+    VariableDefinitionNode,
     get_named_type,
     is_abstract_type,
+    is_input_type,
     type_from_ast,
 )
 from graphql.language import ListTypeNode, NonNullTypeNode
@@ -311,14 +313,11 @@ class _Operation:
         document = ensure_typenames(self.schema, self.definition, list(self.fragments.values()))
         return OperationShape(self.name, kind.value, document, variables, result, tuple(self.shapes))
 
-    def _variable(self, node: object) -> VariableShape:
-        from graphql import VariableDefinitionNode
-
-        assert isinstance(node, VariableDefinitionNode)
+    def _variable(self, node: VariableDefinitionNode) -> VariableShape:
         type_ = type_from_ast(self.schema, node.type)
-        if type_ is None:
-            raise ValueError(f"${node.variable.name.value}: unknown type {_type_text(node.type)}")
-        ref = _input_ref(type_, self.used)  # type: ignore[arg-type]
+        if not is_input_type(type_):
+            raise ValueError(f"${node.variable.name.value}: {_type_text(node.type)} is not an input type")
+        ref = _input_ref(type_, self.used)
         return VariableShape(node.variable.name.value, ref, node.default_value is not None)
 
     def _unique(self, name: str) -> str:
@@ -471,10 +470,7 @@ class _Operation:
             ref = self._output_ref(definition.type, f"{name}{pascal(key)}", sub_sets)
             fields.append(FieldShape(key, ref, gathered.conditional, definition.description))
         shape = ObjectShape(name, typenames, tuple(fields), discriminated)
-        if not discriminated:
-            self.shapes.append(shape)
-        else:
-            self.shapes.append(shape)
+        self.shapes.append(shape)  # after the shapes of its fields: dependencies first
         return shape
 
     def _collect_plain(

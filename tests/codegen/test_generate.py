@@ -219,3 +219,14 @@ def test_an_oidc_token_file_is_read_for_every_request(tmp_path: Path) -> None:
         with pytest.raises(m.AuthenticationError, match="cannot read the token file"):
             m.p(client)
     assert [r.headers["Authorization"] for r in seen] == ["Bearer first", "Bearer second"]
+
+
+def test_response_keys_that_clash_with_pydantic_or_python_names_still_parse(tmp_path: Path) -> None:
+    ops = _ops("query M { model_x: spaces { model_dump: id json: name class: description } }")
+    path = tmp_path / "clash.py"
+    path.write_text(generate_client(demo_schema(), ops, "python").code, encoding="utf-8")
+    with imported(path) as module:  # pydantic warns about shadowed names: warnings are errors here
+        m: Any = module
+        parsed = m.MQuery.model_validate({"model_x": [{"model_dump": "1", "json": "n", "class": None}]})
+    space = parsed.model_x[0]
+    assert (space.model_dump_, space.json_, space.class_) == ("1", "n", None)
