@@ -230,3 +230,26 @@ def test_response_keys_that_clash_with_pydantic_or_python_names_still_parse(tmp_
         parsed = m.MQuery.model_validate({"model_x": [{"model_dump": "1", "json": "n", "class": None}]})
     space = parsed.model_x[0]
     assert (space.model_dump_, space.json_, space.class_) == ("1", "n", None)
+
+
+def test_an_overridden_scalar_is_parsed_and_serialized_by_its_python_type(tmp_path: Path) -> None:
+    import datetime
+
+    from graphql import build_schema
+
+    schema = build_schema(
+        "scalar DateTime type Query { runs(since: DateTime): [Run!]! } type Run { createdAt: DateTime! }"
+    )
+    ops = _ops("query R($since: DateTime) { runs(since: $since) { createdAt } }")
+    code = generate_client(schema, ops, "python", scalars={"DateTime": "datetime.datetime"}).code
+    path = tmp_path / "dates.py"
+    path.write_text(code, encoding="utf-8")
+    seen: list[httpx.Request] = []
+    answer = httpx.Response(200, json={"data": {"runs": [{"createdAt": "2026-03-01T12:00:00Z"}]}})
+    with imported(path) as module:
+        m: Any = module
+        client = _client(m, [answer], seen, [])
+        since = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+        runs = m.r(client, since=since).runs
+    assert runs[0].created_at == datetime.datetime(2026, 3, 1, 12, tzinfo=datetime.UTC)
+    assert json.loads(seen[0].content)["variables"] == {"since": "2026-01-02T03:04:05Z"}
