@@ -156,7 +156,7 @@ def _exposed(config: TargetConfig, schema: GraphQLSchema, snapshot: str, op: Ope
         names.append((name, name))
     document = "\n\n".join(print_ast(d) for d in op.document.definitions)
     verb = "query" if op.kind == "query" else "mutation (it changes data)"
-    description = (
+    description = redact(
         f"Run the saved {verb} {op.name} of {config.name} ({op.file}) live, through the target's "
         f"authentication; returns data and errors. The operation:\n\n{document}"
     )
@@ -249,17 +249,18 @@ class SavedOperationTools:
         """What is offered for ``target`` and what is not (``None`` when it does not opt in)."""
         return self.plans.get(target)
 
-    def _contracts(self, config: TargetConfig) -> Path:
-        base = self.catalog.settings.config_path.parent if self.catalog.settings.config_path else None
-        directory = config.contracts_dir
-        return directory if directory.is_absolute() or base is None else base / directory
+    @property
+    def _base(self) -> Path | None:
+        """Where operation files are shown from (as check_contracts shows them)."""
+        path = self.catalog.settings.config_path
+        return path.parent if path else None
 
     def stamp(self) -> object:
         """What the tools depend on: each opted-in target's latest snapshot and contracts' file stamps."""
         state = self.catalog.watch_state() if self.catalog.has_store() else {}
         stamps = []
         for config in self.targets:
-            directory = self._contracts(config)
+            directory = config.contracts_dir
             files = sorted(directory.rglob("*")) if directory.is_dir() else []
             stat = [(str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.is_file()]
             stamps.append((config.name, state.get(config.name, (None, None))[0], tuple(stat)))
@@ -274,7 +275,7 @@ class SavedOperationTools:
         for config in self.targets:
             try:
                 snap, loaded = self.catalog.snapshot(config.name, "latest")
-                operations = load_operations(self._contracts(config))
+                operations = load_operations(config.contracts_dir, base=self._base)
             except MonitorError as exc:
                 plans[config.name] = TargetPlan(
                     skipped=[Skipped("*", f"nothing offered: {redact(str(exc))}")]
