@@ -130,3 +130,11 @@ def selected_on(typenames: tuple[str, ...]) -> str:
     """``A | B | C`` for a model's doc comment, the first six names only."""
     shown = " | ".join(typenames[:6]) or "?"
     return shown + (f" (and {len(typenames) - 6} more)" if len(typenames) > 6 else "")
+
+
+def summary(description: str, limit: int = 100) -> str:
+    """A schema description as one short line for a code comment: its first sentence, at most ``limit``
+    characters."""
+    text = " ".join(description.split())
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    return first if len(first) <= limit else first[: limit - 3].rstrip() + "..."

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from monitor.codegen import python_runtime as rt
 from monitor.codegen.auth import Endpoint
-from monitor.codegen.naming import pascal, python_name, selected_on, snake
+from monitor.codegen.naming import pascal, python_name, selected_on, snake, summary
 from monitor.codegen.scalars import PYTHON_BUILTINS, python_scalars
 from monitor.codegen.shapes import (
     EnumShape,
@@ -319,6 +319,8 @@ class _Printer:
                 type_text = type_text if isinstance(f.ref, Maybe) else f"{type_text} | None"
                 options.insert(0, "default=None")
             default = f" = Field({', '.join(options)})" if options else ""
+            if f.description:
+                lines.append(f"{_INDENT}#: {summary(f.description)}")
             lines.append(f"{_INDENT}{attr}: {type_text}{default}")
         if not shape.fields:
             lines.append(f"{_INDENT}pass")

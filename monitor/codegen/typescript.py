@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from monitor.codegen import typescript_runtime as rt
 from monitor.codegen.auth import Endpoint
-from monitor.codegen.naming import camel, pascal, selected_on, ts_key, ts_name
+from monitor.codegen.naming import camel, pascal, selected_on, summary, ts_key, ts_name
 from monitor.codegen.scalars import TYPESCRIPT_BUILTINS, typescript_scalars
 from monitor.codegen.shapes import (
     EnumShape,
@@ -208,6 +208,8 @@ class _Printer:
             return f"\nexport type {name} = {' | '.join(self.names[('object', v.name)] for v in shape.variants)};\n"
         lines = [f"\n/** Selected on {selected_on(shape.typenames)}. */\nexport interface {name} {{"]
         for f in shape.fields:
+            if f.description:
+                lines.append(f"{_I}/** {summary(f.description).replace('*/', '* /')} */")
             lines.append(f"{_I}{ts_key(f.key)}{'?' if f.optional else ''}: {self.ref(f.ref)};")
         return "\n".join(lines) + "\n}\n"
 

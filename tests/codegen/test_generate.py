@@ -253,3 +253,14 @@ def test_an_overridden_scalar_is_parsed_and_serialized_by_its_python_type(tmp_pa
         runs = m.r(client, since=since).runs
     assert runs[0].created_at == datetime.datetime(2026, 3, 1, 12, tzinfo=datetime.UTC)
     assert json.loads(seen[0].content)["variables"] == {"since": "2026-01-02T03:04:05Z"}
+
+
+def test_field_descriptions_become_one_line_comments() -> None:
+    ops = _ops("query B { stacks { branch } }")
+    assert (
+        "    #: The tracked branch.\n    branch: str\n" in generate_client(demo_schema(), ops, "python").code
+    )
+    assert (
+        "  /** The tracked branch. */\n  branch: string;\n"
+        in generate_client(demo_schema(), ops, "typescript").code
+    )
