@@ -1,6 +1,6 @@
 """The ``gqlmon`` command line. Each command parses its flags and calls one function; no logic lives here.
 
-Exit codes: 0 ok; 1 changes at or above ``--fail-on`` (or invalid operations for ``validate``);
+Exit codes: 0 ok; 1 changes at or above ``--fail-on`` (or invalid operations for ``validate``, ``codegen``);
 2 bad usage, configuration or input (one line on stderr says what and what to do); 3 a target could not
 be checked; 130 interrupted.
 """
@@ -219,6 +219,26 @@ def validate(
     from monitor.validate import run_validate
 
     settings = _settings_optional()
+    ref, paths, _ = _operations_and_schema(target, files, schema, settings, "validate")
+    loaded = _run(lambda: load_schema(ref, settings))
+    code = run_validate(
+        schema=loaded.schema,
+        files=paths,
+        fmt=fmt.value,
+        max_depth=max_depth,
+        max_aliases=max_aliases,
+        max_tokens=max_tokens,
+        max_directives=max_directives,
+        fail_on_deprecated=fail_on_deprecated,
+    )
+    raise typer.Exit(code)
+
+
+def _operations_and_schema(
+    target: str | None, files: list[Path] | None, schema: str | None, settings: Settings | None, verb: str
+) -> tuple[str, list[Path], str | None]:
+    """The schema reference, the operation files and the target of ``validate``/``codegen``'s
+    ``[TARGET] [FILES...] [--schema REF]``."""
     paths = list(files or [])
     if target is not None and Path(target).exists() and schema is not None:
         paths.insert(0, Path(target))  # `gqlmon validate --schema s.graphql ops.graphql`
@@ -233,21 +253,60 @@ def validate(
 
             _fail(f"unknown target {target!r}: {no_config_found()}; or give operation FILES and --schema")
         if target is None or settings is None:
-            _fail("give operation FILES, or a configured TARGET whose contracts to validate")
+            _fail(f"give operation FILES, or a configured TARGET whose contracts to {verb}")
         paths = [settings.target(target).contracts_dir]
-    ref = schema
+    return schema, paths, target
+
+
+@app.command()
+def codegen(
+    target: Annotated[
+        str | None, typer.Argument(help="Target whose saved operations, schema and authentication to use.")
+    ] = None,
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Operation files (default: the target's contracts).")
+    ] = None,
+    schema: Annotated[
+        str | None,
+        typer.Option("--schema", "-s", help="FILE, URL or TARGET@snapshot (default: TARGET@latest)."),
+    ] = None,
+    language: Annotated[
+        str, typer.Option("--language", "-l", help="python (httpx + pydantic) or typescript (fetch).")
+    ] = "python",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the module into.")] = Path("."),
+    operation: Annotated[
+        list[str] | None, typer.Option("--operation", help="Only this operation (repeatable; default: all).")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Module name (default: <target>_client).")
+    ] = None,
+) -> None:
+    """Write a typed client (one function per operation) for valid operations; refuses invalid ones."""
+    from monitor.codegen.command import codegen_command
+    from monitor.sources import load_schema
+
+    settings = _settings_optional()
+    ref, paths, target = _operations_and_schema(target, files, schema, settings, "generate")
     loaded = _run(lambda: load_schema(ref, settings))
-    code = run_validate(
-        schema=loaded.schema,
-        files=paths,
-        fmt=fmt.value,
-        max_depth=max_depth,
-        max_aliases=max_aliases,
-        max_tokens=max_tokens,
-        max_directives=max_directives,
-        fail_on_deprecated=fail_on_deprecated,
-    )
-    raise typer.Exit(code)
+    from monitor.codegen import InvalidOperationsError
+
+    try:
+        written = codegen_command(
+            loaded,
+            paths,
+            language,
+            out,
+            settings=settings,
+            target=target,
+            schema_ref=ref,
+            operations=operation,
+            name=name,
+        )
+    except InvalidOperationsError as exc:
+        for line in exc.errors:
+            typer.echo(f"✗ {redact(line)}", err=True)
+        _fail(f"no client generated: {len(exc.errors)} problem(s) with the operations", 1)
+    typer.echo(f"wrote {written}")
 
 
 @app.command()

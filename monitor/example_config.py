@@ -39,6 +39,10 @@ contracts = "contracts/demo"            # saved operations: *.graphql, persisted
 # timeout = "60s"
 # replay_contracts = true               # also replay saved queries (variables in contracts/demo/variables/)
 # alert_on_live_failures = false
+# The saved queries as MCP tools of their own (demo_ListStacks, ...) in `gqlmon mcp`:
+# [targets.mcp]
+# expose_operations = true
+# max_tools = 20                        # at most this many tools for this target
 
 # A Spacelift-like API: an API key exchanged for a JWT by a mutation, refreshed before it expires.
 # [[targets]]
@@ -63,6 +67,12 @@ contracts = "contracts/demo"            # saved operations: *.graphql, persisted
 # url = "https://api.github.com/graphql"
 # schedule = "1h"
 # auth = { kind = "github", token_env = "GITHUB_TOKEN" }
+
+# `gqlmon codegen`: the type of custom scalars in generated clients (default: str / string for
+# date-time, URL and similar names, Any / unknown for the others).
+# [codegen]
+# python_scalars = { DateTime = "datetime.datetime" }
+# typescript_scalars = { BigInt = "string" }
 
 # Other auth kinds:
 #   { kind = "bearer", token = "${API_TOKEN}" }                        Authorization: Bearer <token>

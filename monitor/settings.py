@@ -294,6 +294,15 @@ class LiveConfig(BaseModel):
         return parse_rate(self.rate_limit)
 
 
+class TargetMcpConfig(BaseModel):
+    """``[targets.mcp]``: the target's valid saved operations as MCP tools of their own (``<target>_<Name>``),
+    at most ``max_tools`` of them (queries; mutations too where the target sets ``allow_mutations``)."""
+
+    model_config = _Strict
+    expose_operations: bool = False
+    max_tools: int = Field(default=20, ge=1, le=50)
+
+
 class TargetConfig(BaseModel):
     """One monitored GraphQL API."""
 
@@ -313,6 +322,7 @@ class TargetConfig(BaseModel):
     verify_tls: bool = True
     allow_mutations: bool = False
     live: LiveConfig = Field(default_factory=lambda: LiveConfig())
+    mcp: TargetMcpConfig = Field(default_factory=TargetMcpConfig)
     _durations = _duration_validator("timeout")
 
     @field_validator("name")
@@ -377,6 +387,15 @@ class SlackConfig(BaseModel):
         return self
 
 
+class CodegenConfig(BaseModel):
+    """``gqlmon codegen`` and ``generate_client``: the type of each custom scalar, per language, over the
+    documented default (:mod:`monitor.codegen.scalars`): ``python_scalars = { DateTime = "datetime.datetime" }``."""
+
+    model_config = _Strict
+    python_scalars: dict[str, str] = Field(default_factory=dict)
+    typescript_scalars: dict[str, str] = Field(default_factory=dict)
+
+
 # --------------------------------------------------------------------------------------------- root
 
 
@@ -394,6 +413,7 @@ class Settings(BaseSettings):
     fail_on: Literal["breaking", "dangerous", "never"] = "breaking"
     slack: SlackConfig | None = None
     targets: list[TargetConfig] = Field(default_factory=list)
+    codegen: CodegenConfig = Field(default_factory=CodegenConfig)
     # gqlmon mcp --http: clients must send "Authorization: Bearer <mcp_token>" (MONITOR_MCP_TOKEN).
     mcp_token: SecretStr | None = None
     # gqlmon run: per-check time limit, shutdown grace, start jitter, liveness file and /metrics server.

@@ -3,9 +3,11 @@
 Modules: :mod:`~monitor.mcp.server` (the server, tool and resource registration, :func:`serve`),
 :mod:`~monitor.mcp.catalog` (settings, store, snapshots built once each), the tool implementations
 (:mod:`~monitor.mcp.schema_tools`, :mod:`~monitor.mcp.history_tools`, :mod:`~monitor.mcp.operation_tools`,
-:mod:`~monitor.mcp.guide`, :mod:`~monitor.mcp.live`), :mod:`~monitor.mcp.operations` (checking a document,
-blaming a change), :mod:`~monitor.mcp.answers` (size budget, redaction), :mod:`~monitor.mcp.notify`
-(resource-updated notifications) and :mod:`~monitor.mcp.transport` (streamable HTTP, bearer token).
+:mod:`~monitor.mcp.guide`, :mod:`~monitor.mcp.live`, :mod:`~monitor.mcp.codegen_tools`),
+:mod:`~monitor.mcp.saved_tools` (saved operations as tools of their own), :mod:`~monitor.mcp.operations`
+(checking a document, blaming a change), :mod:`~monitor.mcp.answers` (size budget, redaction),
+:mod:`~monitor.mcp.notify` (resource-updated and tool-list notifications) and :mod:`~monitor.mcp.transport`
+(streamable HTTP, bearer token).
 
 Importing this package imports the ``mcp`` SDK (about half a second): the CLI imports it lazily.
 """

@@ -55,6 +55,18 @@ class TargetStatus(BaseModel):
     last_error: str | None
     open_breaking: int = Field(description="Breaking changes of the current schema version not acknowledged.")
     open_dangerous: int
+    operation_tools: list[OperationTool] = Field(
+        default_factory=list,
+        description="With [targets.mcp] expose_operations: each saved operation's tool, or why it is not offered.",
+    )
+
+
+class OperationTool(BaseModel):
+    """A saved operation offered as a tool of its own (``tool``), or not (``reason``)."""
+
+    operation: str
+    tool: str | None = None
+    reason: str | None = None
 
 
 class TargetList(BaseModel):

@@ -21,7 +21,7 @@ import anyio
 import anyio.to_thread
 from mcp.server.context import ServerRequestContext
 from mcp.server.session import ServerSession
-from mcp.server.subscriptions import ResourceUpdated, SubscriptionBus
+from mcp.server.subscriptions import ResourceUpdated, SubscriptionBus, ToolsListChanged
 from mcp_types import EmptyResult, SubscribeRequestParams, UnsubscribeRequestParams
 
 from monitor.errors import MonitorError
@@ -73,6 +73,18 @@ class Notifier:
     def subscribers(self, uri: str) -> int:
         """How many handshake-era connections subscribe to ``uri``."""
         return len(self._sessions.get(uri, {}))
+
+    async def tools_changed(self) -> None:
+        """Tell clients the tool list changed: ``subscriptions/listen`` streams, and the handshake-era
+        connections known here (those that subscribed to a resource)."""
+        await self.bus.publish(ToolsListChanged())
+        for sessions in self._sessions.values():
+            for key, session in list(sessions.items()):
+                try:
+                    await session.send_tool_list_changed()
+                except Exception:  # a closed or broken connection: forget it
+                    log.debug("dropping a subscriber", exc_info=True)
+                    sessions.pop(key, None)
 
     async def updated(self, uri: str) -> None:
         """Tell every subscriber of ``uri`` that it changed."""

@@ -34,9 +34,10 @@ from monitor import __version__
 from monitor.adapters.store import Store
 from monitor.core.search import Scope
 from monitor.errors import ConfigError, MonitorError
-from monitor.mcp import guide, history_tools, operation_tools, schema_tools
+from monitor.mcp import codegen_tools, guide, history_tools, operation_tools, schema_tools
 from monitor.mcp.answers import DEFAULT_MAX_CHARS, result
 from monitor.mcp.catalog import Catalog, envelope
+from monitor.mcp.codegen_tools import ClientAnswer
 from monitor.mcp.guide import is_secret_header
 from monitor.mcp.live import LiveClient, LiveLimits
 from monitor.mcp.models import (
@@ -54,6 +55,7 @@ from monitor.mcp.models import (
     ValidationAnswer,
 )
 from monitor.mcp.notify import Notifier, StoreWatcher, report_uri, schema_uri
+from monitor.mcp.saved_tools import SavedOperationTools
 from monitor.redact import redact, register_secret
 from monitor.settings import Settings, UnsetSecret, require_env
 
@@ -63,8 +65,9 @@ INSTRUCTIONS = """gqlmon monitors GraphQL APIs for schema drift. Start with list
 around a schema use search_schema (ranked, with paths from the root), then get_type and list_operations;
 get_schema(format='summary') lists every type. get_drift_report and schema_changes say what changed and
 when; coordinate_history follows one type, field or argument. validate_operation checks a query you write
-(and names the schema change that broke it); execute_query runs a read-only query live. Large answers are
-cut to fit and say how to ask for the rest."""
+(and names the schema change that broke it); execute_query runs a read-only query live; generate_client
+writes typed Python or TypeScript client code for valid operations. Large answers are cut to fit and say
+how to ask for the rest."""
 
 TargetArg = Annotated[str, Field(description="Target name, as list_targets shows it.")]
 SnapshotArg = Annotated[
@@ -99,6 +102,7 @@ class GqlmonMCP:
     notifier: Notifier
     watcher: StoreWatcher
     live: LiveClient
+    saved: SavedOperationTools | None = None  # the opted-in targets' saved operations as tools
 
     async def snapshot_stored(self) -> list[str]:
         """Call after storing a run in this process: notifies subscribers now instead of at the next poll."""
@@ -139,6 +143,8 @@ def create_app(
                 group.start_soon(watcher.run)
             if prewarm:
                 group.start_soon(warm_up)
+            if app.saved is not None:
+                group.start_soon(app.saved.run)
             try:
                 yield {}
             finally:
@@ -154,6 +160,10 @@ def create_app(
         subscriptions=bus,
     )
     app = GqlmonMCP(server, catalog, notifier, watcher, live)
+    if any(t.mcp.expose_operations for t in settings.targets):
+        app.saved = SavedOperationTools(
+            server, catalog, notifier, live, max_chars=max_answer_chars, interval=poll_interval
+        )
     _register_tools(app, max_answer_chars)
     _register_resources(app)
     # MCPServer serves subscriptions/listen (2026 clients) itself; handshake-era clients subscribe with
@@ -203,7 +213,8 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         """The monitored GraphQL APIs: URL, auth kind, latest snapshot, last check time and outcome, and the
         number of open (unacknowledged) breaking and dangerous changes of each one's current schema."""
         with _tool_errors():
-            return result(history_tools.list_targets(catalog))
+            answer = history_tools.list_targets(catalog)
+            return result(app.saved.annotate(answer) if app.saved is not None else answer)
 
     @server.tool(title="Get a schema", annotations=_READ_ONLY)
     def get_schema(
@@ -351,6 +362,33 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             config = catalog.configured(target)
             snap = catalog.store.latest_snapshot(config.name) if catalog.has_store() else None
             return result(guide.authentication_guide(config, method, envelope(config.name, snap)))
+
+    @server.tool(title="Generate a typed client", annotations=_READ_ONLY)
+    def generate_client(
+        target: TargetArg,
+        document: Annotated[
+            str | None,
+            Field(
+                description="Operations and the fragments they use; default: the target's saved operations."
+            ),
+        ] = None,
+        operations: Annotated[
+            list[str], Field(description="Only these operations (by name); empty for all of them.")
+        ] = [],  # noqa: B006 - copied by pydantic, never mutated
+        language: Annotated[
+            Literal["python", "typescript"],
+            Field(description="python: httpx + pydantic models; typescript: fetch + types."),
+        ] = "python",
+        snapshot: SnapshotArg = "latest",
+    ) -> Annotated[CallToolResult, ClientAnswer]:
+        """Typed client code for operations valid against a stored schema: one function per operation,
+        result types with exact nullability, enums and unions (discriminated on __typename), input types
+        for variables, the target's authentication (credentials read from environment variables), typed
+        errors with the response path, retries on 429/5xx. Invalid operations are refused with their errors."""
+        with _tool_errors():
+            return result(
+                codegen_tools.generate_client(catalog, target, document, operations, language, snapshot)
+            )
 
     mutations = any(t.allow_mutations for t in catalog.settings.targets)
     live_annotations = ToolAnnotations(

@@ -53,6 +53,7 @@ TOOLS = (
     "check_contracts",
     "get_authentication_guide",
     "execute_query",
+    "generate_client",
 )
 
 

@@ -1,0 +1,413 @@
+"""Print a :class:`~monitor.codegen.shapes.ModuleShape` as one self-contained Python module.
+
+The module needs ``httpx`` and ``pydantic`` 2 (Python 3.11+) and holds, in this order: the endpoint and
+authentication constants, the error classes, the retry and token helpers, ``Client`` and
+``AsyncClient``, the enums (``enum.StrEnum``), the input types (``TypedDict``, keys as on the wire),
+the result models (frozen pydantic models, snake_case attributes aliased to the response keys; unions
+discriminated on ``__typename``), and per operation its document, its variables type and a sync and
+an async function.
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from monitor.codegen import python_runtime as rt
+from monitor.codegen.auth import Endpoint
+from monitor.codegen.naming import pascal, python_name, selected_on, snake, summary
+from monitor.codegen.scalars import PYTHON_BUILTINS, python_scalars
+from monitor.codegen.shapes import (
+    EnumShape,
+    InputShape,
+    ListOf,
+    Maybe,
+    ModuleShape,
+    ObjectShape,
+    OperationShape,
+    Ref,
+    Typename,
+    UnionShape,
+)
+
+#: Names the runtime part defines; generated types never take them.
+_RUNTIME_NAMES = frozenset(
+    [
+        "Client",
+        "AsyncClient",
+        "ClientError",
+        "ConfigurationError",
+        "AuthenticationError",
+        "TransportError",
+        "HTTPError",
+        "GraphQLErrorDetail",
+        "GraphQLErrors",
+        "ResponseFormatError",
+        "BaseModel",
+        "ConfigDict",
+        "Field",
+        "TypeAdapter",
+        "ValidationError",
+        "Any",
+        "Annotated",
+        "Literal",
+        "NotRequired",
+        "TypedDict",
+        "TypeVar",
+        "TypeAlias",
+        "Mapping",
+        "Sequence",
+        "Callable",
+        "Awaitable",
+        "StrEnum",
+        "dataclass",
+        "field",
+        "httpx",
+        "anyio",
+        "enum",
+        "os",
+        "time",
+        "math",
+        "random",
+        "email",
+        "threading",
+        "subprocess",
+        "datetime",
+        "Path",
+        "json",
+    ]
+)
+_MODEL_ATTRIBUTES = frozenset(name for name in dir(BaseModel)) | {"model_config", "model_fields"}
+_INDENT = "    "
+
+
+@dataclass
+class _Names:
+    """Python names of the module's types, unique across the module."""
+
+    taken: set[str] = field(default_factory=lambda: set(_RUNTIME_NAMES))
+    types: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, graphql name) -> name
+
+    def add(self, kind: str, name: str) -> str:
+        base = python_name(pascal(name) if kind != "object" else name)
+        candidate, n = base, 2
+        while candidate in self.taken:
+            candidate, n = f"{base}{n}", n + 1
+        self.taken.add(candidate)
+        self.types[(kind, name)] = candidate
+        return candidate
+
+    def of(self, kind: str, name: str) -> str:
+        return self.types[(kind, name)]
+
+
+def render_python(
+    module: ModuleShape,
+    endpoint: Endpoint,
+    *,
+    scalars: Mapping[str, str] | None = None,
+    header: str = "",
+    sources: Mapping[str, str] | None = None,
+) -> str:
+    """The module's text. ``scalars`` overrides the default scalar map (custom scalar -> dotted type);
+    ``sources`` maps an operation name to where it was read (for its docstring)."""
+    scalar_types = {**PYTHON_BUILTINS, **python_scalars(module.scalars, scalars)}
+    names = _Names()
+    for enum in module.enums:
+        names.add("enum", enum.name)
+    for input_shape in module.inputs:
+        names.add("input", input_shape.name)
+    for op in module.operations:
+        for shape in op.shapes:
+            names.add("object", shape.name)
+    printer = _Printer(names, scalar_types)
+    out = [_module_docstring(module, endpoint, header), _imports(module, endpoint, scalar_types)]
+    out.append(_constants(endpoint))
+    out.append(rt.ERRORS)
+    out.append(rt.HELPERS)
+    out.append(_auth_helpers(endpoint))
+    sync_source, async_source = rt.TOKEN_SOURCES[endpoint.auth.kind]
+    clients = rt.CLIENTS.replace("{SYNC_SOURCE}", sync_source).replace("{ASYNC_SOURCE}", async_source)
+    out.append(clients.replace("$URL_ENV", f"${endpoint.url_env}"))
+    out.extend(printer.enum(e) for e in module.enums)
+    out.extend(printer.input(i) for i in module.inputs)
+    functions: set[str] = set(names.taken)
+    for op in module.operations:
+        out.extend(printer.shape(s) for s in op.shapes)
+        out.append(printer.operation(op, functions, (sources or {}).get(op.name)))
+    text = "".join(out).rstrip() + "\n"
+    return text
+
+
+def _module_docstring(module: ModuleShape, endpoint: Endpoint, header: str) -> str:
+    ops = ", ".join(f"{op.kind} {op.name}" for op in module.operations)
+    env = ", ".join(f"${name}" for name in endpoint.environment)
+    lines = [
+        f'"""Typed client for the {endpoint.name} GraphQL API: {ops}.',
+        "",
+        f"Generated by gqlmon{f' from {header}' if header else ''}; do not edit. It holds no secrets:",
+        f"authentication ({endpoint.auth.method}) reads the environment ({env}).",
+        "Needs Python 3.11+, httpx and pydantic 2.",
+        '"""',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _imports(module: ModuleShape, endpoint: Endpoint, scalar_types: Mapping[str, str]) -> str:
+    kind = endpoint.auth.kind
+    stdlib = ["email.utils", "enum", "math", "os", "random", "threading", "time"]
+    if kind == "command":
+        stdlib.append("subprocess")
+    stdlib += sorted({t.rsplit(".", 1)[0] for t in scalar_types.values() if "." in t} - set(stdlib))
+    lines = ["from __future__ import annotations", ""]
+    lines += [f"import {m}" for m in sorted(set(stdlib))]
+    lines.append("from collections.abc import Awaitable, Callable, Mapping, Sequence")
+    lines.append("from dataclasses import dataclass, field")
+    if kind == "exchange":
+        lines.append("from datetime import datetime")
+    if endpoint.auth.token_file:
+        lines.append("from pathlib import Path")
+    lines.append("from typing import Annotated, Any, Literal, TypeAlias, TypeVar")
+    lines += [
+        "",
+        "import anyio",
+        "import httpx",
+        "from typing_extensions import NotRequired, TypedDict  # pydantic needs these on Python 3.11",
+        "from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError",
+    ]
+    return "\n" + "\n".join(lines) + "\n"
+
+
+def _constants(endpoint: Endpoint) -> str:
+    auth = endpoint.auth
+    lines = [
+        "",
+        f"DEFAULT_URL: str | None = {endpoint.url!r}",
+        f"URL_ENV = {endpoint.url_env!r}  # overrides DEFAULT_URL",
+        f"TIMEOUT = {endpoint.timeout!r}  # seconds per request",
+        "MAX_RETRIES = 3  # for 429 and 5xx answers (a mutation: 429 and 503 only) and failed connections",
+        "MAX_RETRY_AFTER = 60.0  # seconds: the longest Retry-After honoured",
+        "BACKOFF = 0.5  # seconds, doubled per retry when the API gives no Retry-After",
+        f"PUBLIC_HEADERS: dict[str, str] = {dict(endpoint.public_headers)!r}",
+        f"SECRET_HEADERS: dict[str, str] = {dict(endpoint.secret_headers)!r}  # header -> environment variable",
+        f"AUTH_HEADER = {auth.header!r}",
+        f"AUTH_SCHEME = {auth.scheme!r}",
+        f"REFRESHABLE = {auth.kind in ('exchange', 'command', 'file')!r}  # get a fresh token once on HTTP 401",
+    ]
+    if auth.token_env:
+        lines.append(f"TOKEN_ENV = {auth.token_env!r}")
+    if auth.token_file:
+        lines.append(f"TOKEN_FILE = {auth.token_file!r}")
+    if auth.kind == "exchange":
+        lines += [
+            f"EXCHANGE_URL = {auth.exchange_url!r}",
+            f"EXCHANGE_DOCUMENT = {auth.exchange_document!r}",
+            f"TOKEN_PATH = {auth.token_path!r}",
+            f"EXPIRES_PATH: tuple[str, ...] = {auth.expires_path!r}",
+            f"TOKEN_TTL = {auth.ttl!r}  # seconds, when the answer does not say",
+            "REFRESH_MARGIN = 60.0  # seconds before expiry (20 % of the life of a short-lived token)",
+        ]
+    if auth.kind == "command":
+        lines += [
+            f"COMMAND = {list(auth.command)!r}",
+            f"COMMAND_TIMEOUT = {auth.timeout!r}",
+            f"TOKEN_TTL = {auth.ttl!r}  # seconds a token is reused",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _auth_helpers(endpoint: Endpoint) -> str:
+    auth = endpoint.auth
+    if auth.kind == "exchange":
+        values = []
+        for variable, source, value in auth.exchange_variables:
+            read = "_read_token_file()" if source == "file" else f"_env({value!r})"
+            values.append(f"{variable!r}: {read}")
+        text = rt.EXCHANGE_HELPERS.replace("{VARIABLES}", "{" + ", ".join(values) + "}")
+        return text + (rt.FILE_HELPERS if auth.token_file else "")
+    if auth.kind == "command":
+        return rt.COMMAND_HELPERS
+    if auth.kind == "file":
+        return rt.FILE_HELPERS
+    return ""
+
+
+def _literal(value: str) -> str:
+    return json.dumps(value)
+
+
+class _Printer:
+    def __init__(self, names: _Names, scalars: Mapping[str, str]) -> None:
+        self.names = names
+        self.scalars = scalars
+
+    def ref(self, ref: Ref) -> str:
+        if isinstance(ref, Maybe):
+            return f"{self.ref(ref.inner)} | None"
+        if isinstance(ref, ListOf):
+            return f"list[{self.ref(ref.item)}]"
+        if isinstance(ref, Typename):
+            return f"Literal[{', '.join(_literal(n) for n in ref.names)}]"
+        if ref.kind == "scalar":
+            return self.scalars.get(ref.name, "Any")
+        return self.names.of(ref.kind, ref.name)
+
+    # ---- declarations
+
+    def enum(self, shape: EnumShape) -> str:
+        lines = ["", "", f"class {self.names.of('enum', shape.name)}(enum.StrEnum):"]
+        lines.append(f"{_INDENT}{_docstring(shape.description or f'The GraphQL enum {shape.name}.')}")
+        used: set[str] = set()
+        for value in shape.values:
+            member = python_name(value, frozenset({"name", "value", "mro"}))
+            if member.startswith("_"):
+                member = f"V{member}"
+            while member in used:
+                member += "_"
+            used.add(member)
+            lines.append(f"{_INDENT}{member} = {_literal(value)}")
+        return "\n".join(lines) + "\n"
+
+    def input(self, shape: InputShape) -> str:
+        name = self.names.of("input", shape.name)
+        doc = shape.description or f"The GraphQL input {shape.name}."
+        if shape.one_of:
+            doc += " Exactly one key (@oneOf)."
+        return self._typed_dict(name, doc, [(f.name, f.ref, f.required) for f in shape.fields])
+
+    def _typed_dict(self, name: str, doc: str, fields: list[tuple[str, Ref, bool]]) -> str:
+        entries = []
+        for key, ref, required in fields:
+            type_text = self.ref(ref)
+            entries.append((key, type_text if required else f"NotRequired[{type_text}]"))
+        if all(key.isidentifier() and not keyword.iskeyword(key) for key, _ in entries):
+            lines = ["", "", f"class {name}(TypedDict):", f"{_INDENT}{_docstring(doc)}"]
+            lines += [f"{_INDENT}{key}: {type_text}" for key, type_text in entries]
+            return "\n".join(lines) + "\n"
+        body = ", ".join(f"{_literal(key)}: {_literal(type_text)}" for key, type_text in entries)
+        return f"\n\n{name} = TypedDict({_literal(name)}, {{{body}}})  # {doc}\n"
+
+    def shape(self, shape: ObjectShape | UnionShape) -> str:
+        if isinstance(shape, UnionShape):
+            name = self.names.of("object", shape.name)
+            variants = [self.names.of("object", v.name) for v in shape.variants]
+            if len(variants) == 1:
+                return f"\n\n{name}: TypeAlias = {variants[0]}\n"
+            union = " | ".join(variants)
+            return f'\n\n{name}: TypeAlias = Annotated[{union}, Field(discriminator="typename")]\n'
+        name = self.names.of("object", shape.name)
+        what = selected_on(shape.typenames)
+        lines = ["", "", f"class {name}(_Model):", f"{_INDENT}{_docstring(f'Selected on {what}.')}"]
+        taken = set(_MODEL_ATTRIBUTES)
+        ordered = sorted(shape.fields, key=lambda f: f.key != "__typename")  # __typename claims `typename`
+        attrs = {}
+        for f in ordered:
+            attr = python_name(snake(f.key), frozenset(taken))
+            while attr in taken:
+                attr += "_"
+            taken.add(attr)
+            attrs[f.key] = attr
+        for f in shape.fields:
+            attr = attrs[f.key]
+            type_text = self.ref(f.ref)
+            options = [] if attr == f.key else [f"alias={_literal(f.key)}"]
+            if f.optional:
+                type_text = type_text if isinstance(f.ref, Maybe) else f"{type_text} | None"
+                options.insert(0, "default=None")
+            default = f" = Field({', '.join(options)})" if options else ""
+            if f.description:
+                lines.append(f"{_INDENT}#: {summary(f.description)}")
+            lines.append(f"{_INDENT}{attr}: {type_text}{default}")
+        if not shape.fields:
+            lines.append(f"{_INDENT}pass")
+        return "\n".join(lines) + "\n"
+
+    # ---- operations
+
+    def operation(self, op: OperationShape, functions: set[str], source: str | None) -> str:
+        func = python_name(snake(op.name))
+        while func in functions or f"{func}_async" in functions:
+            func += "_"
+        functions.update({func, f"{func}_async"})
+        constant = f"{func.upper()}_DOCUMENT"
+        result = self.names.of("object", op.result.name)
+        document = "\n".join(f"{_INDENT}{_literal(line + chr(10))}" for line in op.document.splitlines())
+        out = [f"\n\n{constant} = (\n{document}\n)\n"]
+        params: list[str] = []
+        assign: list[str] = []
+        required: list[str] = []
+        variables_type = None
+        if op.variables:
+            variables_type = f"{pascal(op.name)}Variables"
+            while variables_type in self.names.taken:
+                variables_type += "_"
+            self.names.taken.add(variables_type)
+            out.append(
+                self._typed_dict(
+                    variables_type,
+                    f"The variables of {op.name}.",
+                    [(v.name, v.ref, v.required) for v in op.variables],
+                )
+            )
+            out.append(f"\n\n_{func.upper()}_VARIABLES = TypeAdapter({variables_type})\n")
+            used_params = {"client", "variables", "data"}
+            for v in op.variables:
+                param = python_name(snake(v.name), frozenset(used_params))
+                while param in used_params:
+                    param += "_"
+                used_params.add(param)
+                if v.required:
+                    params.append(f"{param}: {self.ref(v.ref)}")
+                    required.append(f"{_literal(v.name)}: {param}")
+                else:
+                    type_text = self.ref(v.ref)
+                    type_text = type_text if isinstance(v.ref, Maybe) else f"{type_text} | None"
+                    params.append(f"{param}: {type_text} = None")
+                    assign.append(f"{_INDENT}if {param} is not None:")
+                    assign.append(f"{_INDENT * 2}variables[{_literal(v.name)}] = {param}")
+        signature = ", ".join(["client: {client}", *(["*", *params] if params else [])])
+        where = f" ({source})" if source else ""
+        doc = _docstring(f"Run the {op.kind} {op.name}{where}.")
+        body = []
+        if variables_type:
+            body.append(f"{_INDENT}variables: {variables_type} = {{{', '.join(required)}}}")
+            body += assign
+            wire = f'_{func.upper()}_VARIABLES.dump_python(variables, mode="json")'
+        else:
+            wire = "{}"
+        mutation = ", mutation=True" if op.kind == "mutation" else ""
+        for name, client, prefix in ((func, "Client", ""), (f"{func}_async", "AsyncClient", "async ")):
+            call = "await client.execute" if prefix else "client.execute"
+            head = f"{prefix}def {name}({signature.format(client=client)}) -> {result}:"
+            if len(head) > 100:
+                parts = signature.format(client=client).split(", ")
+                head = (
+                    f"{prefix}def {name}(\n" + "".join(f"{_INDENT}{p},\n" for p in parts) + f") -> {result}:"
+                )
+            lines = [
+                "",
+                "",
+                head,
+                f"{_INDENT}{doc}",
+                *body,
+                f"{_INDENT}data = {call}(",
+                f"{_INDENT * 2}{constant},",
+                f"{_INDENT * 2}{wire},",
+                f"{_INDENT * 2}operation_name={_literal(op.name)},",
+                *([f"{_INDENT * 2}mutation=True,"] if mutation else []),
+                f"{_INDENT})",
+                f"{_INDENT}return _parse({result}, data)",
+            ]
+            out.append("\n".join(lines) + "\n")
+        return "".join(out)
+
+
+def _docstring(text: str) -> str:
+    clean = " ".join(text.replace("\\", "\\\\").replace('"""', "'''").split())
+    if clean.endswith('"'):
+        clean += " "
+    return f'"""{clean}"""'
