@@ -83,17 +83,13 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 20.0
     raise SystemExit(f"the demo API did not answer on {url} within {timeout:.0f} s")
 
 
-def show_live_failures(report: Path) -> None:
-    """The live-test part of the latest report, briefly (the HTML and Markdown reports have it all)."""
+def show_reproduction(report: Path) -> None:
+    """How to reproduce the first live-test failure (the check above listed them; the reports have all)."""
     import json
 
-    live = json.loads(report.read_text(encoding="utf-8")).get("live") or {}
-    failures = live.get("failures") or []
-    print(f"\nlive contract tests: {live.get('requests', 0)} requests, {len(failures)} distinct failures")
-    for failure in failures[:5]:
-        print(f"  ✗ {failure['operation']} at {failure['path']}: {failure['message']}")
+    failures = (json.loads(report.read_text(encoding="utf-8")).get("live") or {}).get("failures") or []
     if failures:
-        print(f"  reproduce the first: {failures[0]['curl']}")
+        print(f"\nreproduce the first live-test failure:\n  {failures[0]['curl']}")
 
 
 def main() -> int:
@@ -145,7 +141,7 @@ def main() -> int:
             f"http://127.0.0.1:{port}/_demo/version", json={"mode": "misbehaving"}, timeout=5
         ).raise_for_status()
         gqlmon("check", "demo")
-        show_live_failures(ROOT / "reports" / "demo" / "latest.json")
+        show_reproduction(ROOT / "reports" / "demo" / "latest.json")
     finally:
         server.terminate()
         try:
