@@ -258,7 +258,7 @@ UNKNOWN_KEYS = [
         '[slack]\nwebhok_url = "https://hooks.example.test/x"\n',
         "slack.webhok_url: unknown key (did you mean 'webhook_url'?)",
     ),
-    ("zzz = 1\n", "zzz: unknown key (known keys: concurrency, "),
+    ("zzz = 1\n", "zzz: unknown key (known keys: codegen, concurrency, "),
 ]
 
 

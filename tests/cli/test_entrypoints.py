@@ -24,7 +24,7 @@ def test_python_dash_m_monitor_is_gqlmon(ws: Workspace) -> None:
     assert as_module.code == as_script.code == 1
     assert as_module.out == as_script.out
     assert bad_config.code == 2, bad_config
-    assert bad_config.err_lines == [f"gqlmon: error: {ws.config}: targets: Input should be a valid list"]
+    assert bad_config.err_lines == [f"gqlmon: error: {ws.config}: targets: expected a list, got a table"]
 
 
 def test_usage_errors_exit_2(ws: Workspace) -> None:

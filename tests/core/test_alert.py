@@ -61,13 +61,22 @@ def test_drift_alert_lists_breaking_changes_and_the_operations_they_break() -> N
     text = _texts(payload["message"])
     assert payload["message"]["blocks"][0] == {
         "type": "header",
-        "text": {"type": "plain_text", "text": "🔴 demo: 2 breaking changes", "emoji": True},
+        "text": {
+            "type": "plain_text",
+            "text": "🔴 demo: 2 saved operations broken · 2 breaking changes",
+            "emoji": True,
+        },
     }
     assert "`a1a1a1a1a1a1` → `b2b2b2b2b2b2`" in text
-    assert "Breaks `GetUser`, `ListUsers`" in text
+    # The broken operations come first, each with the change that broke it.
+    assert text.index("*✖ Saved operations broken (2)*") < text.index(
+        "Breaking changes no saved operation uses"
+    )
+    for name in ("GetUser", "ListUsers"):
+        entry = text[text.index(f"`{name}`") :].split("\n•")[0]
+        assert "caused by *Field 'email' was removed from object type 'User'*" in entry
     assert "LegacyThing" not in text  # acknowledged: quiet
     assert "1 acknowledged, not alerted" in text
-    assert "*Saved operations broken (2)*" in text
     assert "`User.role` is removed in 18 days (2026-01-30)" in text
     assert f"<{URL}demo/20260112T093000000-abc123.html|Open the report>" in text
 
@@ -76,8 +85,8 @@ def test_bot_mode_splits_summary_and_threaded_details() -> None:
     [(_, _, payload)] = _decide()
     summary = _texts(payload["summary"])
     assert "Details in the thread" in summary
-    assert "Breaks `GetUser`" not in summary
-    assert "Breaks `GetUser`" in _texts(payload["details"][0])
+    assert "`GetUser`" not in summary
+    assert "`GetUser`" in _texts(payload["details"][0])
 
 
 def test_dedupe_key_is_stable_and_tells_flip_flops_apart() -> None:
@@ -159,7 +168,7 @@ def test_limits_hold_for_a_huge_run() -> None:
         assert violations(message) == []
         assert len(message["blocks"]) <= MAX_BLOCKS
     assert len(payload["message"]["blocks"][0]["text"]["text"]) <= MAX_HEADER
-    assert "and 2990 more breaking changes" in _texts(payload["message"])
+    assert "and 2990 more in 2990 groups" in _texts(payload["message"])
 
 
 def test_api_text_cannot_ping_or_forge_links() -> None:
@@ -189,7 +198,7 @@ def test_snapshot_info_in_key_survives_missing_old() -> None:
 def test_preview_shows_what_slack_would() -> None:
     [(_, _, payload)] = _decide(hostile_report())
     text = preview(payload)
-    assert text.splitlines()[0] == "🔴 demo: 3 breaking changes"
+    assert text.splitlines()[0] == "🔴 demo: 2 saved operations broken · 3 breaking changes"
     assert "*Breaking*: 4 (1 acknowledged)" in text
     assert "\x1b" not in text and "\u200b" not in text
     threaded = preview(payload, bot=True)
