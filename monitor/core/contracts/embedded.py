@@ -1,0 +1,238 @@
+"""GraphQL documents embedded in source code: assemble each template, resolve its interpolations.
+
+An adapter (:mod:`monitor.adapters.sourcecode`) parses a source file and hands over an
+:class:`ExtractedFile`: where each GraphQL template's text lies in the file (``parts``), where its
+interpolations lie (``${ISSUE_FIELDS}``, ``{FIELDS}`` in a Python f-string), which name it is bound to
+(``const ISSUE_FIELDS = gql`...```) and what the file imports. Everything here is pure:
+
+- :func:`assemble` makes a graphql-core :class:`Source` for a template whose text sits at the same line
+  and column as in the file (the body is padded with the newlines and spaces before it, and whatever is
+  not GraphQL text, such as quotes, string concatenation or a resolved ``${...}``, is blanked with spaces
+  of the same length), so every position graphql-core reports is a position in the user's file;
+- :func:`resolve_documents` checks every interpolation: one naming a GraphQL template bound in the same
+  file, or imported from another extracted file, is a fragment document (its fragments join the shared
+  pool like a ``.graphql`` file's); any other is reported, with its location, as not statically known,
+  and the template holding it is not validated rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from graphql import Source
+
+from monitor.core.contracts.model import ContractProblem
+
+# Source files gqlmon reads operations from, by suffix (lower case).
+SCRIPT_SUFFIXES: Final = frozenset({".ts", ".mts", ".cts", ".tsx", ".js", ".jsx", ".mjs", ".cjs"})
+COMPONENT_SUFFIXES: Final = frozenset({".vue", ".svelte"})
+PYTHON_SUFFIXES: Final = frozenset({".py"})
+CODE_SUFFIXES: Final = SCRIPT_SUFFIXES | COMPONENT_SUFFIXES | PYTHON_SUFFIXES
+
+# How an import specifier may name a file (``./fragments`` -> ``./fragments.ts``, ``./fragments/index.ts``).
+_MODULE_SUFFIXES: Final = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs", ".vue", ".svelte")
+# Escapes in string literals, cooked to text of the same length: ``\"`` -> `` "``, ``\n`` -> two spaces.
+_KEPT_ESCAPES: Final = frozenset("\"'`$\\{}")
+_BLANK_ESCAPES: Final = frozenset("ntrfvb0")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A range of characters ``[start, end)`` in a file's text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Interpolation:
+    """An embedded expression: ``${ISSUE_FIELDS}`` (``span`` covers it all); ``name`` is set when the
+    expression is a plain identifier, the only kind that can be resolved statically."""
+
+    span: Span
+    expression: str
+    name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """One GraphQL text found in code: its literal text ``parts`` (between quotes or backticks, several
+    for concatenated strings), interpolations, and the name it is bound to (``const NAME = gql`...```,
+    ``NAME = gql(...)``; ``"default"`` for ``export default``)."""
+
+    parts: tuple[Span, ...]
+    interpolations: tuple[Interpolation, ...] = ()
+    binding: str | None = None
+    escapes: tuple[Span, ...] = ()  # backslash escapes inside parts, cooked to the same length
+    fstring: bool = False  # Python f-string: ``{{`` and ``}}`` are literal braces
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """``import { imported as local } from "module"`` (or ``from module import imported as local``)."""
+
+    local: str
+    imported: str
+    module: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedFile:
+    """What an adapter found in one source file. ``support``: read only to resolve an import (its own
+    operations are not checked); ``language``: ``js`` or ``python`` (how imports name files)."""
+
+    path: str
+    text: str
+    templates: tuple[Template, ...] = ()
+    imports: tuple[Import, ...] = ()
+    language: str = "js"
+    support: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedDocument:
+    """A template ready to parse: its :class:`Source` (positions are the file's), whether its operations
+    are checked, and the name an anonymous operation takes (the binding, else ``file:line``)."""
+
+    source: Source
+    checked: bool
+    default_name: str
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """1-based ``(line, column)`` of a character offset."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def assemble(file: ExtractedFile, template: Template, blanked: Iterable[Span] = ()) -> str:
+    """The template's GraphQL text at its own position in the file: the body starts with the file's
+    newlines and the spaces of the first line's indent; ``blanked`` spans (resolved interpolations, the
+    code between concatenated parts) become spaces, newlines kept."""
+    if not template.parts:
+        return ""
+    text = file.text
+    start, end = template.parts[0].start, template.parts[-1].end
+    line, column = line_column(text, start)
+    chars = list(text[start:end])
+    kept = [False] * len(chars)
+    for part in template.parts:
+        for i in range(part.start - start, part.end - start):
+            kept[i] = True
+    for span in (*blanked, *(i.span for i in template.interpolations)):
+        for i in range(max(span.start - start, 0), min(span.end - start, len(chars))):
+            kept[i] = False
+    for index, keep in enumerate(kept):
+        if not keep and chars[index] != "\n":
+            chars[index] = " "
+    for escape in template.escapes:
+        i = escape.start - start
+        if 0 <= i < len(chars) - 1 and kept[i]:
+            if chars[i + 1] in _KEPT_ESCAPES:
+                chars[i] = " "
+            elif chars[i + 1] in _BLANK_ESCAPES:
+                chars[i] = chars[i + 1] = " "
+    body = "".join(chars)
+    if template.fstring:
+        body = body.replace("{{", "{ ").replace("}}", "} ")
+    return "\n" * (line - 1) + " " * (column - 1) + body
+
+
+def resolve_documents(
+    files: Sequence[ExtractedFile],
+) -> tuple[list[EmbeddedDocument], list[ContractProblem]]:
+    """One :class:`EmbeddedDocument` per template whose interpolations all resolve; a problem, located
+    at the interpolation, for each one that does not (and its template is left out)."""
+    by_path = {f.path: f for f in files}
+    documents: list[EmbeddedDocument] = []
+    problems: list[ContractProblem] = []
+    for file in files:
+        bindings = {t.binding: t for t in file.templates if t.binding is not None}
+        imports = {i.local: i for i in file.imports}
+        for template in file.templates:
+            unknown = [
+                i for i in template.interpolations if not _resolves(file, i, bindings, imports, by_path)
+            ]
+            line, _ = line_column(file.text, template.parts[0].start) if template.parts else (1, 1)
+            if unknown:
+                if not file.support:
+                    problems.extend(_not_static(file, i, line) for i in unknown)
+                continue
+            stem = posixpath.splitext(posixpath.basename(file.path))[0]
+            name = template.binding if template.binding not in (None, "default") else f"{stem}:{line}"
+            source = Source(assemble(file, template), file.path)
+            documents.append(EmbeddedDocument(source, not file.support, name or stem))
+    return documents, problems
+
+
+def _resolves(
+    file: ExtractedFile,
+    interpolation: Interpolation,
+    bindings: dict[str, Template],
+    imports: dict[str, Import],
+    by_path: dict[str, ExtractedFile],
+) -> bool:
+    name = interpolation.name
+    if name is None:
+        return False
+    if name in bindings:
+        return True
+    imported = imports.get(name)
+    if imported is None:
+        return False
+    target = resolve_module(file.path, imported.module, by_path.keys(), language=file.language)
+    if target is None:
+        return False
+    return any(t.binding == imported.imported for t in by_path[target].templates)
+
+
+def _not_static(file: ExtractedFile, interpolation: Interpolation, template_line: int) -> ContractProblem:
+    line, column = line_column(file.text, interpolation.span.start)
+    expression = " ".join(interpolation.expression.split())
+    if len(expression) > 60:
+        expression = expression[:57] + "..."
+    message = (
+        f"column {column}: interpolation {expression!r} is not statically known (not a GraphQL document "
+        f"bound in this file or imported from a scanned one); the document at line {template_line} "
+        "is not validated"
+    )
+    return ContractProblem(file.path, line, message)
+
+
+def resolve_module(importer: str, module: str, known: Collection[str], *, language: str = "js") -> str | None:
+    """The path of the file ``module`` names, among ``known`` paths (all relative to one base, ``/``
+    separators); ``None`` when it is not one of them (a package, or a path alias gqlmon cannot see)."""
+    candidates = known
+    directory = posixpath.dirname(importer)
+    if language == "python":
+        return _python_module(directory, module, candidates)
+    if not module.startswith("."):
+        return None
+    base = posixpath.normpath(posixpath.join(directory, module))
+    stem, suffix = posixpath.splitext(base)
+    options = [base] if suffix in _MODULE_SUFFIXES else []
+    if suffix in {".js", ".jsx", ".mjs", ".cjs"}:  # TypeScript's ESM style: import "./x.js" means x.ts
+        options += [stem + s for s in (".ts", ".tsx", ".mts", ".cts")]
+    options += [base + s for s in _MODULE_SUFFIXES]
+    options += [posixpath.join(base, "index" + s) for s in _MODULE_SUFFIXES]
+    return next((o for o in options if o in candidates), None)
+
+
+def _python_module(directory: str, module: str, candidates: Collection[str]) -> str | None:
+    dots = len(module) - len(module.lstrip("."))
+    parts = [p for p in module[dots:].split(".") if p]
+    if dots:
+        base = directory
+        for _ in range(dots - 1):
+            base = posixpath.dirname(base)
+        stem = posixpath.join(base, *parts) if parts else posixpath.join(base, "__init__")
+        for option in (stem + ".py", posixpath.join(stem, "__init__.py")):
+            if posixpath.normpath(option) in candidates:
+                return posixpath.normpath(option)
+        return None
+    tails = ("/".join(parts) + ".py", "/".join([*parts, "__init__.py"]))
+    found = sorted(c for c in candidates if any(c == t or c.endswith("/" + t) for t in tails))
+    return found[0] if len(found) == 1 else None
