@@ -62,6 +62,7 @@ class Operation:
     fragments: tuple[FragmentDefinitionNode, ...]
     digest: str
     persisted_id: str | None = None
+    column: int | None = None  # None in a JSON manifest
 
     @property
     def document(self) -> DocumentNode:
@@ -139,6 +140,7 @@ class OperationResult:
     deprecations: tuple[DeprecatedUsage, ...] = ()
     used_coordinates: frozenset[str] = frozenset()
     reused: bool = False
+    column: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

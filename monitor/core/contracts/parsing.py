@@ -212,7 +212,7 @@ def _resolve(
             found[name] = fragment
             pending.append(fragment.selection_set)
     fragments = tuple(found.values())
-    file, line, _ = node_position(candidate.definition)
+    file, line, column = node_position(candidate.definition)
     return Operation(
         name=candidate.name,
         kind=candidate.definition.operation.value,
@@ -222,6 +222,7 @@ def _resolve(
         fragments=fragments,
         digest=_digest(candidate.definition, fragments),
         persisted_id=candidate.persisted_id,
+        column=column,
     )
 
 
