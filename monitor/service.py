@@ -431,10 +431,19 @@ async def _load_operations(settings: Settings, target: TargetConfig) -> Operatio
     directory = target.contracts_dir
     if not await anyio.Path(directory).is_dir():
         return None
-    from monitor.adapters.operations import load_operations
+    from monitor.adapters.operations import load_operation_globs, load_operations
 
+    base = contracts_base(settings, target)
+    globs = target.contracts_globs
+    if globs is not None:
+        exclude, functions = target.contracts_exclude, target.graphql_functions
+        return await anyio.to_thread.run_sync(
+            lambda: load_operation_globs(
+                globs, root=directory, exclude=exclude, base=base, functions=functions
+            )
+        )
     return await anyio.to_thread.run_sync(
-        lambda: load_operations(directory, base=contracts_base(settings, target))
+        lambda: load_operations(directory, base=base, functions=target.graphql_functions)
     )
 
 

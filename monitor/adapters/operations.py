@@ -40,7 +40,9 @@ SUFFIXES: Final = DOCUMENT_SUFFIXES | MANIFEST_SUFFIXES | CODE_SUFFIXES
 MAX_SUPPORT_FILES: Final = 200
 
 
-def load_operations(directory: Path, *, base: Path | None = None) -> OperationSet:
+def load_operations(
+    directory: Path, *, base: Path | None = None, functions: Sequence[str] | None = None
+) -> OperationSet:
     """Every operation under ``directory`` (recursively), fragments resolved across all its files.
 
     Paths in messages and results are shown relative to ``base`` (default: the working directory) when
@@ -50,7 +52,7 @@ def load_operations(directory: Path, *, base: Path | None = None) -> OperationSe
         raise ContractError(
             f"{directory}: no such contracts directory (create it, or set the target's contracts)"
         )
-    return _load(discover(directory), base)
+    return _load(discover(directory), base, functions)
 
 
 def load_operation_files(

@@ -195,11 +195,10 @@ def _not_static(file: ExtractedFile, interpolation: Interpolation, template_line
     if len(expression) > 60:
         expression = expression[:57] + "..."
     message = (
-        f"column {column}: interpolation {expression!r} is not statically known (not a GraphQL document "
-        f"bound in this file or imported from a scanned one); the document at line {template_line} "
-        "is not validated"
+        f"interpolation {expression!r} is not statically known (not a GraphQL document bound in this "
+        f"file or imported from a scanned one); the document at line {template_line} is not validated"
     )
-    return ContractProblem(file.path, line, message)
+    return ContractProblem(file.path, line, message, column)
 
 
 def resolve_module(importer: str, module: str, known: Collection[str], *, language: str = "js") -> str | None:
