@@ -116,7 +116,7 @@ def extract(
     else:
         walker.script(Parser(_language(_grammar_for(suffix))).parse(data).root_node)
         language = "js"
-    templates = tuple(sorted(walker.templates.values(), key=lambda t: t.parts[0].start))
+    templates = tuple(sorted(walker.templates.values(), key=lambda t: t.start))
     return ExtractedFile(path, text, templates, tuple(walker.imports), language=language, support=support)
 
 
@@ -214,6 +214,9 @@ class _Walker:
             self._js_template(first)
 
     def _js_callee(self, callee: Node) -> bool:
+        if callee.type == "await_expression" and callee.named_children:
+            # tree-sitter-typescript reads `await o.graphql<T>(...)` as a call of `await o.graphql`
+            callee = callee.named_children[-1]
         if callee.type == "identifier":
             return _text(self.data, callee) in self.functions.names
         if callee.type == "member_expression":
@@ -305,22 +308,49 @@ class _Walker:
     # Python
 
     def python(self, root: Node) -> None:
+        strings: dict[str, Node] = {}  # NAME = "..." anywhere in the file (the last one wins)
+        named_calls: list[tuple[Node, Node]] = []
         for node in _walk(root):
             kind = node.type
             if kind == "call":
-                self._py_call(node)
+                argument = self._py_call(node)
+                if argument is not None:
+                    named_calls.append((node, argument))
+            elif kind == "assignment":
+                left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+                literal = right is not None and right.type in ("string", "concatenated_string")
+                if literal and left is not None and left.type == "identifier":
+                    strings[_text(self.data, left)] = right  # type: ignore[assignment]
             elif kind == "comment" and _LANGUAGE_MARKER.search(_text(self.data, node)):
                 target = _py_marked(node)
                 if target is not None:
                     self._py_template(target)
             elif kind == "import_from_statement":
                 self._py_import(node)
+        for call, argument in named_calls:
+            self._py_argument(call, argument, strings)
 
-    def _py_call(self, node: Node) -> None:
+    def _py_argument(self, call: Node, argument: Node, strings: dict[str, Node]) -> None:
+        """``gql(QUERY)``: the string ``QUERY`` is assigned in this file, else an interpolation to resolve
+        (a GraphQL string imported from another file) or report as not statically known."""
+        if argument.type == "identifier":
+            bound = strings.get(_text(self.data, argument))
+            if bound is not None:
+                if bound.start_byte not in self.templates:
+                    self._py_template(bound)
+                return
+        name = _text(self.data, argument) if argument.type == "identifier" else None
+        span = self.span(argument.start_byte, argument.end_byte)
+        self.templates[call.start_byte] = Template(
+            parts=(), interpolations=(Interpolation(span, _text(self.data, argument), name),), at=span.start
+        )
+
+    def _py_call(self, node: Node) -> Node | None:
+        """Extract a call's literal GraphQL argument; return a non-literal one for :meth:`_py_argument`."""
         callee = node.child_by_field_name("function")
         arguments = node.child_by_field_name("arguments")
         if callee is None or arguments is None or arguments.type != "argument_list":
-            return
+            return None
         if callee.type == "identifier":
             wanted = _text(self.data, callee) in self.functions.names
         elif callee.type == "attribute":
@@ -329,8 +359,16 @@ class _Walker:
         else:
             wanted = False
         first = next((c for c in arguments.named_children if c.type != "comment"), None)
-        if wanted and first is not None and first.type in ("string", "concatenated_string"):
+        if (
+            not wanted
+            or first is None
+            or first.type in ("keyword_argument", "list_splat", "dictionary_splat")
+        ):
+            return None
+        if first.type in ("string", "concatenated_string"):
             self._py_template(first)
+            return None
+        return first
 
     def _py_template(self, node: Node) -> None:
         strings = [node] if node.type == "string" else [c for c in node.named_children if c.type == "string"]

@@ -68,6 +68,11 @@ class Template:
     binding: str | None = None
     escapes: tuple[Span, ...] = ()  # backslash escapes inside parts, cooked to the same length
     fstring: bool = False  # Python f-string: ``{{`` and ``}}`` are literal braces
+    at: int | None = None  # where a template without parts (``gql(query_text)``) stands
+
+    @property
+    def start(self) -> int:
+        return self.parts[0].start if self.parts else (self.at or 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,11 +161,14 @@ def resolve_documents(
             unknown = [
                 i for i in template.interpolations if not _resolves(file, i, bindings, imports, by_path)
             ]
-            line, _ = line_column(file.text, template.parts[0].start) if template.parts else (1, 1)
+            line, _ = line_column(file.text, template.start)
             if unknown:
                 if not file.support:
-                    problems.extend(_not_static(file, i, line) for i in unknown)
+                    kind = "interpolation" if template.parts else "argument"
+                    problems.extend(_not_static(file, i, line, kind) for i in unknown)
                 continue
+            if not template.parts:
+                continue  # gql(NAME) where NAME is a GraphQL document found elsewhere
             stem = posixpath.splitext(posixpath.basename(file.path))[0]
             name = template.binding if template.binding not in (None, "default") else f"{stem}:{line}"
             source = Source(assemble(file, template), file.path)
@@ -189,13 +197,15 @@ def _resolves(
     return any(t.binding == imported.imported for t in by_path[target].templates)
 
 
-def _not_static(file: ExtractedFile, interpolation: Interpolation, template_line: int) -> ContractProblem:
+def _not_static(
+    file: ExtractedFile, interpolation: Interpolation, template_line: int, kind: str
+) -> ContractProblem:
     line, column = line_column(file.text, interpolation.span.start)
     expression = " ".join(interpolation.expression.split())
     if len(expression) > 60:
         expression = expression[:57] + "..."
     message = (
-        f"interpolation {expression!r} is not statically known (not a GraphQL document bound in this "
+        f"{kind} {expression!r} is not statically known (not a GraphQL document bound in this "
         f"file or imported from a scanned one); the document at line {template_line} is not validated"
     )
     return ContractProblem(file.path, line, message, column)
