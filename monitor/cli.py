@@ -318,7 +318,7 @@ def _graphql_project(config: Path | None, project: str | None) -> GraphQLProject
     """The graphql-config project to use (None when there is no config file and none was asked for)."""
     from monitor.adapters.graphqlconfig import find_config, load_project
 
-    path = config if config is not None else find_config(Path.cwd())
+    path = config if config is not None else find_config(Path())
     if path is None:
         if project is not None:
             _fail("--project: no graphql-config file (.graphqlrc.yml, graphql.config.json, ...) here")
