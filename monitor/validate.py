@@ -29,8 +29,6 @@ from monitor.core.contracts import (
     operation_to_dict,
     validate_operations,
 )
-from monitor.core.report.annotations import github_annotations
-from monitor.core.report.sarif import render_contracts_sarif
 
 FORMATS = ("text", "json", "sarif")
 _GLOB_CHARS = frozenset("*?[{")
@@ -68,12 +66,18 @@ def run_validate(
     if fmt == "json":
         out.write(json.dumps(to_json(result, exit_code=code), indent=2, ensure_ascii=False) + "\n")
     elif fmt == "sarif":
+        from monitor.core.report.sarif import render_contracts_sarif
+
         out.write(render_contracts_sarif(result))
     else:
         out.write(to_text(result, files=[*files, *(Path(g) for g in globs)]))
     if annotations:
+        from monitor.core.report.annotations import github_annotations
+
         out.write("".join(line + "\n" for line in github_annotations(result)))
     if sarif_path is not None:
+        from monitor.core.report.sarif import render_contracts_sarif
+
         sarif_path.parent.mkdir(parents=True, exist_ok=True)
         sarif_path.write_text(render_contracts_sarif(result), encoding="utf-8")
     return code

@@ -41,7 +41,9 @@ def github_annotations(result: ContractsResult) -> list[str]:
             )
     for problem in result.problems:
         lines.append(
-            _command("error", problem.file, problem.line, problem.column, "GraphQL contracts", problem.message)
+            _command(
+                "error", problem.file, problem.line, problem.column, "GraphQL contracts", problem.message
+            )
         )
     return lines
 
