@@ -46,7 +46,7 @@ _HASH_GRAPHQL: Final = re.compile(r"\s*#graphql\b")
 # Wrappers between a tagged template and the declaration it is bound to.
 _JS_WRAPPERS: Final = frozenset(
     {"call_expression", "arguments", "parenthesized_expression", "as_expression", "satisfies_expression",
-     "non_null_expression", "type_assertion"}
+     "non_null_expression", "type_assertion", "binary_expression"}
 )  # fmt: skip
 _PY_WRAPPERS: Final = frozenset({"call", "argument_list", "parenthesized_expression", "concatenated_string"})
 
@@ -186,7 +186,7 @@ class _Walker:
             if kind == "call_expression":
                 self._js_call(node)
             elif kind == "template_string" and node.start_byte not in self.templates:
-                if self._js_marked(node):
+                if self._js_marked(node) or self._js_generic_tag(node):
                     self._js_template(node)
             elif kind == "import_statement":
                 self._js_import(node)
@@ -200,6 +200,24 @@ class _Walker:
         if comment and _GRAPHQL_COMMENT.fullmatch(_text(self.data, previous).strip()):  # type: ignore[arg-type]
             return True
         return _HASH_GRAPHQL.match(_text(self.data, node)[1:]) is not None
+
+    def _js_generic_tag(self, node: Node) -> bool:
+        """``gql<T>`...```: tree-sitter's TypeScript grammars read it as ``(gql < T) > `...```."""
+        outer = node.parent
+        if outer is None or outer.type != "binary_expression" or outer.named_children[-1:] != [node]:
+            return False
+        operator = outer.child_by_field_name("operator")
+        inner = outer.child_by_field_name("left")
+        if operator is None or operator.type != ">" or inner is None or inner.type != "binary_expression":
+            return False
+        inner_operator = inner.child_by_field_name("operator")
+        tag = inner.child_by_field_name("left")
+        return (
+            inner_operator is not None
+            and inner_operator.type == "<"
+            and tag is not None
+            and self._js_callee(tag)
+        )
 
     def _js_call(self, node: Node) -> None:
         callee = node.child_by_field_name("function")

@@ -132,6 +132,9 @@ def test_function_names_are_configurable(tmp_path: Path) -> None:
             "<template><p>x</p></template>\n<script>\nexport default { q: gql`query Q { a }` }\n</script>\n",
             ("Q", 3, 25),
         ),
+        # a type argument on the tag, which tree-sitter's TypeScript grammars read as `(gql < T) > ...`
+        ("f.tsx", "const Q = gql<QueryResult>`query Q { a }`;\n", ("Q", 1, 28)),
+        ("g.ts", "const Q = gql<A>`query Q { a }`;\nconst L = lt<A>`query No { a }`;\n", ("Q", 1, 18)),
         # an Apollo-server style #graphql template
         ("e.mjs", "export const typeDefs = `#graphql\n  query Q { a }\n`;\n", ("Q", 2, 3)),
     ],
@@ -176,3 +179,19 @@ def test_globs_and_excludes() -> None:
     ]
     assert found.operations == ()
     assert problems(found) == [(".", None, None, "no file matches web/**/*.vue")]
+
+
+def test_fragments_imported_through_a_path_alias_resolve_among_the_given_files(tmp_path: Path) -> None:
+    (tmp_path / "src" / "gql").mkdir(parents=True)
+    (tmp_path / "src" / "gql" / "fragments.ts").write_text(
+        "export const F = gql`fragment F on Query { a }`;\n"
+    )
+    (tmp_path / "src" / "q.ts").write_text(
+        'import { F } from "@/gql/fragments";\nconst Q = gql`query Q { ...F } ${F}`;\n'
+    )
+    both = load_operation_files([tmp_path / "src"], base=tmp_path)
+    alone = load_operation_files([tmp_path / "src" / "q.ts"], base=tmp_path)
+
+    assert located(both) == [("Q", "query", "src/q.ts", 2, 15, ["F"])] and both.problems == ()
+    assert alone.operations == ()  # the alias is not followed on disk: that file was not given
+    assert problems(alone) == [("src/q.ts", 2, 32, "interpolation 'F' " + NOT_STATIC_TAIL.format(2))]

@@ -116,7 +116,10 @@ def test_support_files_lend_fragments_but_report_nothing() -> None:
         ("src/a/q.ts", "../fragments", "js", "src/fragments.ts"),
         ("src/a/q.ts", "./f.js", "js", "src/a/f.ts"),  # TypeScript ESM imports name the emitted .js
         ("src/a/q.ts", "./dir", "js", "src/a/dir/index.tsx"),
-        ("src/a/q.ts", "@app/fragments", "js", None),  # a path alias: not resolved
+        ("src/a/q.ts", "@app/fragments", "js", "src/fragments.ts"),  # a path alias: the one file it can be
+        ("src/a/q.ts", "@/a/dir", "js", "src/a/dir/index.tsx"),
+        ("src/a/q.ts", "@apollo/client", "js", None),  # a package
+        ("src/a/q.ts", "graphql-tag", "js", None),
         ("src/a/q.ts", "./missing", "js", None),
         ("scripts/report.py", ".fragments", "python", "scripts/fragments.py"),
         ("scripts/sub/report.py", "..fragments", "python", "scripts/fragments.py"),

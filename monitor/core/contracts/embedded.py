@@ -219,7 +219,7 @@ def resolve_module(importer: str, module: str, known: Collection[str], *, langua
     if language == "python":
         return _python_module(directory, module, candidates)
     if not module.startswith("."):
-        return None
+        return _aliased_module(module, candidates)
     base = posixpath.normpath(posixpath.join(directory, module))
     stem, suffix = posixpath.splitext(base)
     options = [base] if suffix in _MODULE_SUFFIXES else []
@@ -228,6 +228,25 @@ def resolve_module(importer: str, module: str, known: Collection[str], *, langua
     options += [base + s for s in _MODULE_SUFFIXES]
     options += [posixpath.join(base, "index" + s) for s in _MODULE_SUFFIXES]
     return next((o for o in options if o in candidates), None)
+
+
+def _aliased_module(module: str, candidates: Collection[str]) -> str | None:
+    """A path alias (``@/graphql/fragments``, ``~/fragments``, ``@app/graphql/fragments``): the one known
+    file whose path ends with what follows the alias, if exactly one does (packages match none)."""
+    parts = module.split("/")
+    if len(parts) < 2 or not parts[0].startswith(("@", "~", "#")):
+        return None
+    tail = "/".join(parts[1:])
+    found = []
+    for path in candidates:
+        if posixpath.splitext(path)[1] not in _MODULE_SUFFIXES:
+            continue
+        stem = posixpath.splitext(path)[0]
+        for option in (stem, stem.removesuffix("/index")):
+            if option == tail or option.endswith("/" + tail):
+                found.append(path)
+                break
+    return found[0] if len(found) == 1 else None
 
 
 def _python_module(directory: str, module: str, candidates: Collection[str]) -> str | None:
