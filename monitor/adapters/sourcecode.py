@@ -20,6 +20,7 @@ documents tree-sitter could place.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterator, Sequence
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Final
 
-from tree_sitter import Language, Node, Parser, Range
+from tree_sitter import Language, Node, Parser, Query, QueryCursor, Range
 
 from monitor.core.contracts.embedded import (
     COMPONENT_SUFFIXES,
@@ -90,6 +91,25 @@ def _language(name: str) -> Language:
     return Language(tree_sitter_html.language())
 
 
+# The node kinds each walker looks at: a query finds them in C instead of a Python walk over every node.
+_KINDS: Final = {
+    "js": ("call_expression", "template_string", "import_statement", "variable_declarator"),
+    "python": ("call", "assignment", "comment", "import_from_statement"),
+}
+
+
+@functools.cache
+def _query(grammar: str) -> Query:
+    kinds = _KINDS["python" if grammar == "python" else "js"]
+    return Query(_language(grammar), " ".join(f"({kind}) @{kind}" for kind in kinds))
+
+
+def _nodes(root: Node, grammar: str) -> list[Node]:
+    """The nodes of the kinds the walker handles, in document order (an outer node before its inner ones)."""
+    found = [n for nodes in QueryCursor(_query(grammar)).captures(root).values() for n in nodes]
+    return sorted(found, key=lambda n: (n.start_byte, -n.end_byte))
+
+
 def _grammar_for(suffix: str) -> str:
     if suffix in (".ts", ".mts", ".cts"):
         return "typescript"
@@ -106,15 +126,16 @@ def extract(
     walker = _Walker(data, _Offsets(data, text), Functions.parse(functions))
     suffix = PurePath(path).suffix.lower()
     if suffix in PYTHON_SUFFIXES:
-        walker.python(Parser(_language("python")).parse(data).root_node)
+        walker.python(_nodes(Parser(_language("python")).parse(data).root_node, "python"))
         language = "python"
     elif suffix in COMPONENT_SUFFIXES:
         for grammar, ranged in _script_blocks(data):
             parser = Parser(_language(grammar), included_ranges=[ranged])
-            walker.script(parser.parse(data).root_node)
+            walker.script(_nodes(parser.parse(data).root_node, grammar))
         language = "js"
     else:
-        walker.script(Parser(_language(_grammar_for(suffix))).parse(data).root_node)
+        grammar = _grammar_for(suffix)
+        walker.script(_nodes(Parser(_language(grammar)).parse(data).root_node, grammar))
         language = "js"
     templates = tuple(sorted(walker.templates.values(), key=lambda t: t.start))
     return ExtractedFile(path, text, templates, tuple(walker.imports), language=language, support=support)
@@ -152,19 +173,22 @@ def _text(data: bytes, node: Node) -> str:
 
 
 class _Offsets:
-    """Byte offsets (tree-sitter's) to character offsets (Python's and graphql-core's)."""
+    """Byte offsets (tree-sitter's) to character offsets (Python's and graphql-core's): the same for ASCII
+    text; else the line's start in both, plus the length of the line's text before the offset."""
 
     def __init__(self, data: bytes, text: str) -> None:
-        self._table: list[int] | None = None
-        if len(data) != len(text):
-            table: list[int] = []
-            for index, char in enumerate(text):
-                table.extend([index] * len(char.encode("utf-8")))
-            table.append(len(text))
-            self._table = table
+        self._data = data
+        self._ascii = len(data) == len(text)
+        if not self._ascii:
+            self._bytes = [0, *(m.end() for m in re.finditer(b"\n", data))]
+            self._chars = [0, *(m.end() for m in re.finditer("\n", text))]
 
     def __call__(self, byte: int) -> int:
-        return byte if self._table is None else self._table[byte]
+        if self._ascii:
+            return byte
+        line = bisect.bisect_right(self._bytes, byte) - 1
+        start = self._bytes[line]
+        return self._chars[line] + len(self._data[start:byte].decode("utf-8", errors="replace"))
 
 
 @dataclass
@@ -180,8 +204,8 @@ class _Walker:
 
     # TypeScript / JavaScript
 
-    def script(self, root: Node) -> None:
-        for node in _walk(root):
+    def script(self, nodes: list[Node]) -> None:
+        for node in nodes:
             kind = node.type
             if kind == "call_expression":
                 self._js_call(node)
@@ -325,10 +349,10 @@ class _Walker:
 
     # Python
 
-    def python(self, root: Node) -> None:
+    def python(self, nodes: list[Node]) -> None:
         strings: dict[str, Node] = {}  # NAME = "..." anywhere in the file (the last one wins)
         named_calls: list[tuple[Node, Node]] = []
-        for node in _walk(root):
+        for node in nodes:
             kind = node.type
             if kind == "call":
                 argument = self._py_call(node)

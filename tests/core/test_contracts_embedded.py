@@ -7,6 +7,7 @@ from graphql import OperationDefinitionNode, parse
 
 from monitor.core.contracts import parse_sources
 from monitor.core.contracts.embedded import (
+    EmbeddedSource,
     ExtractedFile,
     Import,
     Interpolation,
@@ -35,12 +36,15 @@ def test_assembled_text_keeps_the_file_positions() -> None:
     text = "const x = 1;\nconst Q = gql`\n  query Q {\n    a ${F}\n  }\n`;\n"
     t = template_of(text, "gql`", "`;", interpolations=(interpolation(text, "F"),))
     body = assemble(ExtractedFile("q.ts", text), t)
+    at = line_column(text, t.parts[0].start)
 
-    assert body == "\n" + " " * 14 + "\n  query Q {\n    a     \n  }\n"
-    op = parse(body).definitions[0]
+    assert body == "\n  query Q {\n    a     \n  }\n"
+    assert at == (2, 15)
+    op = parse(EmbeddedSource(body, "q.ts", *at)).definitions[0]
     assert isinstance(op, OperationDefinitionNode) and op.loc is not None
-    assert op.loc.source.get_location(op.loc.start) == (3, 3)
-    assert line_column(text, text.index("query")) == (3, 3)
+    assert op.loc.source.get_location(op.loc.start) == (3, 3) == line_column(text, text.index("query"))
+    first_line = parse(EmbeddedSource("query R { a }", "q.ts", 7, 12)).definitions[0]
+    assert first_line.loc is not None and first_line.loc.source.get_location(first_line.loc.start) == (7, 12)
 
 
 def test_escapes_fstring_braces_and_concatenation_keep_lengths() -> None:
@@ -50,13 +54,13 @@ def test_escapes_fstring_braces_and_concatenation_keep_lengths() -> None:
     assert assemble(ExtractedFile("a.js", js), t).strip() == 'query { b(s:  "x ") }'
 
     py = 'f"query {{ a }}"'
-    assert assemble(ExtractedFile("a.py", py), Template(parts=(Span(2, 15),), fstring=True)) == (
-        "  query {  a } "
+    assert (
+        assemble(ExtractedFile("a.py", py), Template(parts=(Span(2, 15),), fstring=True)) == "query {  a } "
     )
 
     joined = '("query Q "\n "{ a }")'
     t = Template(parts=(Span(2, 10), Span(14, 19)))
-    assert assemble(ExtractedFile("a.py", joined), t) == "  query Q  \n  { a }"
+    assert assemble(ExtractedFile("a.py", joined), t) == "query Q  \n  { a }"
 
 
 def test_interpolations_resolve_locally_and_through_imports() -> None:

@@ -5,10 +5,10 @@ An adapter (:mod:`monitor.adapters.sourcecode`) parses a source file and hands o
 interpolations lie (``${ISSUE_FIELDS}``, ``{FIELDS}`` in a Python f-string), which name it is bound to
 (``const ISSUE_FIELDS = gql`...```) and what the file imports. Everything here is pure:
 
-- :func:`assemble` makes a graphql-core :class:`Source` for a template whose text sits at the same line
-  and column as in the file (the body is padded with the newlines and spaces before it, and whatever is
-  not GraphQL text, such as quotes, string concatenation or a resolved ``${...}``, is blanked with spaces
-  of the same length), so every position graphql-core reports is a position in the user's file;
+- :func:`assemble` makes a template's GraphQL text, where whatever is not GraphQL (quotes, the code
+  between concatenated strings, a resolved ``${...}``) is blanked with spaces of the same length; an
+  :class:`EmbeddedSource` places it at its line and column, so every position graphql-core reports is a
+  position in the user's file;
 - :func:`resolve_documents` checks every interpolation: one naming a GraphQL template bound in the same
   file, or imported from another extracted file, is a fragment document (its fragments join the shared
   pool like a ``.graphql`` file's); any other is reported, with its location, as not statically known,
@@ -22,7 +22,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from graphql import Source
+from graphql import Source, SourceLocation
 
 from monitor.core.contracts.model import ContractProblem
 
@@ -97,6 +97,20 @@ class ExtractedFile:
     support: bool = False
 
 
+class EmbeddedSource(Source):
+    """A document embedded in a file at ``line``/``column``: positions are reported in the file's terms."""
+
+    def __init__(self, body: str, name: str, line: int, column: int) -> None:
+        super().__init__(body, name)
+        self.line, self.column = line, column
+
+    def get_location(self, position: int) -> SourceLocation:
+        where = super().get_location(position)
+        if where.line == 1:
+            return SourceLocation(self.line, where.column + self.column - 1)
+        return SourceLocation(where.line + self.line - 1, where.column)
+
+
 @dataclass(frozen=True, slots=True)
 class EmbeddedDocument:
     """A template ready to parse: its :class:`Source` (positions are the file's), whether its operations
@@ -114,14 +128,13 @@ def line_column(text: str, offset: int) -> tuple[int, int]:
 
 
 def assemble(file: ExtractedFile, template: Template, blanked: Iterable[Span] = ()) -> str:
-    """The template's GraphQL text at its own position in the file: the body starts with the file's
-    newlines and the spaces of the first line's indent; ``blanked`` spans (resolved interpolations, the
-    code between concatenated parts) become spaces, newlines kept."""
+    """The template's GraphQL text, from its first part's start to its last part's end: interpolations,
+    ``blanked`` spans and the code between concatenated parts become spaces (newlines kept), escapes and
+    f-string braces are cooked to text of the same length, so offsets stay the file's."""
     if not template.parts:
         return ""
     text = file.text
     start, end = template.parts[0].start, template.parts[-1].end
-    line, column = line_column(text, start)
     chars = list(text[start:end])
     kept = [False] * len(chars)
     for part in template.parts:
@@ -143,7 +156,7 @@ def assemble(file: ExtractedFile, template: Template, blanked: Iterable[Span] = 
     body = "".join(chars)
     if template.fstring:
         body = body.replace("{{", "{ ").replace("}}", "} ")
-    return "\n" * (line - 1) + " " * (column - 1) + body
+    return body
 
 
 def resolve_documents(
@@ -161,7 +174,7 @@ def resolve_documents(
             unknown = [
                 i for i in template.interpolations if not _resolves(file, i, bindings, imports, by_path)
             ]
-            line, _ = line_column(file.text, template.start)
+            line, column = line_column(file.text, template.start)
             if unknown:
                 if not file.support:
                     kind = "interpolation" if template.parts else "argument"
@@ -171,7 +184,7 @@ def resolve_documents(
                 continue  # gql(NAME) where NAME is a GraphQL document found elsewhere
             stem = posixpath.splitext(posixpath.basename(file.path))[0]
             name = template.binding if template.binding not in (None, "default") else f"{stem}:{line}"
-            source = Source(assemble(file, template), file.path)
+            source = EmbeddedSource(assemble(file, template), file.path, line, column)
             documents.append(EmbeddedDocument(source, not file.support, name or stem))
     return documents, problems
 
