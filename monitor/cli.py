@@ -279,6 +279,11 @@ def validate(
             if configured.contracts_globs is not None:
                 globs = configured.contracts_globs
                 excludes += configured.contracts_exclude
+            elif _is_graphql_config(root):
+                found = _graphql_project(root, configured.contracts_project)
+                assert found is not None
+                globs, root = list(found.documents), found.root
+                excludes += [*configured.contracts_exclude, *found.exclude]
             else:
                 paths = [root]
             functions = functions or configured.graphql_functions
@@ -312,6 +317,12 @@ def validate(
         sarif_path=sarif,
     )
     raise typer.Exit(code)
+
+
+def _is_graphql_config(path: Path) -> bool:
+    from monitor.adapters.graphqlconfig import is_config_file
+
+    return is_config_file(path) and path.is_file()
 
 
 def _graphql_project(config: Path | None, project: str | None) -> GraphQLProject | None:

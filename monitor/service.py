@@ -429,22 +429,26 @@ async def _load_operations(settings: Settings, target: TargetConfig) -> Operatio
     """The target's saved operations, their paths shown relative to :func:`contracts_base` (so reports,
     and the digests that decide reuse, do not depend on the working directory)."""
     directory = target.contracts_dir
-    if not await anyio.Path(directory).is_dir():
+    from monitor.adapters.graphqlconfig import is_config_file, load_project
+
+    globs = target.contracts_globs
+    exclude = list(target.contracts_exclude)
+    if globs is None and is_config_file(directory) and await anyio.Path(directory).is_file():
+        project = load_project(directory, target.contracts_project)
+        globs, directory = list(project.documents), project.root
+        exclude += project.exclude
+    elif not await anyio.Path(directory).is_dir():
         return None
     from monitor.adapters.operations import load_operation_globs, load_operations
 
     base = contracts_base(settings, target)
-    globs = target.contracts_globs
+    functions = target.graphql_functions
     if globs is not None:
-        exclude, functions = target.contracts_exclude, target.graphql_functions
+        patterns, root = globs, directory
         return await anyio.to_thread.run_sync(
-            lambda: load_operation_globs(
-                globs, root=directory, exclude=exclude, base=base, functions=functions
-            )
+            lambda: load_operation_globs(patterns, root=root, exclude=exclude, base=base, functions=functions)
         )
-    return await anyio.to_thread.run_sync(
-        lambda: load_operations(directory, base=base, functions=target.graphql_functions)
-    )
+    return await anyio.to_thread.run_sync(lambda: load_operations(directory, base=base, functions=functions))
 
 
 def contracts_base(settings: Settings, target: TargetConfig) -> Path:

@@ -288,11 +288,14 @@ class TargetConfig(BaseModel):
     headers: dict[str, SecretStr] = Field(default_factory=dict)
     auth: AuthConfig = Field(default_factory=NoAuth)
     schedule: str = "15m"
-    # A directory of .graphql files and manifests, or glob patterns (source code too): ["src/**/*.{ts,tsx}"],
-    # relative to contracts_root (the configuration file's directory); "!pattern" or contracts_exclude excludes.
+    # A directory of .graphql files and manifests, a graphql-config file (its documents), or glob patterns
+    # (source code too: ["src/**/*.{ts,tsx}"]) relative to contracts_root (the configuration file's
+    # directory); "!pattern" or contracts_exclude excludes.
     contracts: Path | list[str] | None = None
     contracts_exclude: list[str] = Field(default_factory=list)
     contracts_root: Path | None = None
+    # When contracts names a graphql-config file (.graphqlrc.yml, ...): its project to take documents from.
+    contracts_project: str | None = None
     # Calls whose template or string argument is a GraphQL document in source code (".name": a method).
     graphql_functions: list[str] | None = None
     alert_on: Literal["breaking", "dangerous", "any"] | None = None

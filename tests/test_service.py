@@ -251,8 +251,17 @@ async def test_snapshots_keep_per_type_fingerprints_so_the_next_diff_skips_uncha
     assert sorted(c["id"] for c in drift["changes"]) == sorted(c.id for c in walked)
 
 
+@pytest.mark.parametrize(
+    "contracts",
+    [
+        'contracts = ["app/**/*.ts"]\ncontracts_exclude = ["**/*.test.ts"]\n',
+        # the repository's graphql-config, one of its projects
+        'contracts = "app/.graphqlrc.yml"\ncontracts_project = "web"\n',
+    ],
+    ids=["globs", "graphql-config"],
+)
 async def test_contracts_kept_in_source_code_are_checked_at_their_lines(
-    demo_api: DemoServer, tmp_path: Path
+    demo_api: DemoServer, tmp_path: Path, contracts: str
 ) -> None:
     app = tmp_path / "app" / "src"
     app.mkdir(parents=True)
@@ -274,11 +283,11 @@ async def test_contracts_kept_in_source_code_are_checked_at_their_lines(
         "export const RUN_SUMMARY = gql`\n  fragment RunSummary on Run {\n    id\n    state\n  }\n`;\n"
     )
     (app / "runs.test.ts").write_text("const Q = gql`query NotAContract { nope }`;\n")
-    settings = configure(
-        tmp_path,
-        demo_api,
-        extra='contracts = ["app/**/*.ts"]\ncontracts_exclude = ["**/*.test.ts"]\n',
+    (app.parent / ".graphqlrc.yml").write_text(
+        "projects:\n  web:\n    schema: schema.graphql\n    documents: src/**/*.ts\n    exclude: '**/*.test.ts'\n"
+        "  other:\n    schema: schema.graphql\n    documents: elsewhere/*.ts\n"
     )
+    settings = configure(tmp_path, demo_api, extra=contracts)
 
     baseline, _ = await check(settings)
     demo_api.switch(version="v2")

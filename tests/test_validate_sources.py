@@ -196,3 +196,25 @@ def test_a_target_whose_contracts_are_source_globs(repo: Path, tmp_path: Path) -
         "Did you mean 'projectItems'?  (at repository.issue.projectNextItems)",
         "2 operations: 1 valid, 1 broken, 0 deprecated; 0 problems",
     ]
+
+
+def test_a_target_whose_contracts_are_a_graphql_config(repo: Path, tmp_path: Path) -> None:
+    (repo / "graphql.config.json").write_text(
+        '{"projects": {"app": {"schema": "github-14.0.0.json", "documents": ["web/src/projects.ts"]}}}'
+    )
+    config = tmp_path / "monitor.toml"
+    config.write_text(
+        f'state = "sqlite:///{tmp_path / "state.db"}"\n'
+        "[[targets]]\n"
+        'name = "github"\n'
+        'url = "https://api.github.com/graphql"\n'
+        f'contracts = "{repo / "graphql.config.json"}"\n'
+    )
+    try:
+        result = gqlmon(repo, "--config", str(config), "validate", "github", "--schema", "github-14.0.0.json")
+    finally:
+        (repo / "graphql.config.json").unlink()
+
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines()[0] == "✗ IssueProjectItems (query)  web/src/projects.ts:5"
+    assert result.stdout.splitlines()[-1] == "1 operations: 0 valid, 1 broken, 0 deprecated; 0 problems"

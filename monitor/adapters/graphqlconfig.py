@@ -59,6 +59,11 @@ class GraphQLProject:
     exclude: tuple[str, ...] = ()
 
 
+def is_config_file(path: Path) -> bool:
+    """Whether ``path`` names a graphql-config file gqlmon reads (a target's ``contracts`` may)."""
+    return path.name in CONFIG_NAMES or path.name == "package.json"
+
+
 def find_config(directory: Path) -> Path | None:
     """The graphql-config file of ``directory`` (see the module docstring for the order), or None.
 
