@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from graphql import OperationDefinitionNode, parse
+from graphql import OperationDefinitionNode, Source, parse
 
 from monitor.core.contracts import parse_sources
 from monitor.core.contracts.embedded import (
@@ -18,6 +18,7 @@ from monitor.core.contracts.embedded import (
     resolve_documents,
     resolve_module,
 )
+from monitor.core.contracts.model import IndexedSource
 
 
 def template_of(text: str, start: str, end: str, **kwargs: object) -> Template:
@@ -140,3 +141,11 @@ def test_resolve_module(importer: str, module: str, language: str, expected: str
         "lib/fragments.py",
     }
     assert resolve_module(importer, module, known, language=language) == expected
+
+
+@pytest.mark.parametrize("body", ["", "a", "ab\ncd\r\nef\rgh\n\n", "\r\n\r\nx", "é\nü\r\n"])
+def test_indexed_source_locates_like_graphql_core(body: str) -> None:
+    indexed, plain = IndexedSource(body, "x"), Source(body, "x")
+    # every position a token can start at (not between the two characters of a CRLF)
+    positions = [i for i in range(len(body) + 1) if body[i - 1 : i + 1] != "\r\n"]
+    assert [indexed.get_location(i) for i in positions] == [plain.get_location(i) for i in positions]

@@ -17,14 +17,16 @@ interpolations lie (``${ISSUE_FIELDS}``, ``{FIELDS}`` in a Python f-string), whi
 
 from __future__ import annotations
 
+import bisect
 import posixpath
+import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from graphql import Source, SourceLocation
 
-from monitor.core.contracts.model import ContractProblem
+from monitor.core.contracts.model import ContractProblem, IndexedSource
 
 # Source files gqlmon reads operations from, by suffix (lower case).
 SCRIPT_SUFFIXES: Final = frozenset({".ts", ".mts", ".cts", ".tsx", ".js", ".jsx", ".mjs", ".cjs"})
@@ -97,7 +99,7 @@ class ExtractedFile:
     support: bool = False
 
 
-class EmbeddedSource(Source):
+class EmbeddedSource(IndexedSource):
     """A document embedded in a file at ``line``/``column``: positions are reported in the file's terms."""
 
     def __init__(self, body: str, name: str, line: int, column: int) -> None:
@@ -125,6 +127,17 @@ def line_column(text: str, offset: int) -> tuple[int, int]:
     """1-based ``(line, column)`` of a character offset."""
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+class _Lines:
+    """``line_column`` for many offsets of one text: line starts found once, then a binary search."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def __call__(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index + 1, offset - self.starts[index] + 1
 
 
 def assemble(file: ExtractedFile, template: Template, blanked: Iterable[Span] = ()) -> str:
@@ -168,17 +181,18 @@ def resolve_documents(
     documents: list[EmbeddedDocument] = []
     problems: list[ContractProblem] = []
     for file in files:
+        where = _Lines(file.text)
         bindings = {t.binding: t for t in file.templates if t.binding is not None}
         imports = {i.local: i for i in file.imports}
         for template in file.templates:
             unknown = [
                 i for i in template.interpolations if not _resolves(file, i, bindings, imports, by_path)
             ]
-            line, column = line_column(file.text, template.start)
+            line, column = where(template.start)
             if unknown:
                 if not file.support:
                     kind = "interpolation" if template.parts else "argument"
-                    problems.extend(_not_static(file, i, line, kind) for i in unknown)
+                    problems.extend(_not_static(file, where, i, line, kind) for i in unknown)
                 continue
             if not template.parts:
                 continue  # gql(NAME) where NAME is a GraphQL document found elsewhere
@@ -211,9 +225,9 @@ def _resolves(
 
 
 def _not_static(
-    file: ExtractedFile, interpolation: Interpolation, template_line: int, kind: str
+    file: ExtractedFile, where: _Lines, interpolation: Interpolation, template_line: int, kind: str
 ) -> ContractProblem:
-    line, column = line_column(file.text, interpolation.span.start)
+    line, column = where(interpolation.span.start)
     expression = " ".join(interpolation.expression.split())
     if len(expression) > 60:
         expression = expression[:57] + "..."

@@ -35,6 +35,7 @@ from monitor.core.contracts.manifests import parse_manifest
 from monitor.core.contracts.model import (
     ContractProblem,
     EntrySource,
+    IndexedSource,
     Operation,
     OperationSet,
     SourceFile,
@@ -86,7 +87,7 @@ def parse_sources(files: Iterable[SourceFile], embedded: Iterable[EmbeddedDocume
         if suffix in MANIFEST_SUFFIXES:
             candidates.extend(_manifest_candidates(file, problems))
             continue
-        definitions = _parse(Source(file.text, file.path), problems)
+        definitions = _parse(IndexedSource(file.text, file.path), problems)
         if definitions is None:
             continue
         for fragment in _fragments(definitions):
