@@ -4,13 +4,16 @@ What counts as a GraphQL document (everything else, however much it looks like G
 
 - TypeScript and JavaScript (``.ts .tsx .mts .cts .js .jsx .mjs .cjs``): a template or string literal that
   is tagged with, or the first argument of, one of the configured functions (default ``gql``,
-  ``graphql`` and any ``.graphql(`` method, e.g. Octokit's ``octokit.graphql(...)``); a template literal
-  preceded by a ``/* GraphQL */`` comment; a template literal that starts with ``#graphql``.
+  ``graphql`` and any ``.graphql(`` method, e.g. Octokit's ``octokit.graphql(...)``), type arguments
+  included (``gql<T>`...```, ``octokit.graphql<T>(...)``); a template literal preceded by a
+  ``/* GraphQL */`` comment; a template literal that starts with ``#graphql``.
 - Vue and Svelte components: each ``<script>`` block (found with the HTML grammar) is parsed as
   TypeScript when ``lang="ts"``, else as JavaScript, in place, so positions stay the component's.
-- Python: a string (or implicitly concatenated strings) that is the first argument of a configured
-  function (``gql(...)``; ``client.graphql(...)`` for ``.graphql``), or that follows a
-  ``# language=graphql`` comment (JetBrains' marker) on the line before.
+- Python: a string (or implicitly concatenated strings, f-strings included) that is the first argument
+  of a configured function (``gql(...)``; ``client.graphql(...)`` for ``.graphql``), or that follows a
+  ``# language=graphql`` comment (JetBrains' marker) on the line before; ``gql(NAME)`` takes the string
+  assigned to ``NAME`` in the file, and any other argument (``gql(build())``) is an interpolation that
+  must resolve or be reported.
 
 Bindings (``const NAME = gql`...```, ``NAME = gql(...)``, ``exports.NAME = ...``) and imports (ESM,
 CommonJS ``require``, Python ``from ... import``) are recorded so interpolations resolve across files
