@@ -274,18 +274,21 @@ def validate(
         schema = f"{target}@latest"
     if not paths:
         if target is not None and settings is not None:
+            from monitor.adapters.operations import locate_contracts
+
             configured = settings.target(target)
-            root = configured.contracts_dir
-            if configured.contracts_globs is not None:
-                globs = configured.contracts_globs
-                excludes += configured.contracts_exclude
-            elif _is_graphql_config(root):
-                found = _graphql_project(root, configured.contracts_project)
-                assert found is not None
-                globs, root = list(found.documents), found.root
-                excludes += [*configured.contracts_exclude, *found.exclude]
-            else:
+            contracts = locate_contracts(
+                configured.contracts_dir,
+                globs=configured.contracts_globs,
+                exclude=configured.contracts_exclude,
+                project=configured.contracts_project,
+            )
+            root = contracts.root
+            if contracts.globs is None:
                 paths = [root]
+            else:
+                globs = list(contracts.globs)
+            excludes += contracts.exclude
             functions = functions or configured.graphql_functions
         elif graphql_project is not None and graphql_project.documents:
             globs, root = list(graphql_project.documents), graphql_project.root
@@ -317,12 +320,6 @@ def validate(
         sarif_path=sarif,
     )
     raise typer.Exit(code)
-
-
-def _is_graphql_config(path: Path) -> bool:
-    from monitor.adapters.graphqlconfig import is_config_file
-
-    return is_config_file(path) and path.is_file()
 
 
 def _graphql_project(config: Path | None, project: str | None) -> GraphQLProject | None:

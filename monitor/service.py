@@ -428,27 +428,19 @@ async def _contracts_unchanged(
 async def _load_operations(settings: Settings, target: TargetConfig) -> OperationSet | None:
     """The target's saved operations, their paths shown relative to :func:`contracts_base` (so reports,
     and the digests that decide reuse, do not depend on the working directory)."""
-    directory = target.contracts_dir
-    from monitor.adapters.graphqlconfig import is_config_file, load_project
+    from monitor.adapters.operations import load_contracts, locate_contracts
 
-    globs = target.contracts_globs
-    exclude = list(target.contracts_exclude)
-    if globs is None and is_config_file(directory) and await anyio.Path(directory).is_file():
-        project = load_project(directory, target.contracts_project)
-        globs, directory = list(project.documents), project.root
-        exclude += project.exclude
-    elif not await anyio.Path(directory).is_dir():
+    contracts = locate_contracts(
+        target.contracts_dir,
+        globs=target.contracts_globs,
+        exclude=target.contracts_exclude,
+        project=target.contracts_project,
+    )
+    if contracts.globs is None and not await anyio.Path(contracts.root).is_dir():
         return None
-    from monitor.adapters.operations import load_operation_globs, load_operations
-
     base = contracts_base(settings, target)
     functions = target.graphql_functions
-    if globs is not None:
-        patterns, root = globs, directory
-        return await anyio.to_thread.run_sync(
-            lambda: load_operation_globs(patterns, root=root, exclude=exclude, base=base, functions=functions)
-        )
-    return await anyio.to_thread.run_sync(lambda: load_operations(directory, base=base, functions=functions))
+    return await anyio.to_thread.run_sync(lambda: load_contracts(contracts, base=base, functions=functions))
 
 
 def contracts_base(settings: Settings, target: TargetConfig) -> Path:

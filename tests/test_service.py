@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from monitor.adapters.store import Store
+from monitor.mcp.catalog import Catalog
+from monitor.mcp.operation_tools import check_contracts
 from monitor.service import detect_flapping, run_check
 from monitor.settings import Settings, load_settings
 from tests.servers.demo import DemoServer
@@ -305,3 +307,15 @@ async def test_contracts_kept_in_source_code_are_checked_at_their_lines(
     assert [(e["file"], e["line"], e["column"]) for e in op["errors"]] == [("app/src/runs.ts", 8, 7)]
     changes = {c["id"]: c["coordinate"] for c in drift["changes"]}
     assert [changes[i] for i in op["caused_by"]] == ["Run.commitHash"]
+    # The MCP server's check_contracts reads the same contracts and points at the same line.
+    catalog = Catalog(settings)
+    try:
+        answer = check_contracts(catalog, "demo", 100_000)
+    finally:
+        catalog.close()
+    assert [(o.name, o.file, o.line, o.status) for o in answer.operations] == [
+        ("RecentRuns", "app/src/runs.ts", 5, "broken")
+    ]
+    assert [(e.file, e.locations[0].line, e.locations[0].column) for e in answer.operations[0].errors] == [
+        ("app/src/runs.ts", 8, 7)
+    ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Final
 
@@ -89,6 +90,48 @@ def load_operation_globs(
         shown = ", ".join(p for p in patterns if not p.startswith("!"))
         return OperationSet((), (ContractProblem(_display(root, base), None, f"no file matches {shown}"),))
     return _load(files, base, functions)
+
+
+@dataclass(frozen=True, slots=True)
+class Contracts:
+    """Where a target's saved operations are: the directory ``root`` (``globs`` None), or the files that
+    ``globs`` match under ``root`` less ``exclude``."""
+
+    root: Path
+    globs: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] = ()
+
+
+def locate_contracts(
+    location: Path,
+    *,
+    globs: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    project: str | None = None,
+) -> Contracts:
+    """A target's ``contracts``: a directory, glob patterns relative to ``location``, or a graphql-config
+    file (its ``project``'s documents and excludes, relative to the file's directory).
+
+    Raises :class:`~monitor.errors.ConfigError` for a graphql-config file that cannot be used."""
+    if globs is not None:
+        return Contracts(location, tuple(globs), tuple(exclude))
+    from monitor.adapters.graphqlconfig import is_config_file, load_project
+
+    if is_config_file(location) and location.is_file():
+        found = load_project(location, project)
+        return Contracts(found.root, found.documents, (*exclude, *found.exclude))
+    return Contracts(location, None, tuple(exclude))
+
+
+def load_contracts(
+    contracts: Contracts, *, base: Path | None = None, functions: Sequence[str] | None = None
+) -> OperationSet:
+    """The operations of :func:`locate_contracts`'s answer (a missing directory raises ContractError)."""
+    if contracts.globs is None:
+        return load_operations(contracts.root, base=base, functions=functions)
+    return load_operation_globs(
+        contracts.globs, root=contracts.root, exclude=contracts.exclude, base=base, functions=functions
+    )
 
 
 def expand_globs(patterns: Sequence[str], *, root: Path, exclude: Sequence[str] = ()) -> list[Path]:
