@@ -52,6 +52,7 @@ _JS_WRAPPERS: Final = frozenset(
     {"call_expression", "arguments", "parenthesized_expression", "as_expression", "satisfies_expression",
      "non_null_expression", "type_assertion", "binary_expression"}
 )  # fmt: skip
+_MAX_WRAPPERS: Final = 8
 _PY_WRAPPERS: Final = frozenset({"call", "argument_list", "parenthesized_expression", "concatenated_string"})
 
 
@@ -161,6 +162,17 @@ def _script_blocks(data: bytes) -> Iterator[tuple[str, Range]]:
             if name is not None and _text(data, name) == "lang" and value is not None:
                 lang = "typescript" if _text(data, value).lower() in ("ts", "typescript") else "javascript"
         yield lang, Range(raw.start_point, raw.end_point, raw.start_byte, raw.end_byte)
+
+
+def _unwrap(node: Node, wrappers: frozenset[str]) -> Node | None:
+    """The first ancestor of ``node`` that is not one of ``wrappers`` (None past a few: tree-sitter finds a
+    parent by walking down from the root, so a long climb through deep nesting would be quadratic)."""
+    parent = node.parent
+    for _ in range(_MAX_WRAPPERS):
+        if parent is None or parent.type not in wrappers:
+            return parent
+        parent = parent.parent
+    return None
 
 
 def _walk(root: Node) -> Iterator[Node]:
@@ -292,9 +304,7 @@ class _Walker:
         )
 
     def _js_binding(self, node: Node) -> str | None:
-        parent = node.parent
-        while parent is not None and parent.type in _JS_WRAPPERS:
-            parent = parent.parent
+        parent = _unwrap(node, _JS_WRAPPERS)
         if parent is None:
             return None
         if parent.type == "variable_declarator":
@@ -452,9 +462,7 @@ class _Walker:
         )
 
     def _py_binding(self, node: Node) -> str | None:
-        parent = node.parent
-        while parent is not None and parent.type in _PY_WRAPPERS:
-            parent = parent.parent
+        parent = _unwrap(node, _PY_WRAPPERS)
         if parent is None or parent.type != "assignment":
             return None
         left = parent.child_by_field_name("left")

@@ -195,3 +195,20 @@ def test_fragments_imported_through_a_path_alias_resolve_among_the_given_files(t
     assert located(both) == [("Q", "query", "src/q.ts", 2, 15, ["F"])] and both.problems == ()
     assert alone.operations == ()  # the alias is not followed on disk: that file was not given
     assert problems(alone) == [("src/q.ts", 2, 32, "interpolation 'F' " + NOT_STATIC_TAIL.format(2))]
+
+
+def test_hostile_source_files_are_read_without_crashing(tmp_path: Path) -> None:
+    depth = 20_000
+    (tmp_path / "deep.ts").write_text(
+        "const Q = " + "(" * depth + "gql`query Deep { a }`" + ")" * depth + ";\n"
+    )
+    (tmp_path / "broken.tsx").write_text(
+        "export const A = gql`query Broken { a }`;\nfunction f( { <div>{{{ \n const B = gql`query After { a }`"
+    )
+    (tmp_path / "binary.js").write_bytes(b"\xff\xfe\x00gql`query X { a }`")
+    (tmp_path / "unclosed.py").write_text('Q = gql("""query Unclosed { a }\n')
+    found = load_operation_files(sorted(tmp_path.iterdir()), base=tmp_path)
+
+    assert "Deep" in found.names() and "Broken" in found.names()
+    assert ("binary.js", None, None, "not UTF-8 text (invalid start byte at byte 0)") in problems(found)
+    assert "Unclosed" not in found.names()  # an unterminated string is not a document
