@@ -66,7 +66,7 @@ def run_validate(
     if fmt == "json":
         out.write(json.dumps(to_json(result, exit_code=code), indent=2, ensure_ascii=False) + "\n")
     elif fmt == "sarif":
-        from monitor.core.report.sarif import render_contracts_sarif
+        from monitor.core.report.contracts_sarif import render_contracts_sarif
 
         out.write(render_contracts_sarif(result))
     else:
@@ -76,7 +76,7 @@ def run_validate(
 
         out.write("".join(line + "\n" for line in github_annotations(result)))
     if sarif_path is not None:
-        from monitor.core.report.sarif import render_contracts_sarif
+        from monitor.core.report.contracts_sarif import render_contracts_sarif
 
         sarif_path.parent.mkdir(parents=True, exist_ok=True)
         sarif_path.write_text(render_contracts_sarif(result), encoding="utf-8")

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from monitor.core.changes import Criticality
-from monitor.core.contracts import ContractsResult, operation_to_dict
 from monitor.core.report import view
 from monitor.core.report.model import DriftReport
 
@@ -146,36 +145,3 @@ def _physical(file: object, line: object, column: object) -> dict[str, Any]:
     if region:
         location["region"] = region
     return {"physicalLocation": location}
-
-
-CONTRACT_PROBLEM: Final = "CONTRACT_PROBLEM"
-
-
-def render_contracts_sarif(result: ContractsResult) -> str:
-    """``gqlmon validate``'s result as one SARIF run: broken operations (errors, at each validation
-    error's file, line and column), deprecated usage (warnings) and problems with the files (errors)."""
-    rules: dict[str, dict[str, Any]] = {}
-    results: list[dict[str, Any]] = []
-    for op in result.operations:
-        results.extend(_operation_results(operation_to_dict(op), rules))
-    for problem in result.problems:
-        rules.setdefault(CONTRACT_PROBLEM, _rule(CONTRACT_PROBLEM, "saved operations cannot be read"))
-        results.append(
-            {
-                "ruleId": CONTRACT_PROBLEM,
-                "level": "error",
-                "message": {"text": view.clean(problem.message)},
-                "locations": [_physical(problem.file, problem.line, problem.column)],
-            }
-        )
-    document = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": {"name": "gqlmon", "rules": [rules[k] for k in sorted(rules)]}},
-                "results": results,
-            }
-        ],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
