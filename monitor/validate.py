@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from graphql import GraphQLSchema
 
-from monitor.adapters.operations import expand_globs, load_operation_files
+from monitor.adapters.operations import discover, excluded, expand_globs, load_operation_files
 from monitor.core.contracts import (
     ContractsResult,
     DeprecatedUsage,
@@ -97,12 +97,15 @@ def collect_paths(
 ) -> list[Path]:
     """The files to read: ``files`` as given, except that a path that does not exist and holds glob
     characters is expanded from the working directory (a pattern matching nothing stays, and is reported
-    as missing); ``globs`` expanded from ``root``."""
+    as missing), and a directory is walked less ``exclude`` (patterns relative to the working directory);
+    ``globs`` expanded from ``root``."""
     paths: list[Path] = []
     for path in files:
         text = path.as_posix()
         if not path.exists() and is_pattern(text):
             paths.extend(expand_globs([text], root=Path(), exclude=exclude) or [path])
+        elif path.is_dir() and exclude:
+            paths.extend(p for p in discover(path) if not excluded(p, exclude))
         else:
             paths.append(path)
     if globs:

@@ -218,3 +218,26 @@ def test_a_target_whose_contracts_are_a_graphql_config(repo: Path, tmp_path: Pat
     assert result.returncode == 1, result.stderr
     assert result.stdout.splitlines()[0] == "✗ IssueProjectItems (query)  web/src/projects.ts:5"
     assert result.stdout.splitlines()[-1] == "1 operations: 0 valid, 1 broken, 0 deprecated; 0 problems"
+
+
+def test_excludes_apply_to_directories_given_on_the_command_line(repo: Path) -> None:
+    result = gqlmon(
+        repo,
+        "validate",
+        "--schema",
+        "github-14.0.0.json",
+        "web",
+        "--exclude",
+        "web/src/search.ts",
+        "--exclude",
+        "**/*.{vue,svelte,jsx,cjs}",
+        "-f",
+        "json",
+    )
+
+    data = json.loads(result.stdout)
+    assert [(op["name"], op["file"]) for op in data["operations"]] == [
+        ("ListIssues", "web/src/components/IssueList.tsx"),
+        ("IssueProjectItems", "web/src/projects.ts"),
+    ]
+    assert data["problems"] == []

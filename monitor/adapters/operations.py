@@ -160,6 +160,12 @@ def expand_globs(patterns: Sequence[str], *, root: Path, exclude: Sequence[str] 
     return sorted(found)
 
 
+def excluded(path: Path, patterns: Sequence[str]) -> bool:
+    """Whether ``path`` (relative to the working directory when under it) matches one of ``patterns``."""
+    shown = _display(path, None)
+    return any(_glob_regex(p.removeprefix("!")).fullmatch(shown) for p in patterns)
+
+
 def _glob_regex(pattern: str) -> re.Pattern[str]:
     """A glob (``src/**/*.{ts,tsx}``) as a regular expression over ``/``-separated relative paths."""
     pattern = pattern.removeprefix("./")
