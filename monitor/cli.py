@@ -23,6 +23,7 @@ from monitor.errors import ConfigError, MonitorError
 from monitor.redact import redact
 
 if TYPE_CHECKING:
+    from monitor.adapters.graphqlconfig import GraphQLProject
     from monitor.settings import Settings
 
 T = TypeVar("T")
@@ -195,32 +196,117 @@ def diff(
         raise typer.Exit(1)
 
 
+class ValidateFormat(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
 @app.command()
 def validate(
     target: Annotated[
         str | None, typer.Argument(help="Target whose saved operations and schema to use.")
     ] = None,
     files: Annotated[
-        list[Path] | None, typer.Argument(help="Operation files (default: the target's contracts).")
+        list[Path] | None,
+        typer.Argument(
+            help="Operation files: .graphql, manifests, source code (.ts .tsx .js .jsx .vue .svelte .py), "
+            "directories or quoted globs (default: the target's contracts, or graphql-config's documents)."
+        ),
     ] = None,
     schema: Annotated[
         str | None,
         typer.Option("--schema", "-s", help="FILE, URL or TARGET@snapshot (default: TARGET@latest)."),
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
+    fmt: Annotated[ValidateFormat, typer.Option("--format", "-f")] = ValidateFormat.text,
     max_depth: Annotated[int | None, typer.Option("--max-depth")] = None,
     max_aliases: Annotated[int | None, typer.Option("--max-aliases")] = None,
     max_tokens: Annotated[int | None, typer.Option("--max-tokens")] = None,
     max_directives: Annotated[int | None, typer.Option("--max-directives")] = None,
     fail_on_deprecated: Annotated[bool, typer.Option("--fail-on-deprecated")] = False,
+    exclude: Annotated[
+        list[str] | None, typer.Option("--exclude", help="Glob of files to leave out (repeatable).")
+    ] = None,
+    function: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--function",
+            help="Call holding GraphQL in source code, e.g. gql or .graphql (repeatable; "
+            "default: gql, graphql, .graphql).",
+        ),
+    ] = None,
+    project: Annotated[
+        str | None, typer.Option("--project", help="graphql-config project (default: the default one).")
+    ] = None,
+    graphql_config: Annotated[
+        Path | None,
+        typer.Option("--graphql-config", help="graphql-config file (default: found in the working dir)."),
+    ] = None,
+    annotations: Annotated[
+        bool | None,
+        typer.Option(
+            "--annotations/--no-annotations",
+            help="Print GitHub Actions ::error lines (default: on when GITHUB_ACTIONS=true).",
+        ),
+    ] = None,
+    sarif: Annotated[Path | None, typer.Option("--sarif", help="Also write SARIF to this file.")] = None,
 ) -> None:
     """Validate saved operations against a schema (exit 1 when one is invalid)."""
-    from monitor.sources import load_schema
-    from monitor.validate import run_validate
+    from monitor.settings import running_in_github_actions
+    from monitor.sources import load_project_schema, load_schema
+    from monitor.validate import is_pattern, run_validate
 
     settings = _settings_optional()
-    ref, paths, _ = _operations_and_schema(target, files, schema, settings, "validate")
-    loaded = _run(lambda: load_schema(ref, settings))
+    paths = list(files or [])
+    if target is not None and (Path(target).exists() or is_pattern(target)) and schema is not None:
+        paths.insert(0, Path(target))  # `gqlmon validate --schema s.graphql ops.graphql`
+        target = None
+    globs: list[str] = []
+    root: Path | None = None
+    excludes = list(exclude or [])
+    functions = list(function or []) or None
+    graphql_project = None
+    if target is None and (schema is None or not paths or graphql_config or project):
+        graphql_project = _graphql_project(graphql_config, project)
+    if schema is None and graphql_project is None:
+        if target is None:
+            _fail("give a TARGET or --schema FILE|URL|TARGET@snapshot")
+        schema = f"{target}@latest"
+    if not paths:
+        if target is not None and settings is not None:
+            from monitor.adapters.operations import locate_contracts
+
+            configured = settings.target(target)
+            contracts = locate_contracts(
+                configured.contracts_dir,
+                globs=configured.contracts_globs,
+                exclude=configured.contracts_exclude,
+                project=configured.contracts_project,
+            )
+            root = contracts.root
+            if contracts.globs is None:
+                paths = [root]
+            else:
+                globs = list(contracts.globs)
+            excludes += contracts.exclude
+            functions = functions or configured.graphql_functions
+        elif graphql_project is not None and graphql_project.documents:
+            globs, root = list(graphql_project.documents), graphql_project.root
+            excludes += graphql_project.exclude
+        elif target is not None and settings is None:
+            from monitor.settings import no_config_found
+
+            _fail(f"unknown target {target!r}: {no_config_found()}; or give operation FILES and --schema")
+        else:
+            _fail("give operation FILES, or a configured TARGET whose contracts to validate")
+    if schema is not None:
+        ref = schema
+        loaded = _run(lambda: load_schema(ref, settings))
+    else:
+        assert graphql_project is not None
+        found = graphql_project
+        label = f"{found.config} ({found.name})"
+        loaded = _run(lambda: load_project_schema(found.schema, root=found.root, label=label))
     code = run_validate(
         schema=loaded.schema,
         files=paths,
@@ -230,6 +316,12 @@ def validate(
         max_tokens=max_tokens,
         max_directives=max_directives,
         fail_on_deprecated=fail_on_deprecated,
+        globs=globs,
+        root=root,
+        exclude=excludes,
+        functions=functions,
+        annotations=running_in_github_actions() if annotations is None else annotations,
+        sarif_path=sarif,
     )
     raise typer.Exit(code)
 
@@ -307,6 +399,20 @@ def codegen(
             typer.echo(f"✗ {redact(line)}", err=True)
         _fail(f"no client generated: {len(exc.errors)} problem(s) with the operations", 1)
     typer.echo(f"wrote {written}")
+
+
+def _graphql_project(config: Path | None, project: str | None) -> GraphQLProject | None:
+    """The graphql-config project to use (None when there is no config file and none was asked for)."""
+    from monitor.adapters.graphqlconfig import find_config, load_project
+
+    path = config if config is not None else find_config(Path())
+    if path is None:
+        if project is not None:
+            _fail("--project: no graphql-config file (.graphqlrc.yml, graphql.config.json, ...) here")
+        return None
+    if not path.is_file():
+        _fail(f"--graphql-config: {path}: no such file")
+    return load_project(path, project)
 
 
 @app.command()

@@ -30,6 +30,8 @@ name = "demo"
 url = "http://127.0.0.1:8790/graphql"
 schedule = "5m"                         # an interval (30s, 5m, 1h) or a cron expression
 contracts = "contracts/demo"            # saved operations: *.graphql, persisted-query manifests
+#   ... or globs over your code: contracts = ["src/**/*.{ts,tsx}", "scripts/**/*.py"]
+# contracts_exclude = ["**/*.test.ts"]  # with globs: files to leave out
 # Live contract tests (Schemathesis) at every check:
 # [targets.live]
 # enabled = true

@@ -505,14 +505,19 @@ async def _contracts_unchanged(
 async def _load_operations(settings: Settings, target: TargetConfig) -> OperationSet | None:
     """The target's saved operations, their paths shown relative to :func:`contracts_base` (so reports,
     and the digests that decide reuse, do not depend on the working directory)."""
-    directory = target.contracts_dir
-    if not await anyio.Path(directory).is_dir():
-        return None
-    from monitor.adapters.operations import load_operations
+    from monitor.adapters.operations import load_contracts, locate_contracts
 
-    return await anyio.to_thread.run_sync(
-        lambda: load_operations(directory, base=contracts_base(settings, target))
+    contracts = locate_contracts(
+        target.contracts_dir,
+        globs=target.contracts_globs,
+        exclude=target.contracts_exclude,
+        project=target.contracts_project,
     )
+    if contracts.globs is None and not await anyio.Path(contracts.root).is_dir():
+        return None
+    base = contracts_base(settings, target)
+    functions = target.graphql_functions
+    return await anyio.to_thread.run_sync(lambda: load_contracts(contracts, base=base, functions=functions))
 
 
 def contracts_base(settings: Settings, target: TargetConfig) -> Path:

@@ -312,7 +312,16 @@ class TargetConfig(BaseModel):
     headers: dict[str, SecretStr] = Field(default_factory=dict)
     auth: AuthConfig = Field(default_factory=NoAuth)
     schedule: str = "15m"
-    contracts: Path | None = None
+    # A directory of .graphql files and manifests, a graphql-config file (its documents), or glob patterns
+    # (source code too: ["src/**/*.{ts,tsx}"]) relative to contracts_root (the configuration file's
+    # directory); "!pattern" or contracts_exclude excludes.
+    contracts: Path | list[str] | None = None
+    contracts_exclude: list[str] = Field(default_factory=list)
+    contracts_root: Path | None = None
+    # When contracts names a graphql-config file (.graphqlrc.yml, ...): its project to take documents from.
+    contracts_project: str | None = None
+    # Calls whose template or string argument is a GraphQL document in source code (".name": a method).
+    graphql_functions: list[str] | None = None
     alert_on: Literal["breaking", "dangerous", "any"] | None = None
     alert: AlertConfig = Field(default_factory=AlertConfig)
     rules: RulesConfig = Field(default_factory=RulesConfig)
@@ -348,7 +357,14 @@ class TargetConfig(BaseModel):
 
     @property
     def contracts_dir(self) -> Path:
+        """The contracts directory; for glob patterns, the directory they are relative to."""
+        if isinstance(self.contracts, list):
+            return self.contracts_root or Path()
         return self.contracts if self.contracts is not None else Path("contracts") / self.name
+
+    @property
+    def contracts_globs(self) -> list[str] | None:
+        return self.contracts if isinstance(self.contracts, list) else None
 
     def header_values(self) -> dict[str, str]:
         """The headers to send; one MissingEnvError naming every unset variable the target references."""
@@ -535,6 +551,10 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> None:
         contracts = target.get("contracts") if isinstance(target, dict) else None
         if isinstance(contracts, str) and not Path(contracts).is_absolute():
             target["contracts"] = str(base / contracts)
+        if isinstance(contracts, list) and isinstance(target, dict):
+            root = target.get("contracts_root")
+            if root is None or (isinstance(root, str) and not Path(root).is_absolute()):
+                target["contracts_root"] = str(base / (root or "."))
         if isinstance(target, dict) and "contracts" not in target and isinstance(target.get("name"), str):
             target["contracts"] = str(base / "contracts" / target["name"])
 
@@ -636,3 +656,8 @@ def _password_of(url: str) -> str | None:
 
 def duration_text(seconds: float) -> str:
     return str(timedelta(seconds=round(seconds)))
+
+
+def running_in_github_actions(env: Mapping[str, str] | None = None) -> bool:
+    """True inside a GitHub Actions job (``GITHUB_ACTIONS=true``): print annotations there."""
+    return (os.environ if env is None else env).get("GITHUB_ACTIONS", "").lower() == "true"

@@ -201,3 +201,32 @@ async def load_schema(ref: str, settings: Settings | None, *, build: bool = True
     if "@" in ref:
         return load_stored(settings, name, snapshot or "latest", build=build)
     return await introspect_target(settings.target(name))
+
+
+async def load_project_schema(schema: tuple[str, ...], *, root: Path, label: str) -> LoadedSchema:
+    """The schema a graphql-config project names: a URL, or SDL/introspection files and globs relative to
+    ``root`` (several SDL files are read as one document, as graphql-config merges them)."""
+    if not schema:
+        raise ConfigError(f"{label}: the project names no schema (give --schema)")
+    if len(schema) == 1 and is_url(schema[0]):
+        return await introspect_target(adhoc_target(schema[0]))
+    from monitor.adapters.operations import expand_globs
+
+    files: list[Path] = []
+    for entry in schema:
+        if is_url(entry):
+            raise ConfigError(f"{label}: a schema URL cannot be combined with files ({entry})")
+        path = root / entry
+        matched = [path] if path.exists() else expand_globs([entry], root=root)
+        if not matched:
+            raise SchemaError(f"{label}: schema {entry!r} matches no file under {root}")
+        files.extend(matched)
+    if len(files) == 1:
+        return load_schema_file(files[0])
+    texts = []
+    for file in files:
+        try:
+            texts.append(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SchemaError(f"{file}: cannot read: {exc}") from None
+    return load_schema_text("\n".join(texts), source=", ".join(str(f) for f in files))

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from monitor.adapters.store import Store
+from monitor.mcp.catalog import Catalog
+from monitor.mcp.operation_tools import check_contracts
 from monitor.service import detect_flapping, run_check
 from monitor.settings import Settings, load_settings
 from tests.servers.demo import DemoServer
@@ -255,3 +257,71 @@ async def test_snapshots_keep_per_type_fingerprints_so_the_next_diff_skips_uncha
     # Skipping the unchanged types finds exactly what walking every type finds.
     walked = diff_schemas(schema_from_introspection(old_intro), schema_from_introspection(new_intro))
     assert sorted(c["id"] for c in drift["changes"]) == sorted(c.id for c in walked)
+
+
+@pytest.mark.parametrize(
+    "contracts",
+    [
+        'contracts = ["app/**/*.ts"]\ncontracts_exclude = ["**/*.test.ts"]\n',
+        # the repository's graphql-config, one of its projects
+        'contracts = "app/.graphqlrc.yml"\ncontracts_project = "web"\n',
+    ],
+    ids=["globs", "graphql-config"],
+)
+async def test_contracts_kept_in_source_code_are_checked_at_their_lines(
+    demo_api: DemoServer, tmp_path: Path, contracts: str
+) -> None:
+    app = tmp_path / "app" / "src"
+    app.mkdir(parents=True)
+    (app / "runs.ts").write_text(
+        'import { gql } from "@apollo/client";\n'
+        'import { RUN_SUMMARY } from "./fragments";\n'
+        "\n"
+        "export const RECENT_RUNS = gql`\n"
+        "  query RecentRuns($first: Int = 20) {\n"
+        "    runs(first: $first) {\n"
+        "      ...RunSummary\n"
+        "      commitHash\n"
+        "    }\n"
+        "  }\n"
+        "  ${RUN_SUMMARY}\n"
+        "`;\n"
+    )
+    (app / "fragments.ts").write_text(
+        "export const RUN_SUMMARY = gql`\n  fragment RunSummary on Run {\n    id\n    state\n  }\n`;\n"
+    )
+    (app / "runs.test.ts").write_text("const Q = gql`query NotAContract { nope }`;\n")
+    (app.parent / ".graphqlrc.yml").write_text(
+        "projects:\n  web:\n    schema: schema.graphql\n    documents: src/**/*.ts\n    exclude: '**/*.test.ts'\n"
+        "  other:\n    schema: schema.graphql\n    documents: elsewhere/*.ts\n"
+    )
+    settings = configure(tmp_path, demo_api, extra=contracts)
+
+    baseline, _ = await check(settings)
+    demo_api.switch(version="v2")
+    drift, _ = await check(settings)
+
+    assert baseline["contracts"]["total"] == 1 and baseline["contracts"]["broken"] == 0
+    [op] = drift["contracts"]["operations"]
+    assert (op["name"], op["file"], op["line"], op["column"], op["status"]) == (
+        "RecentRuns",
+        "app/src/runs.ts",
+        5,
+        3,
+        "broken",
+    )
+    assert [(e["file"], e["line"], e["column"]) for e in op["errors"]] == [("app/src/runs.ts", 8, 7)]
+    changes = {c["id"]: c["coordinate"] for c in drift["changes"]}
+    assert [changes[i] for i in op["caused_by"]] == ["Run.commitHash"]
+    # The MCP server's check_contracts reads the same contracts and points at the same line.
+    catalog = Catalog(settings)
+    try:
+        answer = check_contracts(catalog, "demo", 100_000)
+    finally:
+        catalog.close()
+    assert [(o.name, o.file, o.line, o.status) for o in answer.operations] == [
+        ("RecentRuns", "app/src/runs.ts", 5, "broken")
+    ]
+    assert [(e.file, e.locations[0].line, e.locations[0].column) for e in answer.operations[0].errors] == [
+        ("app/src/runs.ts", 8, 7)
+    ]

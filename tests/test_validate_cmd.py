@@ -109,7 +109,8 @@ def test_json_output(ops: Path) -> None:
             "path": "stacks.parent.parent.id",
         }
     ]
-    assert set(deep) == {"name", "kind", "file", "line", "status", "errors", "deprecations"}
+    assert set(deep) == {"name", "kind", "file", "line", "column", "status", "errors", "deprecations"}
+    assert (deep["line"], deep["column"]) == (1, 1)
     tags = next(op for op in data["operations"] if op["name"] == "Tags")
     assert [(d["coordinate"], d["removal_date"], d["replacement"]) for d in tags["deprecations"]] == [
         ("Stack.tags", "2026-01-01", "Stack.labels")

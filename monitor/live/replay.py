@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 from graphql import GraphQLError, NonNullTypeNode, print_ast, validate
 
-from monitor.adapters.operations import load_operations
+from monitor.adapters.operations import Contracts, load_contracts, load_operations
 from monitor.core.contracts import Operation
-from monitor.errors import ContractError
+from monitor.errors import ConfigError, ContractError
 from monitor.live.context import LiveContext, Reply, decode, root_call
 from monitor.live.http import curl_command
 from monitor.live.result import LiveFailure
@@ -28,11 +28,16 @@ __all__ = ["replay_operations"]
 VARIABLES_DIR = "variables"
 
 
-def replay_operations(ctx: LiveContext, directory: Path) -> None:
-    """Replay every eligible saved operation under ``directory`` once."""
+def replay_operations(ctx: LiveContext, directory: Path, contracts: Contracts | None = None) -> None:
+    """Replay every eligible saved operation under ``directory`` once (or of ``contracts``: globs or a
+    graphql-config's documents, with variables under their root)."""
     try:
-        operations = load_operations(directory, base=directory)
-    except ContractError as exc:
+        if contracts is None:
+            operations = load_operations(directory, base=directory)
+        else:
+            operations = load_contracts(contracts, base=contracts.root)
+            directory = contracts.root
+    except (ContractError, ConfigError) as exc:
         ctx.recorder.skip("replay", str(exc))
         return
     with httpx.Client(verify=ctx.verify, follow_redirects=False) as client:

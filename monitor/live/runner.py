@@ -18,20 +18,23 @@ import logging
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import anyio
 import anyio.to_thread
 import httpx
 
 from monitor.core.schema import schema_from_introspection, unwrap_introspection
-from monitor.errors import AuthError, SchemaError
+from monitor.errors import AuthError, MonitorError, SchemaError
 from monitor.live.config import LiveConfig
 from monitor.live.context import LiveContext
 from monitor.live.http import request_headers
 from monitor.live.limits import Budget, RateLimiter
 from monitor.live.result import LiveResult, Recorder
 from monitor.settings import TargetConfig
+
+if TYPE_CHECKING:
+    from monitor.adapters.operations import Contracts
 
 __all__ = ["GRACE", "run_live_tests"]
 
@@ -94,7 +97,7 @@ async def run_live_tests(
             if replay_dir is not None:
                 from monitor.live.replay import replay_operations
 
-                replay_operations(ctx, replay_dir)
+                replay_operations(ctx, replay_dir, _contracts(target, replay_dir))
             from monitor.live.generated import run_generated
 
             run_generated(ctx, intro, live, seed=seed)
@@ -124,3 +127,21 @@ async def run_live_tests(
         " (deadline hit)" if result.deadline_hit else "",
     )
     return result
+
+
+def _contracts(target: TargetConfig, directory: Path) -> Contracts | None:
+    """The target's contracts when they are globs or a graphql-config file (None: the directory)."""
+    from monitor.adapters.operations import locate_contracts
+
+    if directory != target.contracts_dir:
+        return None
+    try:
+        found = locate_contracts(
+            directory,
+            globs=target.contracts_globs,
+            exclude=target.contracts_exclude,
+            project=target.contracts_project,
+        )
+    except MonitorError:
+        return None  # replay_operations then reports the directory it cannot read
+    return found if found.globs is not None else None

@@ -120,7 +120,7 @@ def _caused_by(change: Change, seen_at: str, run_id: str, snapshot: str | None) 
 
 
 def check_contracts(catalog: Catalog, target: str, max_chars: int) -> ContractsAnswer:
-    from monitor.adapters.operations import load_operations
+    from monitor.adapters.operations import load_contracts, locate_contracts
     from monitor.core.contracts import Status, validate_operations
 
     config = catalog.configured(target)
@@ -128,7 +128,13 @@ def check_contracts(catalog: Catalog, target: str, max_chars: int) -> ContractsA
     directory = config.contracts_dir
     base = catalog.settings.config_path.parent if catalog.settings.config_path else None
     try:
-        operations = load_operations(directory, base=base)
+        contracts = locate_contracts(
+            directory,
+            globs=config.contracts_globs,
+            exclude=config.contracts_exclude,
+            project=config.contracts_project,
+        )
+        operations = load_contracts(contracts, base=base, functions=config.graphql_functions)
     except MonitorError as exc:
         raise ConfigError(f"{target}: {exc}") from None
     store = catalog.store

@@ -284,3 +284,34 @@ async def test_two_targets_run_side_by_side_without_mixing_results() -> None:
     assert results["sick"].failed and results["sick"].target == "sick"
     assert results["well"].failures == () and results["well"].target == "well"
     assert results["sick"].requests == len(sick.seen) and results["well"].requests == len(well.seen)
+
+
+async def test_replay_reads_contracts_kept_in_source_code(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "variables").mkdir()
+    (tmp_path / "src" / "stack.ts").write_text(
+        "export const ONE = gql`query OneStack($id: ID!) { stack(id: $id) { id branch } }`;\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "src" / "stack.test.ts").write_text(
+        "export const T = gql`query InATest { runs(first: 1) { id } }`;\n", encoding="utf-8"
+    )
+    (tmp_path / "variables" / "OneStack.json").write_text(json.dumps({"id": "networking-prod"}))
+    app = demo("misbehaving")
+    with serve(app) as server:
+        result = await run_live_tests(
+            target(
+                server.url_for("/graphql"),
+                contracts=["src/**/*.ts"],
+                contracts_exclude=["**/*.test.ts"],
+                contracts_root=str(tmp_path),
+            ),
+            demo_introspection(),
+            operations_dir=tmp_path,
+            live=live(operations=["Query.viewer"], max_examples=1, replay_contracts=True),
+            seed=SEED,
+        )
+    replays = {f.operation: f for f in result.failures if f.source == "replay"}
+    assert list(replays) == ["OneStack"] and replays["OneStack"].path == "stack.branch"
+    assert result.replayed == 1
+    assert not [s for s in app.seen if s.payload.get("operationName") == "InATest"]

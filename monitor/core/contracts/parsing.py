@@ -30,10 +30,12 @@ from graphql import (
     print_ast,
 )
 
+from monitor.core.contracts.embedded import EmbeddedDocument
 from monitor.core.contracts.manifests import parse_manifest
 from monitor.core.contracts.model import (
     ContractProblem,
     EntrySource,
+    IndexedSource,
     Operation,
     OperationSet,
     SourceFile,
@@ -65,17 +67,27 @@ def node_position(node: Node) -> tuple[str, int | None, int | None]:
     return source.name, where.line, where.column
 
 
-def parse_sources(files: Iterable[SourceFile]) -> OperationSet:
-    """Every operation in ``files`` with the fragments it needs, and every problem found."""
+def parse_sources(files: Iterable[SourceFile], embedded: Iterable[EmbeddedDocument] = ()) -> OperationSet:
+    """Every operation in ``files`` and ``embedded`` documents (GraphQL found in source code, see
+    :mod:`~monitor.core.contracts.embedded`) with the fragments it needs, and every problem found."""
     problems: list[ContractProblem] = []
     candidates: list[_Candidate] = []
     shared: dict[str, FragmentDefinitionNode] = {}
+    for document in embedded:
+        definitions = _parse(document.source, problems)
+        if definitions is None:
+            continue
+        for fragment in _fragments(definitions):
+            _add_fragment(shared, fragment, problems)
+        if document.checked:
+            file = SourceFile(document.source.name, "")
+            candidates.extend(_document_candidates(file, definitions, problems, document.default_name))
     for file in files:
         suffix = PurePath(file.path).suffix.lower()
         if suffix in MANIFEST_SUFFIXES:
             candidates.extend(_manifest_candidates(file, problems))
             continue
-        definitions = _parse(Source(file.text, file.path), problems)
+        definitions = _parse(IndexedSource(file.text, file.path), problems)
         if definitions is None:
             continue
         for fragment in _fragments(definitions):
@@ -112,7 +124,10 @@ def _fragments(definitions: list[DefinitionNode]) -> list[FragmentDefinitionNode
 
 
 def _document_candidates(
-    file: SourceFile, definitions: list[DefinitionNode], problems: list[ContractProblem]
+    file: SourceFile,
+    definitions: list[DefinitionNode],
+    problems: list[ContractProblem],
+    default_name: str | None = None,
 ) -> list[_Candidate]:
     executable = [d for d in definitions if isinstance(d, ExecutableDefinitionNode)]
     if executable and len(executable) != len(definitions):
@@ -126,7 +141,7 @@ def _document_candidates(
         if op.name is not None:
             out.append(_Candidate(op.name.value, op))
         elif len(ops) == 1:
-            out.append(_Candidate(PurePath(file.path).stem, op))
+            out.append(_Candidate(default_name or PurePath(file.path).stem, op))
         else:
             _, line, _ = node_position(op)
             message = f"anonymous operation in a file with {len(ops)} operations: give it a name"
@@ -198,7 +213,7 @@ def _resolve(
             found[name] = fragment
             pending.append(fragment.selection_set)
     fragments = tuple(found.values())
-    file, line, _ = node_position(candidate.definition)
+    file, line, column = node_position(candidate.definition)
     return Operation(
         name=candidate.name,
         kind=candidate.definition.operation.value,
@@ -208,6 +223,7 @@ def _resolve(
         fragments=fragments,
         digest=_digest(candidate.definition, fragments),
         persisted_id=candidate.persisted_id,
+        column=column,
     )
 
 

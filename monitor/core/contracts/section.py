@@ -4,7 +4,7 @@ The section is what the JSON and Markdown reports show and what the store keeps;
 back with :func:`from_report_section` to reuse unchanged operations' results. Layout (``SECTION_VERSION``)::
 
     {"version": 1, "total", "valid", "broken", "deprecated", "revalidated", "reused",
-     "operations": [{"name", "kind", "file", "line", "status", "digest", "reused",
+     "operations": [{"name", "kind", "file", "line", "column" (absent in manifests), "status", "digest", "reused",
                      "errors": [{"message", "file", "line", "column", "path"}],
                      "caused_by": [change ids],
                      "deprecations": [{"coordinate", "reason", "first_seen", "removal_date",
@@ -51,8 +51,8 @@ def to_report_section(result: ContractsResult) -> dict[str, Any]:
 
 
 def operation_to_dict(op: OperationResult) -> dict[str, Any]:
-    """One operation's entry of the section."""
-    return {
+    """One operation's entry of the section (``column`` only where known)."""
+    entry: dict[str, Any] = {
         "name": op.name,
         "kind": op.kind,
         "file": op.file,
@@ -68,6 +68,9 @@ def operation_to_dict(op: OperationResult) -> dict[str, Any]:
         "deprecations": [_deprecation(d) for d in op.deprecations],
         "used_coordinates": sorted(op.used_coordinates),
     }
+    if op.column is not None:
+        entry["column"] = op.column
+    return entry
 
 
 def _deprecation(d: DeprecatedUsage) -> dict[str, Any]:
@@ -131,6 +134,7 @@ def operation_from_dict(data: Mapping[str, Any]) -> OperationResult:
         kind=str(data.get("kind", "query")),
         file=str(data.get("file", "")),
         line=int(data.get("line") or 1),
+        column=int(data["column"]) if data.get("column") is not None else None,
         status=Status(data["status"]),
         digest=str(data.get("digest", "")),
         errors=tuple(

@@ -115,7 +115,15 @@ def _carried_over(before: OperationResult, op: Operation, since: Mapping[str, st
     deprecations = tuple(
         replace(d, first_seen=since.get(d.coordinate, d.first_seen)) for d in before.deprecations
     )
-    return replace(before, kind=op.kind, file=op.file, line=op.line, deprecations=deprecations, reused=True)
+    return replace(
+        before,
+        kind=op.kind,
+        file=op.file,
+        line=op.line,
+        column=op.column,
+        deprecations=deprecations,
+        reused=True,
+    )
 
 
 class _Checker:
@@ -177,6 +185,7 @@ class _Checker:
             caused_by=caused,
             deprecations=deprecations,
             used_coordinates=frozenset(used),
+            column=op.column,
         )
 
     def _validate(self, usage: Usage) -> list[GraphQLError]:
