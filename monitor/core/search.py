@@ -28,8 +28,10 @@ import math
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final, Literal
+
+import snowballstemmer  # type: ignore[import-untyped]
 
 Scope = Literal["all", "queries", "mutations", "subscriptions", "types", "fields"]
 
@@ -47,15 +49,42 @@ _ROOT_SCOPES: Final = {"query": "queries", "mutation": "mutations", "subscriptio
 
 # Weights of a word by where it occurs in a document.
 _W_NAME: Final = 3.0
-_W_OWNER: Final = 0.6
+_W_OWNER: Final = 1.0
 _W_RETURNS: Final = 0.9
 _W_ARGUMENT: Final = 0.4
 _W_DESCRIPTION: Final = 0.8
 _PREFIX_WEIGHT: Final = 0.45
 _MAX_EXPANSIONS: Final = 12
 _EXACT_BONUS: Final = 4.0
+#: Priors: what a developer asks for is most often a root field, a mutation or a field; a bare type less often,
+#: and plumbing types (inputs, payloads, connections, edges) and their members least.
+_ROOT_PRIOR: Final = 1.2
+_TYPE_PRIOR: Final = 0.75
+_TYPE_PRIORS: Final = {"input": 0.3, "payload": 0.3, "connection": 0.3, "edge": 0.3}
+_MEMBER_PRIORS: Final = {"input": 0.55, "payload": 0.45, "connection": 0.35, "edge": 0.35}
+_INPUT_FIELD_PRIOR: Final = 0.9
+_ENUM_VALUE_PRIOR: Final = 0.65
+_DEPRECATED: Final = 0.45
+_UNREACHABLE: Final = 0.7
+_DEPTH_DAMP: Final = 0.05
+#: A mutation's score when the query asks to do something, and when it asks about an attribute.
+_ACTION_BOOST: Final = 1.4
+_ATTRIBUTE_DAMP: Final = 0.35
+_SURFACE_BONUS: Final = 0.3
+#: A field whose type and name give the kind of answer the question word asks for ("when" -> ``closedAt``).
+_SHAPE_BOOST: Final = 1.5
+#: A member of the type the query names as the holder ("... of an organization" -> ``Organization.*``).
+_OWNER_BOOST: Final = 1.6
+#: A name (with its type's, for a member) that says exactly what the query says.
+_NAMED_BONUS: Final = 1.6
+#: A name that is the query itself, separators aside ("worker pool" is ``WorkerPool``).
+_EXACT_NAME: Final = 2.0
+_EXACT_MEMBER: Final = 1.4
+_DESCRIBED_ONLY: Final = 0.7
+#: The third and later members of one type in a result list weigh this much less each.
+_CROWDED: Final = 0.7
 #: A name the query covers only partly keeps this share of its score (all of it when fully covered).
-_NAME_COVERAGE_FLOOR: Final = 0.75
+_NAME_COVERAGE_FLOOR: Final = 0.5
 
 _TYPE_KINDS: Final = {
     "OBJECT": "type",
@@ -74,8 +103,9 @@ _KEYWORDS: Final = {
     "SCALAR": "scalar",
 }
 _BUILTIN_SCALARS: Final = frozenset({"String", "Int", "Float", "Boolean", "ID"})
+#: Function words, dropped from descriptions and queries alike.
 _STOPWORDS: Final = frozenset(
-    [
+    {
         "a",
         "an",
         "and",
@@ -83,6 +113,7 @@ _STOPWORDS: Final = frozenset(
         "as",
         "at",
         "be",
+        "been",
         "by",
         "can",
         "for",
@@ -98,11 +129,17 @@ _STOPWORDS: Final = frozenset(
         "of",
         "on",
         "or",
+        "so",
+        "than",
         "that",
         "the",
         "their",
+        "them",
         "then",
+        "there",
+        "these",
         "this",
+        "those",
         "to",
         "was",
         "were",
@@ -112,8 +149,59 @@ _STOPWORDS: Final = frozenset(
         "with",
         "you",
         "your",
-    ]
+    }
 )
+#: Words that shape a question rather than name what it is about ("how do I list ...", "what is my ...", "get
+#: the ..."): dropped from queries (they are common in descriptions too, so they only add noise).
+_QUESTION_WORDS: Final = frozenset(
+    {
+        "how",
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "where",
+        "why",
+        "do",
+        "does",
+        "did",
+        "done",
+        "i",
+        "me",
+        "my",
+        "mine",
+        "we",
+        "our",
+        "us",
+        "am",
+        "can",
+        "could",
+        "should",
+        "would",
+        "want",
+        "need",
+        "some",
+        "any",
+        "all",
+        "every",
+        "each",
+        "list",
+        "get",
+        "show",
+        "find",
+        "fetch",
+        "read",
+        "see",
+        "look",
+        "up",
+        "give",
+        "tell",
+        "about",
+        "please",
+    }
+)
+#: What a first-person query means when nothing else is left of it ("me", "who am I"): the Relay-style viewer.
+_SELF_WORDS: Final = ("viewer", "current", "authenticated")
 _WORD_RE: Final = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _TEXT_RE: Final = re.compile(r"[A-Za-z0-9]+")
 _NORMALIZE_RE: Final = re.compile(r"[^a-z0-9]")
@@ -122,26 +210,19 @@ _NORMALIZE_RE: Final = re.compile(r"[^a-z0-9]")
 # ------------------------------------------------------------------------------------------- words
 
 
+_STEMMER: Final = snowballstemmer.stemmer("english")
+_stem_cache: dict[str, str] = {}
+
+
 def stem(word: str) -> str:
-    """A light English stemmer: plurals, ``-ing``, ``-ed`` and a final ``-e``; the same on both sides of a
-    match, so ``invoice``, ``invoices`` and ``invoiced`` all give ``invoic``."""
-    if len(word) <= 3 or word.isdigit():
-        return word
-    for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x")):
-        if word.endswith(suffix):
-            return word[: -len(suffix)] + replacement
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    else:
-        for suffix in ("ing", "ed"):
-            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-                word = word[: -len(suffix)]
-                if len(word) >= 3 and word[-1] == word[-2] and word[-1] not in "lsz":
-                    word = word[:-1]
-                return word
-    if word.endswith("e") and len(word) > 4:
-        return word[:-1]
-    return word
+    """The Snowball (Porter 2) English stem of a lower-case word, the same on both sides of a match:
+    ``invoice``, ``invoices`` and ``invoiced`` all give ``invoic``."""
+    found = _stem_cache.get(word)
+    if found is None:
+        found = word if word.isdigit() else str(_STEMMER.stemWord(word))
+        if len(_stem_cache) < 200_000:
+            _stem_cache[word] = found
+    return found
 
 
 _word_cache: dict[str, tuple[str, ...]] = {}
@@ -222,11 +303,29 @@ def input_value_signature(value: Mapping[str, Any]) -> str:
     return text
 
 
-def field_signature(field: Mapping[str, Any]) -> str:
-    """``runs(first: Int = 10, state: RunState): [Run!]!``."""
-    args = field.get("args") or []
-    inner = f"({', '.join(input_value_signature(a) for a in args)})" if args else ""
+#: Relay's paging arguments, folded into one ``first/after/last/before`` in compact signatures.
+PAGING_ARGUMENTS: Final = ("first", "after", "last", "before")
+
+
+def field_signature(field: Mapping[str, Any], *, compact: bool = False) -> str:
+    """``runs(first: Int = 10, state: RunState): [Run!]!``; ``compact`` folds Relay's four paging arguments
+    (when a field has all four, as plain ``Int`` / ``String``) into ``first/after/last/before``."""
+    args = list(field.get("args") or [])
+    shown = [input_value_signature(a) for a in args]
+    if compact and _has_paging(args):
+        shown = [input_value_signature(a) for a in args if a.get("name") not in PAGING_ARGUMENTS]
+        shown.append("/".join(PAGING_ARGUMENTS))
+    inner = f"({', '.join(shown)})" if shown else ""
     return f"{field.get('name')}{inner}: {type_ref(field.get('type'))}"
+
+
+def _has_paging(args: Iterable[Mapping[str, Any]]) -> bool:
+    plain = {
+        str(a.get("name")): type_ref(a.get("type"))
+        for a in args
+        if a.get("defaultValue") is None and not a.get("isDeprecated")
+    }
+    return all(plain.get(n) == ("Int" if n in ("first", "last") else "String") for n in PAGING_ARGUMENTS)
 
 
 def type_signature(type_: Mapping[str, Any], *, max_members: int = 10) -> str:
@@ -250,7 +349,8 @@ def type_signature(type_: Mapping[str, Any], *, max_members: int = 10) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """One ranked result. ``path`` is ``None`` when no root operation reaches the element."""
+    """One ranked result. ``path`` walks from a root operation to the element (``Query.repository ->
+    Repository.issues`` for a field, ``... -> Issue`` for a type); ``None`` when no root reaches it."""
 
     coordinate: str
     kind: str
@@ -260,6 +360,8 @@ class SearchHit:
     deprecation_reason: str | None
     path: str | None
     score: float
+    #: Coordinates folded into this hit (an interface field's implementations), without the hit's own.
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +373,8 @@ class _Doc:
     raw: Mapping[str, Any]  # the introspection entry (type, field, input field or enum value)
     normalized: str  # the name, lower-case, separators dropped
     prior: float
+    group: int = -1  # the interface field this member implements (or is), -1 for none
+    shapes: frozenset[str] = frozenset()  # what kind of answer a field gives (see _shapes)
 
 
 class SchemaIndex:
@@ -282,12 +386,19 @@ class SchemaIndex:
         postings: dict[str, list[tuple[int, float]]],
         parents: dict[str, tuple[str, str]],
         roots: dict[str, str],
+        groups: list[list[int]],
+        verbs: frozenset[str],
     ) -> None:
         self._docs = docs
+        self._verbs = verbs
         self._postings = postings
         self._vocabulary = sorted(postings)
         self._parents = parents
         self._roots = roots
+        self._groups = groups
+        self._pagination = frozenset(
+            d.coordinate for d in docs if d.owner is None and _pagination_name(d.coordinate, d.raw)
+        )
         self._by_coordinate = {d.coordinate.lower(): i for i, d in enumerate(docs)}
 
     def __len__(self) -> int:
@@ -315,10 +426,19 @@ class SchemaIndex:
             and not t["name"].startswith("__")
             and not (t.get("kind") == "SCALAR" and t["name"] in _BUILTIN_SCALARS)
         ]
+        roles = _roles(types, roots)
+        interface_of = _interface_fields(types)
+        group_ids: dict[tuple[str, str], int] = {}
         builder = _Builder()
+
+        def group(owner: str, field_name: str) -> int:
+            key = interface_of.get((owner, field_name))
+            return -1 if key is None else group_ids.setdefault(key, len(group_ids))
+
         for type_ in types:
             name = str(type_["name"])
             kind = str(type_.get("kind"))
+            role = roles.get(name, "")
             builder.add(
                 _Doc(
                     name,
@@ -327,27 +447,30 @@ class SchemaIndex:
                     None,
                     type_,
                     _normalized(name),
-                    1.15,
+                    _TYPE_PRIORS.get(role, _TYPE_PRIOR),
                 ),
                 name_words=words(name),
                 description=type_.get("description"),
             )
             owner_words = words(name)
             op = root_scope.get(name)
+            member_prior = _MEMBER_PRIORS.get(role, 1.0)
             for field in type_.get("fields") or []:
                 field_name = str(field.get("name"))
                 returns = named_type(field.get("type")) or ""
                 arg_words = [w for a in field.get("args") or [] for w in words(str(a.get("name")))]
-                member_kind = op or "field"
                 builder.add(
                     _Doc(
                         f"{name}.{field_name}",
-                        member_kind,
+                        op or "field",
                         _SCOPE_BITS[_ROOT_SCOPES[op]] if op else _SCOPE_BITS["fields"],
                         name,
                         field,
                         _normalized(field_name),
-                        (1.1 if op else 1.0) * (0.7 if field.get("isDeprecated") else 1.0),
+                        (_ROOT_PRIOR if op else member_prior)
+                        * (_DEPRECATED if field.get("isDeprecated") else 1.0),
+                        group(name, field_name),
+                        _shapes(field_name, returns),
                     ),
                     name_words=words(field_name),
                     owner_words=() if op else owner_words,
@@ -365,7 +488,9 @@ class SchemaIndex:
                         name,
                         field,
                         _normalized(field_name),
-                        0.9 * (0.7 if field.get("isDeprecated") else 1.0),
+                        _INPUT_FIELD_PRIOR
+                        * member_prior
+                        * (_DEPRECATED if field.get("isDeprecated") else 1.0),
                     ),
                     name_words=words(field_name),
                     owner_words=owner_words,
@@ -382,30 +507,39 @@ class SchemaIndex:
                         name,
                         value,
                         _normalized(value_name),
-                        0.8 * (0.7 if value.get("isDeprecated") else 1.0),
+                        _ENUM_VALUE_PRIOR * (_DEPRECATED if value.get("isDeprecated") else 1.0),
                     ),
                     name_words=words(value_name),
                     owner_words=owner_words,
                     description=value.get("description"),
                 )
-        return cls(builder.docs, builder.finish(), _root_paths(types, roots), roots)
+        groups: list[list[int]] = [[] for _ in group_ids]
+        for doc_id, doc in enumerate(builder.docs):
+            if doc.group >= 0:
+                groups[doc.group].append(doc_id)
+        parents = _root_paths(types, roots)
+        docs = [_with_depth(doc, parents, roots, roles) for doc in builder.docs]
+        return cls(docs, builder.finish(), parents, roots, groups, _verbs(types, roots, roles))
 
     # --------------------------------------------------------------------------------------- query
 
     def search(self, query: str, *, scope: Scope = "all", limit: int = 10) -> list[SearchHit]:
         """The ``limit`` best hits for ``query`` within ``scope``, best first."""
         mask = _ALL if scope == "all" else _SCOPE_BITS[scope]
-        terms = list(dict.fromkeys(_text_words(query))) or list(dict.fromkeys(words(query)))
+        terms, extra = _query_terms(query)
         if not terms or limit <= 0:
             return []
-        terms = terms[:12]
+        intent = _intent(query, self._verbs)
+        wanted_shape = _asked_shape(query)
+        owner_terms = _owner_phrase(query)
         scores: dict[int, float] = {}
         matched: dict[int, int] = {}
-        for position, term in enumerate(terms):
-            bit = 1 << position
+        for position, term in enumerate([*terms, *extra]):
+            bit = 1 << position if position < len(terms) else 0
+            factor_scale = 1.0 if bit else 0.5
             for expansion, factor in self._expand(term):
                 for doc, weight in self._postings[expansion]:
-                    scores[doc] = scores.get(doc, 0.0) + weight * factor
+                    scores[doc] = scores.get(doc, 0.0) + weight * factor * factor_scale
                     matched[doc] = matched.get(doc, 0) | bit
         wanted = _normalized(query)
         exact = self._by_coordinate.get(query.strip().lower())
@@ -421,26 +555,76 @@ class SchemaIndex:
                 continue
             coverage = matched[doc_id].bit_count() / count
             score = raw * coverage * coverage * entry.prior
+            if entry.kind == "mutation" and intent != "neutral":
+                score *= _ACTION_BOOST if intent == "action" else _ATTRIBUTE_DAMP
+            if wanted_shape is not None and wanted_shape in entry.shapes:
+                score *= _SHAPE_BOOST
+            if (
+                owner_terms
+                and intent != "action"
+                and entry.owner is not None
+                and owner_terms <= set(words(entry.owner))
+            ):
+                score *= _OWNER_BOOST
             if entry.normalized == wanted:
-                score += _EXACT_BONUS * entry.prior
+                score = (
+                    score * (_EXACT_NAME if entry.owner is None else _EXACT_MEMBER)
+                    + _EXACT_BONUS * entry.prior
+                )
+            elif entry.owner is not None and _normalized(entry.owner) + entry.normalized == wanted:
+                # "customer email address" is ``Customer.emailAddress``: the field that holds the attribute
+                # leads to the type named like it (``CustomerEmailAddress``), so it comes first.
+                score = score * _EXACT_NAME * _EXACT_MEMBER + _EXACT_BONUS * entry.prior
             ranked.append((-score, entry.coordinate, doc_id))
         # Rerank the leaders by how much of each name the query covers: ``InvoiceLineItem`` beats
         # ``InvoiceLineItemConnection`` for "invoice line items", and a name equal to the query's words wins.
-        query_words = words(query)
-        term_set = set(terms)
+        query_set = set(terms)
+        term_set = query_set | set(extra)
+        surface = {w.lower() for w in _TEXT_RE.findall(query)}
         rescored: list[tuple[float, str, int]] = []
-        for neg, coordinate, doc_id in heapq.nsmallest(max(limit * 5, 50), ranked):
+        for neg, coordinate, doc_id in heapq.nsmallest(max(limit * 8, 80), ranked):
             entry = docs[doc_id]
-            name_words = words(coordinate if entry.owner is None else coordinate[len(entry.owner) + 1 :])
+            own = coordinate if entry.owner is None else coordinate[len(entry.owner) + 1 :]
+            name_words = [w for w in words(own) if w not in _STOPWORDS]
             score = -neg
             if name_words:
                 covered = sum(1 for word in name_words if word in term_set) / len(name_words)
-                score *= _NAME_COVERAGE_FLOOR + (1.0 - _NAME_COVERAGE_FLOOR) * covered
-                if name_words == query_words and entry.normalized != wanted:
-                    score += _EXACT_BONUS * entry.prior
+                # A name the query covers only partly is a near miss ("createLinkedBranch" for "create a
+                # branch"); a name it does not touch at all was found by its description, and is kept.
+                score *= (
+                    _NAME_COVERAGE_FLOOR + (1.0 - _NAME_COVERAGE_FLOOR) * covered
+                    if covered
+                    else _DESCRIBED_ONLY
+                )
+                # The name in the query's own word forms ("credit cards" is ``creditCards``, not ``creditCard``).
+                raw_words = [w.lower() for w in _WORD_RE.findall(own)]
+                score *= 1.0 + _SURFACE_BONUS * sum(1 for w in raw_words if w in surface) / len(raw_words)
+                named = set(name_words)
+                if entry.owner is not None and entry.kind not in ("query", "mutation", "subscription"):
+                    named |= set(words(entry.owner))
+                if covered == 1.0 and named == query_set:
+                    score *= _NAMED_BONUS
             rescored.append((-score, coordinate, doc_id))
-        best = heapq.nsmallest(limit, rescored)
-        return [self._hit(doc_id, -neg) for neg, _, doc_id in best]
+        rescored.sort()
+        # Fold an interface field with its implementations, and let no type fill the list with look-alike
+        # members (``membersCanDelete…Setting``, ``membersCanCreate…Setting``): after two, each further member
+        # of the same type weighs less.
+        kept: list[tuple[float, str, int]] = []
+        folded: set[int] = set()
+        per_owner: dict[str, int] = {}
+        for neg, coordinate, doc_id in rescored:
+            entry = docs[doc_id]
+            if entry.group >= 0:
+                if entry.group in folded:
+                    continue
+                folded.add(entry.group)
+            if entry.owner is not None and entry.kind not in ("query", "mutation", "subscription"):
+                seen = per_owner.get(entry.owner, 0)
+                per_owner[entry.owner] = seen + 1
+                if seen >= 2:
+                    neg *= _CROWDED ** (seen - 1)
+            kept.append((neg, coordinate, doc_id))
+        return [self._hit(doc_id, -neg) for neg, _, doc_id in heapq.nsmallest(limit, kept)]
 
     def _expand(self, term: str) -> Iterable[tuple[str, float]]:
         if term in self._postings:
@@ -465,24 +649,30 @@ class SchemaIndex:
         if doc.owner is None:
             signature = type_signature(raw)
             path = self.path_to(doc.coordinate)
-        elif doc.kind == "enum value":
-            signature = doc.coordinate
-            owner_path = self.path_to(doc.owner)
-            path = None if owner_path is None else f"{owner_path} -> {doc.coordinate}"
         else:
-            signature = field_signature(raw) if doc.kind != "input field" else input_value_signature(raw)
+            if doc.kind == "enum value":
+                signature = doc.coordinate
+            elif doc.kind == "input field":
+                signature = input_value_signature(raw)
+            else:
+                signature = field_signature(raw, compact=True)
             steps = self._steps(doc.owner)
-            returns = named_type(raw.get("type")) or "?"
-            path = None if steps is None else " -> ".join([*steps, doc.coordinate, returns])
+            path = None if steps is None else " -> ".join([*steps, doc.coordinate])
+        also = (
+            tuple(sorted(self._docs[i].coordinate for i in self._groups[doc.group] if i != doc_id))
+            if doc.group >= 0
+            else ()
+        )
         return SearchHit(
             coordinate=doc.coordinate,
             kind=doc.kind,
             signature=signature,
-            description=one_line(raw.get("description")),
+            description=one_line(raw.get("description"), _DESCRIPTION_CHARS),
             deprecated=bool(raw.get("isDeprecated")),
             deprecation_reason=raw.get("deprecationReason") if raw.get("isDeprecated") else None,
             path=path,
             score=round(score, 3),
+            also=also,
         )
 
     # --------------------------------------------------------------------------------------- paths
@@ -498,7 +688,8 @@ class SchemaIndex:
             if parent is None or len(steps) > 64:
                 return None
             current, label = parent
-            steps.append(label)
+            if current not in self._pagination:  # ``XConnection.nodes`` goes without saying
+                steps.append(label)
         return steps[::-1]
 
     def path_to(self, type_name: str) -> str | None:
@@ -507,6 +698,232 @@ class SchemaIndex:
         if steps is None:
             return None
         return " -> ".join([*steps, type_name])
+
+
+def _query_terms(query: str) -> tuple[list[str], list[str]]:
+    """The query's content words (each must match for full coverage) and optional hint words.
+
+    Question words are dropped ("how do I list ..."); "how many" and "number of" hint at a ``...Count`` field;
+    a query that is only about its asker ("me", "who am I") means the viewer.
+    """
+    lowered = [w.lower() for w in _TEXT_RE.findall(query)]
+    extra: list[str] = []
+    joined = " ".join(lowered)
+    if "how many" in joined or "number of" in joined:
+        extra.append("count")
+    terms = [
+        w
+        for token in _TEXT_RE.findall(query)
+        if token.lower() not in _STOPWORDS and token.lower() not in _QUESTION_WORDS
+        for w in words(token)
+        if w not in _STOPWORDS
+    ]
+    if not terms:
+        if any(token in ("me", "i", "my", "myself", "am", "whoami") for token in lowered):
+            terms = [stem(w) for w in _SELF_WORDS]
+        else:
+            terms = [w for token in lowered for w in words(token)]
+    terms = list(dict.fromkeys(terms))[:12]
+    return terms, [w for w in extra if w not in terms]
+
+
+_INTERROGATIVES: Final = frozenset(
+    {
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "which",
+        "when",
+        "where",
+        "why",
+        "is",
+        "are",
+        "was",
+        "were",
+        "does",
+        "did",
+        "has",
+        "have",
+    }
+)
+_LEADS: Final = ("how do i", "how can i", "how to", "how do we", "i want to", "i need to", "please", "can i")
+
+
+_OWNER_PHRASE: Final = re.compile(
+    r"\b(?:of|in|on|for)\s+(?:(?:a|an|the|this|that|my|our|its|their)\s+)?(.+)$", re.I
+)
+
+
+def _owner_phrase(query: str) -> frozenset[str]:
+    """The words of the thing a question is about when it says so in English: "members of an organization",
+    "items in an order" (the thing that holds the answer, so its fields come first)."""
+    found = _OWNER_PHRASE.search(query.strip().rstrip("?."))
+    if found is None:
+        return frozenset()
+    tail = [w for token in _TEXT_RE.findall(found.group(1)) for w in words(token)]
+    tail = [w for w in tail if w not in _STOPWORDS and w not in _QUESTION_WORDS]
+    return frozenset(tail[:3]) if 0 < len(tail) <= 3 else frozenset()
+
+
+def _asked_shape(query: str) -> str | None:
+    """The kind of answer a question asks for, from its question word: "who" a person, "when" a time, "is" a
+    yes or no, "how many" a number, "how much" an amount, "why" a reason."""
+    text = " ".join(w.lower() for w in _TEXT_RE.findall(query))
+    if text.startswith(("how many", "number of")):
+        return "count"
+    if text.startswith("how much"):
+        return "amount"
+    first = text.split(" ", 1)[0] if text else ""
+    return _QUESTION_SHAPES.get(first)
+
+
+_QUESTION_SHAPES: Final = {
+    "who": "person",
+    "whom": "person",
+    "when": "time",
+    "why": "reason",
+    "is": "yes/no",
+    "are": "yes/no",
+    "does": "yes/no",
+    "has": "yes/no",
+    "can": "yes/no",
+}
+_PERSON_WORDS: Final = frozenset({"by", "user", "actor", "author", "owner", "person", "custom", "member"})
+_TIME_TYPES: Final = ("date", "time")
+_AMOUNT_TYPES: Final = ("money", "price", "amount", "decimal", "float", "currency")
+
+
+def _shapes(field_name: str, returns: str) -> frozenset[str]:
+    """What a field answers, from its name and its type: a yes/no, a time, a count, an amount, a person, a
+    reason. GraphQL naming conventions only (``isArchived``, ``closedAt``, ``totalCount``, ``mergedBy``)."""
+    name = words(field_name)
+    lowered = returns.lower()
+    out: set[str] = set()
+    if returns == "Boolean":
+        out.add("yes/no")
+    if any(t in lowered for t in _TIME_TYPES) or (name and name[-1] in ("at", "on", "date")):
+        out.add("time")
+    if returns == "Int" or "count" in name:
+        out.add("count")
+    if any(t in lowered for t in _AMOUNT_TYPES) or returns in ("Int", "Float"):
+        out.add("amount")
+    if (name and name[-1] == "by") or _PERSON_WORDS.intersection(words(returns)):
+        out.add("person")
+    if "reason" in name or "reason" in lowered:
+        out.add("reason")
+    return frozenset(out)
+
+
+def _intent(query: str, verbs: frozenset[str]) -> Literal["action", "attribute", "neutral"]:
+    """Whether a query asks to do something ("close an issue", "how do I add a card"), asks about an
+    attribute ("who merged the pull request", "is the repository archived", "how many ..."), or neither
+    (keywords). A query is an action when its first word is one of the schema's own verbs (see :func:`_verbs`).
+    """
+    text = " ".join(w.lower() for w in _TEXT_RE.findall(query))
+    procedural = False
+    for lead in _LEADS:
+        if text.startswith(lead + " "):
+            text = text[len(lead) + 1 :]
+            procedural = True
+            break
+    first = text.split(" ", 1)[0] if text else ""
+    if first in _INTERROGATIVES or text.startswith(("how many", "how much")):
+        return "attribute"
+    if procedural and first not in _QUESTION_WORDS:
+        return "action"  # "how do I change the quantity ...": a verb, even one the schema spells otherwise
+    if first and stem(first) in verbs:
+        return "action"
+    return "neutral"
+
+
+def _verbs(
+    types: list[Mapping[str, Any]], roots: Mapping[str, str], roles: Mapping[str, str]
+) -> frozenset[str]:
+    """The schema's verbs: words of mutation names that name no type the API is about (``add``, ``close``,
+    ``update`` but not ``issue`` or ``cart``). Learnt from the schema, so any naming style works
+    (``addStar``, ``cartLinesAdd``)."""
+    mutation = roots.get("mutation")
+    nouns: set[str] = set()
+    verbs: set[str] = set()
+    for type_ in types:
+        name = str(type_["name"])
+        if name in roots.values() or name in roles:
+            continue
+        nouns.update(words(name))
+    for type_ in types:
+        if type_["name"] == mutation:
+            for field in type_.get("fields") or []:
+                verbs.update(words(str(field.get("name"))))
+    return frozenset(verbs - nouns - _STOPWORDS)
+
+
+def _with_depth(
+    doc: _Doc,
+    parents: Mapping[str, tuple[str, str]],
+    roots: Mapping[str, str],
+    roles: Mapping[str, str],
+) -> _Doc:
+    """``doc`` with its prior scaled by how far its type is from a root, pagination types not counted
+    (unreachable types count least)."""
+    type_name = doc.owner or doc.coordinate
+    depth = 0
+    for _ in range(64):
+        if type_name in roots.values():
+            break
+        parent = parents.get(type_name)
+        if parent is None:
+            return replace(doc, prior=doc.prior * _UNREACHABLE)
+        type_name = parent[0]
+        if roles.get(type_name) not in ("connection", "edge"):
+            depth += 1
+    return replace(doc, prior=doc.prior / (1.0 + _DEPTH_DAMP * depth))
+
+
+def _roles(types: list[Mapping[str, Any]], roots: Mapping[str, str]) -> dict[str, str]:
+    """What a type is there for, when it is plumbing rather than a thing the API is about: ``input`` (an input
+    object), ``payload`` (an object only mutations return), ``connection`` / ``edge`` (Relay pagination)."""
+    returned_by_mutation: set[str] = set()
+    returned_elsewhere: set[str] = set()
+    mutation = roots.get("mutation")
+    for type_ in types:
+        for field in type_.get("fields") or []:
+            target = named_type(field.get("type"))
+            if target:
+                (returned_by_mutation if type_["name"] == mutation else returned_elsewhere).add(target)
+    roles: dict[str, str] = {}
+    for type_ in types:
+        name = str(type_["name"])
+        kind = type_.get("kind")
+        field_names = {str(f.get("name")) for f in type_.get("fields") or []}
+        if kind == "INPUT_OBJECT":
+            roles[name] = "input"
+        elif kind == "OBJECT" and name in returned_by_mutation and name not in returned_elsewhere:
+            roles[name] = "payload"
+        elif kind == "OBJECT" and ("edges" in field_names or {"nodes", "pageInfo"} <= field_names):
+            roles[name] = "connection"
+        elif kind == "OBJECT" and {"cursor", "node"} <= field_names:
+            roles[name] = "edge"
+    return roles
+
+
+def _interface_fields(types: list[Mapping[str, Any]]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(type, field) -> (interface, field) for every field an object or interface has from an interface (the
+    interface's own fields included), so an interface field and its implementations fold into one hit."""
+    by_name = {str(t["name"]): t for t in types}
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    for type_ in types:
+        if type_.get("kind") != "INTERFACE":
+            continue
+        interface = str(type_["name"])
+        fields = [str(f.get("name")) for f in type_.get("fields") or []]
+        members = [interface] + [str(p.get("name")) for p in type_.get("possibleTypes") or []]
+        for member in members:
+            has = {str(f.get("name")) for f in (by_name.get(member) or {}).get("fields") or []}
+            for field in fields:
+                if field in has:
+                    out.setdefault((member, field), (interface, field))
+    return out
 
 
 class _Builder:
@@ -571,43 +988,71 @@ class _Builder:
 
 
 def _root_paths(types: list[Mapping[str, Any]], roots: Mapping[str, str]) -> dict[str, tuple[str, str]]:
-    """type name -> (previous type, step label) on a shortest path from a root (query roots first)."""
+    """type name -> (previous type, step label) on the shortest natural path from a root.
+
+    Steps are weighed (see :func:`_edges`): reading a field costs 1, a pagination hop little, passing an
+    argument more, and going from an interface or union to one of its members most, so ``Issue`` is reached
+    as ``Query.repository -> Repository.issues -> ...`` rather than through ``Query.node -> Node``. Query roots
+    first: a type readable through a query gets that path even when a mutation returns it directly (an
+    assistant exploring an API reads before it writes).
+    """
     by_name = {str(t["name"]): t for t in types}
+    pagination = {name for name, t in by_name.items() if _pagination_name(name, t)}
     parents: dict[str, tuple[str, str]] = {}
-    seen = set(roots.values())
-    # One breadth-first walk per root, queries first: a type readable through a query gets that path even
-    # when a mutation returns it directly (an assistant exploring an API reads before it writes).
-    for op in ("query", "mutation", "subscription"):
-        frontier = [roots[op]] if op in roots else []
-        while frontier:
-            following: list[str] = []
-            for name in frontier:
-                type_ = by_name.get(name)
-                if type_ is None:
-                    continue
-                for target, label in _edges(name, type_):
-                    if target not in seen and target in by_name:
-                        seen.add(target)
-                        parents[target] = (name, label)
-                        following.append(target)
-            frontier = following
+    best: dict[str, float] = {}
+    queue: list[tuple[float, int, str]] = []
+    order = 0
+    for rank, op in enumerate(("query", "mutation", "subscription")):
+        if op in roots and roots[op] in by_name:
+            best[roots[op]] = 1000.0 * rank
+            queue.append((1000.0 * rank, order, roots[op]))
+            order += 1
+    heapq.heapify(queue)
+    root_names = set(roots.values())
+    while queue:
+        cost, _, name = heapq.heappop(queue)
+        if cost > best.get(name, math.inf):
+            continue
+        for target, label, weight in _edges(name, by_name[name]):
+            if target in root_names or target not in by_name:
+                continue
+            step = _PAGINATION_STEP if name in pagination else weight
+            if cost + step < best.get(target, math.inf):
+                best[target] = cost + step
+                parents[target] = (name, label)
+                order += 1
+                heapq.heappush(queue, (cost + step, order, target))
     return parents
 
 
-def _edges(name: str, type_: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
+_PAGINATION_STEP: Final = 0.3
+
+
+def _pagination_name(name: str, type_: Mapping[str, Any]) -> bool:
+    """A Relay connection or edge type (``IssueConnection``, ``IssueEdge``): a step through it is implied."""
+    fields = {str(f.get("name")) for f in type_.get("fields") or []}
+    return name.endswith(("Connection", "Edge")) and bool(fields & {"edges", "node", "nodes", "pageInfo"})
+
+
+#: A hit's description is its first paragraph, cut here (ten hits must fit an assistant's glance).
+_DESCRIPTION_CHARS: Final = 140
+
+
+def _edges(name: str, type_: Mapping[str, Any]) -> Iterable[tuple[str, str, float]]:
+    """(next type, step label, cost) for every step out of a type."""
     for field in type_.get("fields") or []:
         target = named_type(field.get("type"))
         if target:
-            yield target, f"{name}.{field.get('name')}"
+            yield target, f"{name}.{field.get('name')}", 1.0
     for field in type_.get("fields") or []:
         for arg in field.get("args") or []:
             target = named_type(arg.get("type"))
             if target:
-                yield target, f"{name}.{field.get('name')}({arg.get('name')}:)"
+                yield target, f"{name}.{field.get('name')}({arg.get('name')}:)", 2.0
     for field in type_.get("inputFields") or []:
         target = named_type(field.get("type"))
         if target:
-            yield target, f"{name}.{field.get('name')}"
+            yield target, f"{name}.{field.get('name')}", 1.0
     for possible in type_.get("possibleTypes") or []:
         if possible.get("name"):
-            yield str(possible["name"]), name
+            yield str(possible["name"]), name, 3.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 
 class Envelope(TypedDict):
@@ -97,12 +97,28 @@ class SchemaAnswer(Answer):
 class SearchHitModel(BaseModel):
     coordinate: str
     kind: str
-    path: str | None = Field(description="Shortest way from a root operation; null when none reaches it.")
+    path: str | None = Field(
+        description="Shortest natural way from a root operation to the coordinate; null when none reaches it."
+    )
     signature: str
     description: str
-    deprecated: bool
-    deprecation_reason: str | None
+    deprecated: bool = Field(default=False, description="Only present (true) for a deprecated element.")
+    deprecation_reason: str | None = None
     score: float
+    also: list[str] = Field(
+        default=[],
+        description="Coordinates folded into this hit: the same interface field on the other types that have it "
+        "(at most 6; 'N more' counts the rest).",
+    )
+
+    @model_serializer(mode="wrap")
+    def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave out what is usual (not deprecated, nothing folded): ten hits must stay small."""
+        data: dict[str, Any] = handler(self)
+        for key, usual in (("deprecated", False), ("deprecation_reason", None), ("also", [])):
+            if data.get(key) == usual:
+                data.pop(key, None)
+        return data
 
 
 class SearchAnswer(Answer):

@@ -42,6 +42,8 @@ from monitor.mcp.models import (
 Root = Literal["query", "mutation", "subscription"]
 MAX_DEPTH = 4
 MAX_LIMIT = 50
+#: search_schema's answer budget per requested hit (limit 10: under 4,000 characters).
+SEARCH_CHARS_PER_HIT = 390
 
 
 def get_schema(
@@ -153,13 +155,24 @@ def search_schema(
                 deprecated=h.deprecated,
                 deprecation_reason=h.deprecation_reason,
                 score=h.score,
+                also=_folded(h.also),
             )
             for h in hits
         ],
     )
     if not hits:
         answer.note = "no match: try other words, a broader scope, or get_schema(format='summary')"
-    return fit(answer, "hits", max_chars, note=lambda kept, total: f"showing {kept} of {total} hits")
+    # Ten hits are glanced at, not read: about 390 characters each. Shorter descriptions first, then fewer hits.
+    budget = min(max_chars, SEARCH_CHARS_PER_HIT * max(limit, 1))
+    if json_size(answer) > budget:
+        for hit in answer.hits:
+            hit.description = one_line(hit.description, 80)
+    return fit(
+        answer,
+        "hits",
+        budget,
+        note=lambda kept, total: f"showing {kept} of {total} hits; ask with more words or a narrower scope",
+    )
 
 
 def get_type(catalog: Catalog, target: str, name: str, depth: int, max_chars: int) -> TypeAnswer:
@@ -259,6 +272,13 @@ def list_operations(
             f"again with offset={offset + kept}, or search_schema(scope='{root}s') to find one"
         ),
     )
+
+
+def _folded(coordinates: tuple[str, ...], shown: int = 6) -> list[str]:
+    """The coordinates folded into a hit, the first ``shown`` of them and a count of the rest."""
+    if len(coordinates) <= shown:
+        return list(coordinates)
+    return [*coordinates[:shown], f"{len(coordinates) - shown} more"]
 
 
 def _join(first: str | None, second: str) -> str:

@@ -39,20 +39,6 @@ from monitor.mcp.answers import DEFAULT_MAX_CHARS, result
 from monitor.mcp.catalog import Catalog, envelope
 from monitor.mcp.guide import is_secret_header
 from monitor.mcp.live import LiveClient, LiveLimits
-from monitor.mcp.models import (
-    AuthGuide,
-    ChangesAnswer,
-    ContractsAnswer,
-    ExecuteAnswer,
-    HistoryAnswer,
-    OperationsAnswer,
-    ReportAnswer,
-    SchemaAnswer,
-    SearchAnswer,
-    TargetList,
-    TypeAnswer,
-    ValidationAnswer,
-)
 from monitor.mcp.notify import Notifier, StoreWatcher, report_uri, schema_uri
 from monitor.redact import redact, register_secret
 from monitor.settings import Settings
@@ -156,12 +142,23 @@ def create_app(
     app = GqlmonMCP(server, catalog, notifier, watcher, live)
     _register_tools(app, max_answer_chars)
     _register_resources(app)
+    _compact_listing(server)
     # MCPServer serves subscriptions/listen (2026 clients) itself; handshake-era clients subscribe with
     # resources/subscribe, which it has no public hook for, so it is added on the low-level server.
     lowlevel = server._lowlevel_server
     lowlevel.add_request_handler("resources/subscribe", SubscribeRequestParams, notifier.subscribe)
     lowlevel.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, notifier.unsubscribe)
     return app
+
+
+def _compact_listing(server: MCPServer[Any]) -> None:
+    """Make tools/list small, since every assistant session pays for it: descriptions on one line (docstrings
+    keep their indentation otherwise) and no generated ``title`` on parameters (their names say it)."""
+    for tool in server._tool_manager.list_tools():
+        tool.description = " ".join(tool.description.split())
+        tool.parameters.pop("title", None)
+        for spec in tool.parameters.get("properties", {}).values():
+            spec.pop("title", None)
 
 
 def create_server(settings: Settings, **options: Any) -> MCPServer[Any]:
@@ -196,7 +193,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
     server, catalog = app.server, app.catalog
 
     @server.tool(title="List monitored APIs", annotations=_READ_ONLY)
-    def list_targets() -> Annotated[CallToolResult, TargetList]:
+    def list_targets() -> CallToolResult:
         """The monitored GraphQL APIs: URL, auth kind, latest snapshot, last check time and outcome, and the
         number of open (unacknowledged) breaking and dangerous changes of each one's current schema."""
         with _tool_errors():
@@ -217,7 +214,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             Field(description="Only these type names (SDL or summary); empty for the whole schema."),
         ] = [],  # noqa: B006 - copied by pydantic, never mutated
         offset: OffsetArg = 0,
-    ) -> Annotated[CallToolResult, SchemaAnswer]:
+    ) -> CallToolResult:
         """A stored schema: a summary (root operations, type names and one-line descriptions) or SDL, whole
         or only the named types. Long answers are cut and say which offset to ask for next."""
         with _tool_errors():
@@ -233,7 +230,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             Scope, Field(description="all, or only queries / mutations / subscriptions / types / fields.")
         ] = "all",
         limit: Annotated[int, Field(ge=1, le=50, description="How many hits.")] = 10,
-    ) -> Annotated[CallToolResult, SearchAnswer]:
+    ) -> CallToolResult:
         """Ranked search over type, field, argument, enum value and description text of the latest schema
         (words split from camelCase/snake_case, lightly stemmed). Each hit has its path from a root
         operation (Query.stacks -> Stack.runs -> Run), its kind, signature and deprecation."""
@@ -247,7 +244,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         depth: Annotated[
             int, Field(ge=1, le=4, description="1: the type alone; 2: also the types it references; ...")
         ] = 1,
-    ) -> Annotated[CallToolResult, TypeAnswer]:
+    ) -> CallToolResult:
         """One type of the latest schema in SDL: descriptions, arguments with defaults, input fields, enum
         values, deprecated members (included, marked @deprecated), interfaces and possible types; with
         depth > 1 also the types it references."""
@@ -261,7 +258,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             Literal["query", "mutation", "subscription"], Field(description="Which root.")
         ] = "query",
         offset: OffsetArg = 0,
-    ) -> Annotated[CallToolResult, OperationsAnswer]:
+    ) -> CallToolResult:
         """The fields of a root type of the latest schema (the queries, mutations or subscriptions a client
         can send) with their signatures, descriptions and deprecations."""
         with _tool_errors():
@@ -271,7 +268,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
     def get_drift_report(
         target: TargetArg,
         run: Annotated[str, Field(description="'latest' or a run id (prefix).")] = "latest",
-    ) -> Annotated[CallToolResult, ReportAnswer]:
+    ) -> CallToolResult:
         """The report of one check: summary first, then the changes (worst first), broken saved
         operations and deprecations."""
         with _tool_errors():
@@ -292,7 +289,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             str | None,
             Field(description="Only changes whose path starts with this, e.g. Stack or Query.stacks."),
         ] = None,
-    ) -> Annotated[CallToolResult, ChangesAnswer]:
+    ) -> CallToolResult:
         """Every change recorded between then and now, across snapshots, oldest first, each with when it
         appeared and the snapshot it came with."""
         with _tool_errors():
@@ -305,7 +302,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             str,
             Field(description="Type, Type.field, Type.field(arg:), Enum.VALUE, Input.field or @directive."),
         ],
-    ) -> Annotated[CallToolResult, HistoryAnswer]:
+    ) -> CallToolResult:
         """When a type, field, argument or enum value appeared, was deprecated, changed type or was
         removed, and what it looks like now."""
         with _tool_errors():
@@ -317,7 +314,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         document: Annotated[str, Field(description="A GraphQL document (operations and fragments).")],
         variables: VariablesArg = None,
         snapshot: SnapshotArg = "latest",
-    ) -> Annotated[CallToolResult, ValidationAnswer]:
+    ) -> CallToolResult:
         """Validate a GraphQL document (and its variables) against a stored schema: errors with locations,
         deprecated fields/arguments/values it uses, and for each error the recorded schema change that
         broke it."""
@@ -327,7 +324,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             )
 
     @server.tool(title="Check saved operations", annotations=_READ_ONLY)
-    def check_contracts(target: TargetArg) -> Annotated[CallToolResult, ContractsAnswer]:
+    def check_contracts(target: TargetArg) -> CallToolResult:
         """The status of the target's saved operations (its contracts directory) at the latest snapshot:
         valid, broken (with errors and the changes that broke them) or using deprecated elements."""
         with _tool_errors():
@@ -340,7 +337,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             Literal["none", "bearer", "github", "api_key_exchange", "oidc", "command"] | None,
             Field(description="Describe this method instead of the target's configured one."),
         ] = None,
-    ) -> Annotated[CallToolResult, AuthGuide]:
+    ) -> CallToolResult:
         """How to authenticate to the API, from the target's configured auth: header names, the token
         exchange flow (e.g. API key -> JWT via a mutation), refresh on expiry, and working example code in
         Python and TypeScript. Credentials appear only as environment variable names."""
@@ -359,7 +356,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         target: TargetArg,
         query: Annotated[str, Field(description="One GraphQL query operation.")],
         variables: VariablesArg = None,
-    ) -> Annotated[CallToolResult, ExecuteAnswer]:
+    ) -> CallToolResult:
         """Run one query against the live API through the target's configured authentication. It is
         validated against the latest schema first; mutations are refused unless the target allows them,
         subscriptions always; depth, time and response size are limited and the answer is trimmed."""
