@@ -144,6 +144,12 @@ class TypeAnswer(Answer):
         default_factory=list, description="Types printed in `sdl`, nearest first."
     )
     path: str | None = None
+    member_count: int = Field(default=0, description="Fields, input fields or enum values the type has.")
+    offset: int = 0
+    omitted_members: list[str] = Field(
+        default_factory=list,
+        description="Members of the type not printed in this answer (ask for them with fields=[...] or offset).",
+    )
 
 
 class OperationLine(BaseModel):
@@ -215,15 +221,35 @@ class ReportAnswer(Answer):
     notes: list[str] = Field(default_factory=list)
 
 
+class ChangeFamily(BaseModel):
+    """Changes of one kind (FIELD_REMOVED, ...), counted, with the first few paths."""
+
+    type: str
+    count: int
+    paths: list[str]
+
+
 class ChangesAnswer(Answer):
-    """The answer of schema_changes."""
+    """The answer of schema_changes: on the first page, what breaks first; then the changes, worst first."""
 
     since: str
     since_time: str
     criticality: str | None
     path_prefix: str | None
-    total: int
-    changes: list[ChangeModel]
+    change_type: str | None = None
+    total: int = Field(description="Changes matching the filters.")
+    offset: int = 0
+    counts: dict[str, int] = Field(default_factory=dict, description="Matching changes by criticality.")
+    broken_operations: list[BrokenOperation] = Field(
+        default_factory=list, description="Saved operations the latest schema breaks (first page only)."
+    )
+    breaking: list[ChangeFamily] = Field(
+        default_factory=list, description="Breaking changes grouped by kind (first page only)."
+    )
+    others: dict[str, int] = Field(
+        default_factory=dict, description="Dangerous and safe changes counted by kind (first page only)."
+    )
+    changes: list[ChangeModel] = Field(default_factory=list)
 
 
 class HistoryEvent(BaseModel):

@@ -12,16 +12,21 @@ from typing import Literal
 from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType
 
 from monitor.core.sdl import (
+    block,
+    compact_member,
+    compact_type_sdl,
     deprecated_members,
     describe,
+    detailed_member,
     field_signature,
     implementations,
     kind_of,
+    members,
     neighbourhood,
     referenced_types,
     root_type,
     roots,
-    type_sdl,
+    type_header,
     user_types,
 )
 from monitor.core.search import Scope, one_line
@@ -175,7 +180,18 @@ def search_schema(
     )
 
 
-def get_type(catalog: Catalog, target: str, name: str, depth: int, max_chars: int) -> TypeAnswer:
+def get_type(
+    catalog: Catalog,
+    target: str,
+    name: str,
+    depth: int,
+    max_chars: int,
+    fields: tuple[str, ...] = (),
+    offset: int = 0,
+) -> TypeAnswer:
+    """One type in compact SDL (a member a line, paging arguments folded), paged by member so that no member
+    is ever left out without the answer naming it; ``fields`` prints just those members in full SDL (every
+    description and argument); ``depth`` > 1 adds the referenced types as the budget allows."""
     snap, loaded = catalog.snapshot(target, "latest")
     schema = loaded.schema
     type_ = schema.type_map.get(name.strip())
@@ -184,7 +200,7 @@ def get_type(catalog: Catalog, target: str, name: str, depth: int, max_chars: in
         hint = f"; closest: {', '.join(near)}" if near else ""
         raise ConfigError(f"no type {shown(name)} in {target}@{snap.id[:12]}{hint}")
     depth = max(1, min(depth, MAX_DEPTH))
-    names = neighbourhood(schema, type_.name, depth)
+    offset = max(offset, 0)
     interfaces = (
         [i.name for i in type_.interfaces]
         if isinstance(type_, GraphQLObjectType | GraphQLInterfaceType)
@@ -193,6 +209,7 @@ def get_type(catalog: Catalog, target: str, name: str, depth: int, max_chars: in
     possible = (
         implementations(schema, type_) if isinstance(type_, GraphQLInterfaceType | GraphQLUnionType) else []
     )
+    all_members = members(type_)
     answer = TypeAnswer(
         **envelope(target, snap),
         name=type_.name,
@@ -204,25 +221,85 @@ def get_type(catalog: Catalog, target: str, name: str, depth: int, max_chars: in
         referenced_types=referenced_types(schema, type_),
         deprecated_members=deprecated_members(type_),
         path=loaded.index.path_to(type_.name),
+        member_count=len(all_members),
+        offset=offset,
     )
-    budget = max_chars - json_size(answer) - 700
-    printed = [type_sdl(schema, schema.type_map[n]) for n in names]
-    kept = take(printed, budget)
-    if kept == 0:
-        answer.sdl, _ = cut_text(printed[0], budget)
+    header = type_header(schema, type_)
+    wanted = [f.strip() for f in fields if f.strip()]
+    if wanted:
+        unknown = [f for f in wanted if f not in all_members]
+        lines = [detailed_member(f, all_members[f]) for f in wanted if f in all_members]
+        answer.sdl = block(header, lines)
         answer.included_types = [type_.name]
-        answer.truncated = True
-        answer.note = f"{type_.name} is larger than the answer budget; its SDL was cut"
+        if unknown:
+            guesses = {
+                f: difflib.get_close_matches(f, list(all_members), n=3, cutoff=0.6) for f in unknown[:10]
+            }
+            answer.note = "no such members: " + "; ".join(
+                f"{f}" + (f" (did you mean {', '.join(m)}?)" if m else "") for f, m in guesses.items()
+            )
+        found = [f for f in wanted if f in all_members]
+        return _fit_members(answer, max_chars, lines, found, header, detailed=True)
+    names = list(all_members)[offset:]
+    lines = [compact_member(n, all_members[n]) for n in names]
+    answer = _fit_members(answer, max_chars, lines, names, header, detailed=False)
+    if answer.omitted_members or depth == 1:
+        if depth > 1:
+            answer.note = _join(answer.note, "referenced types left out: ask for them once this type is read")
         return answer
-    answer.sdl = "\n\n".join(printed[:kept])
-    answer.included_types = names[:kept]
-    if kept < len(names):
+    neighbours = neighbourhood(schema, type_.name, depth)[1:]
+    budget = max_chars - json_size(answer) - 700
+    printed = [compact_type_sdl(schema, schema.type_map[n]) for n in neighbours]
+    kept = take(printed, budget)
+    answer.sdl = "\n\n".join([answer.sdl, *printed[:kept]])
+    answer.included_types = [type_.name, *neighbours[:kept]]
+    if kept < len(neighbours):
         answer.truncated = True
-        rest = names[kept:]
-        answer.note = (
+        rest = neighbours[kept:]
+        answer.note = _join(
+            answer.note,
             f"{len(rest)} referenced types left out ({', '.join(rest[:10])}{', …' if len(rest) > 10 else ''}); "
-            "call get_type for each, or lower depth"
+            "call get_type for each, or lower depth",
         )
+    return answer
+
+
+def _fit_members(
+    answer: TypeAnswer, max_chars: int, lines: list[str], names: list[str], header: str, *, detailed: bool
+) -> TypeAnswer:
+    """``answer`` with as many member ``lines`` as fit; the rest named in ``omitted_members`` and the note."""
+    answer.sdl = block(header, lines)
+    answer.included_types = [answer.name]
+    if json_size(answer) <= max_chars:
+        return answer
+    skeleton = answer.model_copy(update={"sdl": header, "omitted_members": names})
+    budget = max_chars - json_size(skeleton) - 600
+    # Each printed member also leaves the omitted list (its name and quotes): that room comes back.
+    kept = take(lines, budget, measure=lambda line: json_size(line) + 1)
+    kept = max(kept, 1 if lines else 0)
+    while kept > 1:
+        trial = answer.model_copy(
+            update={"sdl": block(header, lines[:kept]), "omitted_members": names[kept:]}
+        )
+        if json_size(trial) <= max_chars - 600:
+            break
+        kept -= 1
+    first = answer.offset + 1
+    rest = names[kept:]
+    answer.sdl = block(header, lines[:kept])
+    answer.omitted_members = rest
+    answer.truncated = True
+    how = (
+        f"get_type(name='{answer.name}', fields=[...]) with fewer names"
+        if detailed
+        else f"get_type(name='{answer.name}', offset={answer.offset + kept}) for the next ones, or "
+        f"fields=[...] for chosen ones in full"
+    )
+    answer.note = _join(
+        answer.note,
+        f"showing members {first}-{answer.offset + kept} of {answer.member_count}; the {len(rest)} others are "
+        f"listed in omitted_members: {how}",
+    )
     return answer
 
 

@@ -240,16 +240,18 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
     @server.tool(title="Get a type", annotations=_READ_ONLY)
     def get_type(
         target: TargetArg,
-        name: Annotated[str, Field(description="A type name, e.g. Stack.")],
-        depth: Annotated[
-            int, Field(ge=1, le=4, description="1: the type alone; 2: also the types it references; ...")
-        ] = 1,
+        name: Annotated[str, Field(description="A type name, e.g. Repository.")],
+        depth: Annotated[int, Field(ge=1, le=4, description="2 or more: also the types it references.")] = 1,
+        fields: Annotated[
+            list[str], Field(description="Only these members, in full (all descriptions and arguments).")
+        ] = [],  # noqa: B006 - copied by pydantic, never mutated
+        offset: OffsetArg = 0,
     ) -> CallToolResult:
-        """One type of the latest schema in SDL: descriptions, arguments with defaults, input fields, enum
-        values, deprecated members (included, marked @deprecated), interfaces and possible types; with
-        depth > 1 also the types it references."""
+        """Read one type before writing code against it: compact SDL, a member a line with its description's
+        first sentence, paging arguments folded (first/after/last/before). A member that does not fit is
+        named in omitted_members (page with offset); fields=[...] gives chosen members in full."""
         with _tool_errors():
-            return result(schema_tools.get_type(catalog, target, name, depth, cap))
+            return result(schema_tools.get_type(catalog, target, name, depth, cap, tuple(fields), offset))
 
     @server.tool(title="List root operations", annotations=_READ_ONLY)
     def list_operations(
@@ -279,21 +281,31 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         target: TargetArg,
         since: Annotated[
             str,
-            Field(description="A date (2026-01-31), a duration back from now (7d, 12h) or a snapshot id."),
+            Field(
+                description="baseline, a run id, a snapshot id, a date (2026-01-31) or a duration (7d, 12h)."
+            ),
         ],
         criticality: Annotated[
             Literal["breaking", "dangerous", "safe"] | None,
             Field(description="Only changes this bad or worse."),
         ] = None,
         path_prefix: Annotated[
-            str | None,
-            Field(description="Only changes whose path starts with this, e.g. Stack or Query.stacks."),
+            str | None, Field(description="Only paths starting with this, e.g. Repository or Query.user.")
         ] = None,
+        change_type: Annotated[
+            str | None, Field(description="Only this kind (or prefix), e.g. FIELD_REMOVED or ENUM_.")
+        ] = None,
+        offset: OffsetArg = 0,
     ) -> CallToolResult:
-        """Every change recorded between then and now, across snapshots, oldest first, each with when it
-        appeared and the snapshot it came with."""
+        """What changed since a point in time, to fix code after an API update. First page: the saved operations
+        that break, breaking changes grouped by kind, counts for the rest; then the changes, worst first. Each
+        page says how to get the next."""
         with _tool_errors():
-            return result(history_tools.schema_changes(catalog, target, since, criticality, path_prefix, cap))
+            return result(
+                history_tools.schema_changes(
+                    catalog, target, since, criticality, path_prefix, cap, change_type, offset
+                )
+            )
 
     @server.tool(title="History of a coordinate", annotations=_READ_ONLY)
     def coordinate_history(
