@@ -53,7 +53,7 @@ _W_OWNER: Final = 1.0
 _W_RETURNS: Final = 0.9
 _W_ARGUMENT: Final = 0.4
 _W_DESCRIPTION: Final = 0.8
-_PREFIX_WEIGHT: Final = 0.45
+_PREFIX_WEIGHT: Final = 0.6
 _MAX_EXPANSIONS: Final = 12
 _EXACT_BONUS: Final = 4.0
 #: Priors: what a developer asks for is most often a root field, a mutation or a field; a bare type less often,
@@ -67,6 +67,7 @@ _ENUM_VALUE_PRIOR: Final = 0.65
 _DEPRECATED: Final = 0.45
 _UNREACHABLE: Final = 0.7
 _DEPTH_DAMP: Final = 0.05
+_ABSTRACT_HOP: Final = 3
 #: A mutation's score when the query asks to do something, and when it asks about an attribute.
 _ACTION_BOOST: Final = 1.4
 _ATTRIBUTE_DAMP: Final = 0.35
@@ -83,6 +84,10 @@ _EXACT_MEMBER: Final = 1.4
 _DESCRIBED_ONLY: Final = 0.7
 #: The third and later members of one type in a result list weigh this much less each.
 _CROWDED: Final = 0.7
+#: An interface field with more implementations than this is generic (``Node.id``, the audit entries'
+#: ``actorLogin``): it weighs this much less.
+_LARGE_FAMILY: Final = 8
+_LARGE_FAMILY_DAMP: Final = 0.6
 #: A name the query covers only partly keeps this share of its score (all of it when fully covered).
 _NAME_COVERAGE_FLOOR: Final = 0.5
 
@@ -198,6 +203,8 @@ _QUESTION_WORDS: Final = frozenset(
         "tell",
         "about",
         "please",
+        "many",
+        "much",
     }
 )
 #: What a first-person query means when nothing else is left of it ("me", "who am I"): the Relay-style viewer.
@@ -400,6 +407,10 @@ class SchemaIndex:
             d.coordinate for d in docs if d.owner is None and _pagination_name(d.coordinate, d.raw)
         )
         self._by_coordinate = {d.coordinate.lower(): i for i, d in enumerate(docs)}
+        self._priors = [d.prior for d in docs]
+        self._scopes = [d.scope for d in docs]
+        self._owner_words = [frozenset(words(d.owner)) if d.owner else frozenset() for d in docs]
+        self._owner_names = [_normalized(d.owner) if d.owner else "" for d in docs]
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -547,14 +558,24 @@ class SchemaIndex:
             scores[exact] = scores.get(exact, 0.0) + _EXACT_BONUS * 4
             matched[exact] = (1 << len(terms)) - 1
         count = len(terms)
-        ranked: list[tuple[float, str, int]] = []
         docs = self._docs
-        for doc_id, raw in scores.items():
+        priors = self._priors
+        scopes = self._scopes
+        # The base score first (matches, coverage, prior), then the adjustments for the best of them only:
+        # together they multiply a score by at most about ten, so the leaders are among the first few hundred.
+        base = [
+            (raw * (matched[doc_id].bit_count() / count) ** 2 * priors[doc_id], doc_id)
+            for doc_id, raw in scores.items()
+            if scopes[doc_id] & mask
+        ]
+        if exact is not None and scopes[exact] & mask:
+            base.append((math.inf, exact))
+        ranked: list[tuple[float, str, int]] = []
+        for score, doc_id in heapq.nlargest(_CANDIDATES, base):
             entry = docs[doc_id]
-            if not entry.scope & mask:
-                continue
-            coverage = matched[doc_id].bit_count() / count
-            score = raw * coverage * coverage * entry.prior
+            if score == math.inf:
+                coverage = matched[doc_id].bit_count() / count
+                score = scores[doc_id] * coverage * coverage * entry.prior
             if entry.kind == "mutation" and intent != "neutral":
                 score *= _ACTION_BOOST if intent == "action" else _ATTRIBUTE_DAMP
             if wanted_shape is not None and wanted_shape in entry.shapes:
@@ -563,7 +584,7 @@ class SchemaIndex:
                 owner_terms
                 and intent != "action"
                 and entry.owner is not None
-                and owner_terms <= set(words(entry.owner))
+                and owner_terms <= self._owner_words[doc_id]
             ):
                 score *= _OWNER_BOOST
             if entry.normalized == wanted:
@@ -571,7 +592,11 @@ class SchemaIndex:
                     score * (_EXACT_NAME if entry.owner is None else _EXACT_MEMBER)
                     + _EXACT_BONUS * entry.prior
                 )
-            elif entry.owner is not None and _normalized(entry.owner) + entry.normalized == wanted:
+            elif (
+                entry.owner is not None
+                and wanted.endswith(entry.normalized)
+                and self._owner_names[doc_id] + entry.normalized == wanted
+            ):
                 # "customer email address" is ``Customer.emailAddress``: the field that holds the attribute
                 # leads to the type named like it (``CustomerEmailAddress``), so it comes first.
                 score = score * _EXACT_NAME * _EXACT_MEMBER + _EXACT_BONUS * entry.prior
@@ -612,12 +637,20 @@ class SchemaIndex:
         kept: list[tuple[float, str, int]] = []
         folded: set[int] = set()
         per_owner: dict[str, int] = {}
+        group_scores: dict[int, list[tuple[float, int]]] = {}
+        for neg, _, doc_id in rescored:
+            if docs[doc_id].group >= 0:
+                group_scores.setdefault(docs[doc_id].group, []).append((-neg, doc_id))
         for neg, coordinate, doc_id in rescored:
             entry = docs[doc_id]
             if entry.group >= 0:
                 if entry.group in folded:
                     continue
                 folded.add(entry.group)
+                doc_id = self._representative(group_scores[entry.group], -neg, query_set)
+                coordinate = docs[doc_id].coordinate
+                if len(self._groups[entry.group]) > _LARGE_FAMILY:  # ``id``, ``actorLogin``: shared by dozens
+                    neg *= _LARGE_FAMILY_DAMP
             if entry.owner is not None and entry.kind not in ("query", "mutation", "subscription"):
                 seen = per_owner.get(entry.owner, 0)
                 per_owner[entry.owner] = seen + 1
@@ -625,6 +658,22 @@ class SchemaIndex:
                     neg *= _CROWDED ** (seen - 1)
             kept.append((neg, coordinate, doc_id))
         return [self._hit(doc_id, -neg) for neg, _, doc_id in heapq.nsmallest(limit, kept)]
+
+    def _representative(self, scored: list[tuple[float, int]], best: float, terms: set[str]) -> int:
+        """The member a folded group shows: the best one when the query names its type ("stars of a
+        repository": ``Repository.stargazerCount``), else the interface's own field (``Starrable.stargazerCount``,
+        ``OrganizationAuditEntryData.organization`` rather than one of its forty implementations)."""
+        top = max(scored)[1]
+        owner = self._docs[top].owner
+        if owner and terms.intersection(words(owner)):
+            return top
+        group = self._docs[top].group
+        interfaces = [i for i in self._groups[group] if self._raw_kind(self._docs[i].owner) == "INTERFACE"]
+        return interfaces[0] if interfaces else top
+
+    def _raw_kind(self, type_name: str | None) -> str | None:
+        found = self._by_coordinate.get((type_name or "").lower())
+        return None if found is None else str(self._docs[found].raw.get("kind"))
 
     def _expand(self, term: str) -> Iterable[tuple[str, float]]:
         if term in self._postings:
@@ -864,8 +913,8 @@ def _with_depth(
     roots: Mapping[str, str],
     roles: Mapping[str, str],
 ) -> _Doc:
-    """``doc`` with its prior scaled by how far its type is from a root, pagination types not counted
-    (unreachable types count least)."""
+    """``doc`` with its prior scaled by how far its type is from a root: pagination types not counted, a step
+    from an interface or union to one of its types counted thrice, unreachable types least."""
     type_name = doc.owner or doc.coordinate
     depth = 0
     for _ in range(64):
@@ -874,8 +923,10 @@ def _with_depth(
         parent = parents.get(type_name)
         if parent is None:
             return replace(doc, prior=doc.prior * _UNREACHABLE)
-        type_name = parent[0]
-        if roles.get(type_name) not in ("connection", "edge"):
+        type_name, label = parent
+        if "." not in label:  # from an interface or union to a member: ``Query.node -> Node -> X`` is far
+            depth += _ABSTRACT_HOP
+        elif roles.get(type_name) not in ("connection", "edge"):
             depth += 1
     return replace(doc, prior=doc.prior / (1.0 + _DEPTH_DAMP * depth))
 
@@ -1026,6 +1077,8 @@ def _root_paths(types: list[Mapping[str, Any]], roots: Mapping[str, str]) -> dic
 
 
 _PAGINATION_STEP: Final = 0.3
+#: How many documents, by base score, get the query-dependent adjustments.
+_CANDIDATES: Final = 600
 
 
 def _pagination_name(name: str, type_: Mapping[str, Any]) -> bool:

@@ -47,8 +47,9 @@ from monitor.mcp.models import (
 Root = Literal["query", "mutation", "subscription"]
 MAX_DEPTH = 4
 MAX_LIMIT = 50
-#: search_schema's answer budget per requested hit (limit 10: under 4,000 characters).
-SEARCH_CHARS_PER_HIT = 390
+#: search_schema's answer budget: the envelope, then so much per requested hit (limit 10: under 4,000).
+SEARCH_CHARS_BASE = 400
+SEARCH_CHARS_PER_HIT = 350
 
 
 def get_schema(
@@ -167,11 +168,23 @@ def search_schema(
     )
     if not hits:
         answer.note = "no match: try other words, a broader scope, or get_schema(format='summary')"
-    # Ten hits are glanced at, not read: about 390 characters each. Shorter descriptions first, then fewer hits.
-    budget = min(max_chars, SEARCH_CHARS_PER_HIT * max(limit, 1))
+    # Ten hits are glanced at, not read: about 350 characters each. Shorter descriptions, signatures and paths
+    # first, then fewer hits.
+    budget = min(max_chars, SEARCH_CHARS_BASE + SEARCH_CHARS_PER_HIT * max(limit, 1))
     if json_size(answer) > budget:
         for hit in answer.hits:
             hit.description = one_line(hit.description, 80)
+    if json_size(answer) > budget:  # then long argument lists (get_type gives them whole)
+        for hit in answer.hits:
+            hit.signature = _short_signature(hit.signature, 100)
+    if json_size(answer) > budget:  # then folded lists and the middle of long paths
+        for hit in answer.hits:
+            hit.also = (
+                _folded(tuple(c for c in hit.also if not c[0].isdigit()), 2)
+                if len(hit.also) > 3
+                else hit.also
+            )
+            hit.path = _short_path(hit.path, 110)
     return fit(
         answer,
         "hits",
@@ -349,6 +362,25 @@ def list_operations(
             f"again with offset={offset + kept}, or search_schema(scope='{root}s') to find one"
         ),
     )
+
+
+def _short_signature(signature: str, limit: int) -> str:
+    """``name(a: A, b: B, …): Type``: a field's signature with its arguments cut to fit ``limit``."""
+    if len(signature) <= limit or "(" not in signature or "): " not in signature:
+        return signature
+    head, _, rest = signature.partition("(")
+    args, _, returns = rest.rpartition("): ")
+    room = max(limit - len(head) - len(returns) - 6, 0)
+    kept = args[:room].rsplit(", ", 1)[0] if ", " in args[:room] else ""
+    return f"{head}({kept + ', ' if kept else ''}…): {returns}"
+
+
+def _short_path(path: str | None, limit: int) -> str | None:
+    """``Query.node -> … -> A.b -> B.c``: a long path with its middle steps left out (its two last kept)."""
+    if path is None or len(path) <= limit:
+        return path
+    steps = path.split(" -> ")
+    return " -> ".join([steps[0], "…", *steps[-2:]]) if len(steps) > 3 else path
 
 
 def _folded(coordinates: tuple[str, ...], shown: int = 6) -> list[str]:

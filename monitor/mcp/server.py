@@ -52,14 +52,12 @@ when; coordinate_history follows one type, field or argument. validate_operation
 (and names the schema change that broke it); execute_query runs a read-only query live. Large answers are
 cut to fit and say how to ask for the rest."""
 
-TargetArg = Annotated[str, Field(description="Target name, as list_targets shows it.")]
-SnapshotArg = Annotated[
-    str, Field(description="'latest', 'previous', or a snapshot id (a hex prefix of at least 6 characters).")
-]
-OffsetArg = Annotated[int, Field(ge=0, description="Skip this many items (to page through a long answer).")]
+TargetArg = Annotated[str, Field(description="A name from list_targets.")]
+SnapshotArg = Annotated[str, Field(description="latest, previous or a snapshot id (hex prefix).")]
+OffsetArg = Annotated[int, Field(ge=0, description="Skip this many items (paging).")]
 VariablesArg = Annotated[
     dict[str, Any] | str | None,
-    Field(description="Operation variables: a JSON object, or the same object as a JSON string."),
+    Field(description="Variables: a JSON object, or one as a JSON string."),
 ]
 
 _READ_ONLY = ToolAnnotations(
@@ -194,8 +192,8 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
 
     @server.tool(title="List monitored APIs", annotations=_READ_ONLY)
     def list_targets() -> CallToolResult:
-        """The monitored GraphQL APIs: URL, auth kind, latest snapshot, last check time and outcome, and the
-        number of open (unacknowledged) breaking and dangerous changes of each one's current schema."""
+        """Start here: the monitored APIs (the target names), auth kind, latest snapshot, last check, open breaking and
+        dangerous changes."""
         with _tool_errors():
             return result(history_tools.list_targets(catalog))
 
@@ -205,18 +203,16 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         snapshot: SnapshotArg = "latest",
         format: Annotated[
             Literal["summary", "sdl"],
-            Field(
-                description="summary: root operations and every type with a one-line description; sdl: SDL."
-            ),
+            Field(description="summary: every type in one line; sdl: SDL."),
         ] = "summary",
         types: Annotated[
             list[str],
-            Field(description="Only these type names (SDL or summary); empty for the whole schema."),
+            Field(description="Only these types; empty for all."),
         ] = [],  # noqa: B006 - copied by pydantic, never mutated
         offset: OffsetArg = 0,
     ) -> CallToolResult:
-        """A stored schema: a summary (root operations, type names and one-line descriptions) or SDL, whole
-        or only the named types. Long answers are cut and say which offset to ask for next."""
+        """Use to skim a whole API: summary (root operations, each type in one line) or sdl (all, or types=[...]);
+        paged with offset."""
         with _tool_errors():
             return result(
                 schema_tools.get_schema(catalog, target, snapshot, format, tuple(types), offset, cap)
@@ -231,9 +227,8 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         ] = "all",
         limit: Annotated[int, Field(ge=1, le=50, description="How many hits.")] = 10,
     ) -> CallToolResult:
-        """Ranked search over type, field, argument, enum value and description text of the latest schema
-        (words split from camelCase/snake_case, lightly stemmed). Each hit has its path from a root
-        operation (Query.stacks -> Stack.runs -> Run), its kind, signature and deprecation."""
+        """Use first to find the field, mutation, argument or type for a task ('merge a pull request'): ranked hits
+        with their path from a root, signature and description."""
         with _tool_errors():
             return result(schema_tools.search_schema(catalog, target, query, scope, limit, cap))
 
@@ -247,9 +242,8 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         ] = [],  # noqa: B006 - copied by pydantic, never mutated
         offset: OffsetArg = 0,
     ) -> CallToolResult:
-        """Read one type before writing code against it: compact SDL, a member a line with its description's
-        first sentence, paging arguments folded (first/after/last/before). A member that does not fit is
-        named in omitted_members (page with offset); fields=[...] gives chosen members in full."""
+        """Use before writing code against a type: compact SDL, a member a line. Members that do not fit are listed in
+        omitted_members: page with offset, or fields=[...] for details."""
         with _tool_errors():
             return result(schema_tools.get_type(catalog, target, name, depth, cap, tuple(fields), offset))
 
@@ -261,8 +255,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         ] = "query",
         offset: OffsetArg = 0,
     ) -> CallToolResult:
-        """The fields of a root type of the latest schema (the queries, mutations or subscriptions a client
-        can send) with their signatures, descriptions and deprecations."""
+        """Use to see every query, mutation or subscription a client can send, with signatures and descriptions."""
         with _tool_errors():
             return result(schema_tools.list_operations(catalog, target, root, offset, cap))
 
@@ -271,8 +264,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         target: TargetArg,
         run: Annotated[str, Field(description="'latest' or a run id (prefix).")] = "latest",
     ) -> CallToolResult:
-        """The report of one check: summary first, then the changes (worst first), broken saved
-        operations and deprecations."""
+        """Use to see what one check found: summary, changes worst first, broken saved operations, deprecations."""
         with _tool_errors():
             return result(history_tools.get_drift_report(catalog, target, run, cap))
 
@@ -297,9 +289,8 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         ] = None,
         offset: OffsetArg = 0,
     ) -> CallToolResult:
-        """What changed since a point in time, to fix code after an API update. First page: the saved operations
-        that break, breaking changes grouped by kind, counts for the rest; then the changes, worst first. Each
-        page says how to get the next."""
+        """Use to fix code after an API update. First page: saved operations that break, breaking changes by kind,
+        counts; then the changes worst first, each page naming the next."""
         with _tool_errors():
             return result(
                 history_tools.schema_changes(
@@ -315,8 +306,8 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             Field(description="Type, Type.field, Type.field(arg:), Enum.VALUE, Input.field or @directive."),
         ],
     ) -> CallToolResult:
-        """When a type, field, argument or enum value appeared, was deprecated, changed type or was
-        removed, and what it looks like now."""
+        """Use when one type, field, argument or enum value misbehaves: when it appeared, was deprecated, changed or
+        removed, and what it is now."""
         with _tool_errors():
             return result(history_tools.coordinate_history(catalog, target, coordinate, cap))
 
@@ -327,9 +318,8 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         variables: VariablesArg = None,
         snapshot: SnapshotArg = "latest",
     ) -> CallToolResult:
-        """Validate a GraphQL document (and its variables) against a stored schema: errors with locations,
-        deprecated fields/arguments/values it uses, and for each error the recorded schema change that
-        broke it."""
+        """Use on every GraphQL document you write: errors with locations, deprecated elements used, the schema change
+        behind each error."""
         with _tool_errors():
             return result(
                 operation_tools.validate_operation(catalog, target, document, variables, snapshot, cap)
@@ -337,8 +327,8 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
 
     @server.tool(title="Check saved operations", annotations=_READ_ONLY)
     def check_contracts(target: TargetArg) -> CallToolResult:
-        """The status of the target's saved operations (its contracts directory) at the latest snapshot:
-        valid, broken (with errors and the changes that broke them) or using deprecated elements."""
+        """Use to check the saved operations (contracts directory) at the latest schema: valid, broken (and why) or
+        deprecated."""
         with _tool_errors():
             return result(operation_tools.check_contracts(catalog, target, cap))
 
@@ -350,9 +340,8 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             Field(description="Describe this method instead of the target's configured one."),
         ] = None,
     ) -> CallToolResult:
-        """How to authenticate to the API, from the target's configured auth: header names, the token
-        exchange flow (e.g. API key -> JWT via a mutation), refresh on expiry, and working example code in
-        Python and TypeScript. Credentials appear only as environment variable names."""
+        """Use before calling the API from code: headers, token exchange and refresh, Python and TypeScript examples
+        (secrets only as environment variable names)."""
         with _tool_errors():
             config = catalog.configured(target)
             snap = catalog.store.latest_snapshot(config.name) if catalog.has_store() else None
@@ -369,9 +358,8 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         query: Annotated[str, Field(description="One GraphQL query operation.")],
         variables: VariablesArg = None,
     ) -> CallToolResult:
-        """Run one query against the live API through the target's configured authentication. It is
-        validated against the latest schema first; mutations are refused unless the target allows them,
-        subscriptions always; depth, time and response size are limited and the answer is trimmed."""
+        """Use to try a query on the live API with the target's auth: validated first, mutations refused unless
+        allowed, depth, time and size limited."""
         with _tool_errors():
             return result(await app.live.execute(catalog, target, query, variables, cap))
 
