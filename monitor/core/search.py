@@ -52,6 +52,7 @@ _W_NAME: Final = 3.0
 _W_OWNER: Final = 1.0
 _W_RETURNS: Final = 0.9
 _W_ARGUMENT: Final = 0.4
+_W_INPUT: Final = 0.3
 _W_DESCRIPTION: Final = 0.8
 _PREFIX_WEIGHT: Final = 0.6
 _MAX_EXPANSIONS: Final = 12
@@ -438,6 +439,11 @@ class SchemaIndex:
             and not (t.get("kind") == "SCALAR" and t["name"] in _BUILTIN_SCALARS)
         ]
         roles = _roles(types, roots)
+        input_fields = {
+            str(t["name"]): tuple(str(f.get("name")) for f in t.get("inputFields") or [])
+            for t in types
+            if t.get("kind") == "INPUT_OBJECT"
+        }
         interface_of = _interface_fields(types)
         group_ids: dict[tuple[str, str], int] = {}
         builder = _Builder()
@@ -470,6 +476,14 @@ class SchemaIndex:
                 field_name = str(field.get("name"))
                 returns = named_type(field.get("type")) or ""
                 arg_words = [w for a in field.get("args") or [] for w in words(str(a.get("name")))]
+                # What a field takes says what it does: the fields of an input object argument
+                # (``customerUpdate(input: {firstName, lastName})`` for "update the customer's name").
+                input_words = [
+                    w
+                    for a in field.get("args") or []
+                    for f in input_fields.get(named_type(a.get("type")) or "", ())
+                    for w in words(f)
+                ]
                 builder.add(
                     _Doc(
                         f"{name}.{field_name}",
@@ -487,6 +501,7 @@ class SchemaIndex:
                     owner_words=() if op else owner_words,
                     returns_words=words(returns),
                     argument_words=arg_words,
+                    input_words=input_words,
                     description=field.get("description"),
                 )
             for field in type_.get("inputFields") or []:
@@ -529,7 +544,14 @@ class SchemaIndex:
             if doc.group >= 0:
                 groups[doc.group].append(doc_id)
         parents = _root_paths(types, roots)
-        docs = [_with_depth(doc, parents, roots, roles) for doc in builder.docs]
+        free = frozenset(
+            f"{t['name']}.{f.get('name')}"
+            for t in types
+            if t["name"] in root_scope
+            for f in t.get("fields") or []
+            if not any(_required(a) for a in f.get("args") or [])
+        )
+        docs = [_with_depth(doc, parents, roots, roles, free) for doc in builder.docs]
         return cls(docs, builder.finish(), parents, roots, groups, _verbs(types, roots, roles))
 
     # --------------------------------------------------------------------------------------- query
@@ -564,7 +586,7 @@ class SchemaIndex:
         # The base score first (matches, coverage, prior), then the adjustments for the best of them only:
         # together they multiply a score by at most about ten, so the leaders are among the first few hundred.
         base = [
-            (raw * (matched[doc_id].bit_count() / count) ** 2 * priors[doc_id], doc_id)
+            (raw * (matched[doc_id].bit_count() / count) ** _COVERAGE_POWER * priors[doc_id], doc_id)
             for doc_id, raw in scores.items()
             if scopes[doc_id] & mask
         ]
@@ -575,7 +597,7 @@ class SchemaIndex:
             entry = docs[doc_id]
             if score == math.inf:
                 coverage = matched[doc_id].bit_count() / count
-                score = scores[doc_id] * coverage * coverage * entry.prior
+                score = scores[doc_id] * coverage**_COVERAGE_POWER * entry.prior
             if entry.kind == "mutation" and intent != "neutral":
                 score *= _ACTION_BOOST if intent == "action" else _ATTRIBUTE_DAMP
             if wanted_shape is not None and wanted_shape in entry.shapes:
@@ -912,9 +934,11 @@ def _with_depth(
     parents: Mapping[str, tuple[str, str]],
     roots: Mapping[str, str],
     roles: Mapping[str, str],
+    free: frozenset[str],
 ) -> _Doc:
     """``doc`` with its prior scaled by how far its type is from a root: pagination types not counted, a step
-    from an interface or union to one of its types counted thrice, unreachable types least."""
+    from an interface or union to one of its types counted thrice, a root field with required arguments
+    counted twice (``free`` holds those without), unreachable types least."""
     type_name = doc.owner or doc.coordinate
     depth = 0
     for _ in range(64):
@@ -928,7 +952,14 @@ def _with_depth(
             depth += _ABSTRACT_HOP
         elif roles.get(type_name) not in ("connection", "edge"):
             depth += 1
+        if type_name in roots.values() and label not in free:
+            depth += 1  # a root field that needs an id is one step further than the caller's own ``customer``
     return replace(doc, prior=doc.prior / (1.0 + _DEPTH_DAMP * depth))
+
+
+def _required(arg: Mapping[str, Any]) -> bool:
+    """A non-null argument without a default."""
+    return (arg.get("type") or {}).get("kind") == "NON_NULL" and arg.get("defaultValue") is None
 
 
 def _roles(types: list[Mapping[str, Any]], roots: Mapping[str, str]) -> dict[str, str]:
@@ -993,12 +1024,14 @@ class _Builder:
         owner_words: Iterable[str] = (),
         returns_words: Iterable[str] = (),
         argument_words: Iterable[str] = (),
+        input_words: Iterable[str] = (),
         description: Any = None,
     ) -> None:
         doc_id = len(self.docs)
         self.docs.append(doc)
         # Lightest group first: a word in several groups keeps the weight of the heaviest.
-        weights: dict[str, float] = dict.fromkeys(argument_words, _W_ARGUMENT) if argument_words else {}
+        weights: dict[str, float] = dict.fromkeys(input_words, _W_INPUT)
+        weights.update(dict.fromkeys(argument_words, _W_ARGUMENT))
         for group, weight in ((owner_words, _W_OWNER), (returns_words, _W_RETURNS), (name_words, _W_NAME)):
             for word in group:
                 weights[word] = weight
@@ -1079,6 +1112,8 @@ def _root_paths(types: list[Mapping[str, Any]], roots: Mapping[str, str]) -> dic
 _PAGINATION_STEP: Final = 0.3
 #: How many documents, by base score, get the query-dependent adjustments.
 _CANDIDATES: Final = 600
+#: A document matching k of the query's n words keeps (k/n) to this power of its score.
+_COVERAGE_POWER: Final = 2.0
 
 
 def _pagination_name(name: str, type_: Mapping[str, Any]) -> bool:
