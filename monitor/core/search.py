@@ -606,7 +606,7 @@ class SchemaIndex:
                 owner_terms
                 and intent != "action"
                 and entry.owner is not None
-                and owner_terms <= self._owner_words[doc_id]
+                and _names(owner_terms, self._owner_words[doc_id])
             ):
                 score *= _OWNER_BOOST
             if entry.normalized == wanted:
@@ -818,6 +818,25 @@ _INTERROGATIVES: Final = frozenset(
         "have",
     }
 )
+_DETERMINERS: Final = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "my",
+        "our",
+        "this",
+        "that",
+        "these",
+        "those",
+        "some",
+        "new",
+        "another",
+        "your",
+        "their",
+    }
+    | {"its", "his", "her", "up", "out", "off", "someone", "something"}
+)
 _LEADS: Final = ("how do i", "how can i", "how to", "how do we", "i want to", "i need to", "please", "can i")
 
 
@@ -835,6 +854,14 @@ def _owner_phrase(query: str) -> frozenset[str]:
     tail = [w for token in _TEXT_RE.findall(found.group(1)) for w in words(token)]
     tail = [w for w in tail if w not in _STOPWORDS and w not in _QUESTION_WORDS]
     return frozenset(tail[:3]) if 0 < len(tail) <= 3 else frozenset()
+
+
+def _names(terms: frozenset[str], owner: frozenset[str]) -> bool:
+    """Whether the query's words name exactly this type ("a repo" is ``Repository``; it is not
+    ``RepositoryVulnerabilityAlert``): each word of one begins a word of the other."""
+    return all(any(w.startswith(t) for w in owner) for t in terms) and all(
+        any(w.startswith(t) for t in terms) for w in owner
+    )
 
 
 def _asked_shape(query: str) -> str | None:
@@ -904,6 +931,11 @@ def _intent(query: str, verbs: frozenset[str]) -> Literal["action", "attribute",
     if procedural and first not in _QUESTION_WORDS:
         return "action"  # "how do I change the quantity ...": a verb, even one the schema spells otherwise
     if first and stem(first) in verbs:
+        return "action"
+    # "open a new issue", "log in a customer": a word followed by a determiner or a particle is an imperative
+    # verb, whether or not the schema spells its mutations with it.
+    rest = text.split(" ")[1:2]
+    if first and first not in _QUESTION_WORDS and rest and rest[0] in _DETERMINERS:
         return "action"
     return "neutral"
 
