@@ -1,37 +1,84 @@
-"""Schema search: a ranked index over the names and descriptions of a schema's types and members.
+"""Schema search: the field, mutation, argument, enum value or type that answers a developer's question.
 
 :meth:`SchemaIndex.build` reads an introspection result (no ``GraphQLSchema`` is needed, so a cold index
 costs little more than a pass over the JSON) and :meth:`SchemaIndex.search` answers in milliseconds.
 
-Ranking is BM25-flavoured rather than a substring match:
+Ranking starts as weighted BM25 and then uses what a schema and a question say about each other, without any
+API-specific word list (the words and intents: :mod:`monitor.core.query`; the schema's shape:
+:mod:`monitor.core.schema_graph`):
 
-- names are split into words (``WorkerPool``, ``worker_pool`` and ``workerPools`` all give ``worker pool``),
-  lower-cased and lightly stemmed (plurals, ``-ing``, ``-ed``), in the index and in the query alike;
-- a word weighs more in a name than in the owning type's name, the field's return type, its argument
-  names or its description, and rare words weigh more than common ones (``id`` matches everything);
-- hits that match every word of the query beat hits that match some; an exact name or coordinate match
-  wins outright, and so does a name whose words are the query's (``invoice line items`` is
-  ``InvoiceLineItem``); a query word also matches longer words it begins (``auth`` finds ``authentication``);
-- the leaders are reranked by how much of their name the query covers, so a type beats the wrappers
-  named after it (``InvoiceLineItem`` before ``InvoiceLineItemConnection``);
-- deprecated members rank a little lower, types and root fields a little higher.
+- names are split into words (``WorkerPool``, ``worker_pool`` and ``workerPools`` all give ``worker pool``)
+  and Snowball-stemmed, in the index and in the query alike; question and function words are dropped;
+- a word weighs most in a name, then in the owning type's name, the return type, the description, the
+  argument names and the fields of an input argument; rare words weigh more than common ones; a query word
+  also matches longer words it begins (``auth`` finds ``authentication``);
+- hits that match every word of the query beat hits that match some, and names the query covers beat names
+  it only touches; a name that *is* the query wins (``worker pool`` is ``WorkerPool``; ``customer email
+  address`` is ``Customer.emailAddress``, which leads to the type ``CustomerEmailAddress``);
+- priors: root fields and fields above bare types, plumbing types (inputs, payloads, connections, edges) and
+  their members lowest; deprecated members, members far from a root (behind ``Query.node`` or a root field
+  that needs an id) and unreachable ones lower;
+- the question decides between a mutation and a field: an action ("close an issue": a verb of the schema's
+  mutations, or a verb followed by a determiner) lifts mutations, a question word ("who merged", "is it
+  archived") lowers them and lifts fields whose type gives that kind of answer (a person, a date, a Boolean, a
+  count, an amount, a reason); "X of a Y" lifts the fields of the type named Y;
+- an interface field and its implementations fold into one hit (``also``), shown as the named type's member
+  when the question names one and as the interface's otherwise; fields shared by dozens of types, and a
+  type's third and later look-alike members, weigh less.
 
-Every hit carries its path from a root operation (``Query.stacks -> Stack.runs -> Run``), found by a
-breadth-first walk over output fields, arguments, input fields, union members and implementations: from
-the query root first, so a type a query can read is shown that way even when a mutation returns it.
+Every hit carries its shortest natural path from a root operation (``Query.repository -> Repository.issue ->
+Issue.labels``; see :func:`~monitor.core.schema_graph.root_paths`), with pagination hops implied.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final, Literal
 
-import snowballstemmer  # type: ignore[import-untyped]
+from monitor.core.query import (
+    STOPWORDS,
+    TEXT_RE,
+    WORD_RE,
+    asked_shape,
+    field_shapes,
+    intent_of,
+    names_type,
+    normalized,
+    owner_phrase,
+    query_terms,
+    stem,
+    text_words,
+    words,
+)
+from monitor.core.schema_graph import (
+    interface_fields,
+    is_pagination,
+    is_required,
+    named_type,
+    root_paths,
+    schema_verbs,
+    type_ref,
+    type_roles,
+)
+
+__all__ = [
+    "PAGING_ARGUMENTS",
+    "SchemaIndex",
+    "Scope",
+    "SearchHit",
+    "field_signature",
+    "input_value_signature",
+    "named_type",
+    "one_line",
+    "stem",
+    "type_ref",
+    "type_signature",
+    "words",
+]
 
 Scope = Literal["all", "queries", "mutations", "subscriptions", "types", "fields"]
 
@@ -91,6 +138,12 @@ _LARGE_FAMILY: Final = 8
 _LARGE_FAMILY_DAMP: Final = 0.6
 #: A name the query covers only partly keeps this share of its score (all of it when fully covered).
 _NAME_COVERAGE_FLOOR: Final = 0.5
+#: How many documents, by base score, get the query-dependent adjustments.
+_CANDIDATES: Final = 600
+#: A document matching k of the query's n words keeps (k/n) to this power of its score.
+_COVERAGE_POWER: Final = 2.0
+#: A hit's description is its first paragraph, cut here (ten hits must fit an assistant's glance).
+_DESCRIPTION_CHARS: Final = 140
 
 _TYPE_KINDS: Final = {
     "OBJECT": "type",
@@ -109,165 +162,6 @@ _KEYWORDS: Final = {
     "SCALAR": "scalar",
 }
 _BUILTIN_SCALARS: Final = frozenset({"String", "Int", "Float", "Boolean", "ID"})
-#: Function words, dropped from descriptions and queries alike.
-_STOPWORDS: Final = frozenset(
-    {
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "by",
-        "can",
-        "for",
-        "from",
-        "has",
-        "have",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "so",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "this",
-        "those",
-        "to",
-        "was",
-        "were",
-        "when",
-        "which",
-        "will",
-        "with",
-        "you",
-        "your",
-    }
-)
-#: Words that shape a question rather than name what it is about ("how do I list ...", "what is my ...", "get
-#: the ..."): dropped from queries (they are common in descriptions too, so they only add noise).
-_QUESTION_WORDS: Final = frozenset(
-    {
-        "how",
-        "what",
-        "who",
-        "whom",
-        "whose",
-        "where",
-        "why",
-        "do",
-        "does",
-        "did",
-        "done",
-        "i",
-        "me",
-        "my",
-        "mine",
-        "we",
-        "our",
-        "us",
-        "am",
-        "can",
-        "could",
-        "should",
-        "would",
-        "want",
-        "need",
-        "some",
-        "any",
-        "all",
-        "every",
-        "each",
-        "list",
-        "get",
-        "show",
-        "find",
-        "fetch",
-        "read",
-        "see",
-        "look",
-        "up",
-        "give",
-        "tell",
-        "about",
-        "please",
-        "many",
-        "much",
-    }
-)
-#: What a first-person query means when nothing else is left of it ("me", "who am I"): the Relay-style viewer.
-_SELF_WORDS: Final = ("viewer", "current", "authenticated")
-_WORD_RE: Final = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
-_TEXT_RE: Final = re.compile(r"[A-Za-z0-9]+")
-_NORMALIZE_RE: Final = re.compile(r"[^a-z0-9]")
-
-
-# ------------------------------------------------------------------------------------------- words
-
-
-_STEMMER: Final = snowballstemmer.stemmer("english")
-_stem_cache: dict[str, str] = {}
-
-
-def stem(word: str) -> str:
-    """The Snowball (Porter 2) English stem of a lower-case word, the same on both sides of a match:
-    ``invoice``, ``invoices`` and ``invoiced`` all give ``invoic``."""
-    found = _stem_cache.get(word)
-    if found is None:
-        found = word if word.isdigit() else str(_STEMMER.stemWord(word))
-        if len(_stem_cache) < 200_000:
-            _stem_cache[word] = found
-    return found
-
-
-_word_cache: dict[str, tuple[str, ...]] = {}
-
-
-def words(text: str) -> tuple[str, ...]:
-    """The stemmed, lower-case words of an identifier or a phrase (camelCase and snake_case split)."""
-    cached = _word_cache.get(text)
-    if cached is not None:
-        return cached
-    out = tuple(stem(w.lower()) for w in _WORD_RE.findall(text))
-    if len(_word_cache) < 200_000:
-        _word_cache[text] = out
-    return out
-
-
-def _text_words(text: str) -> list[str]:
-    """Words of a description: every token split like an identifier, stop words dropped."""
-    out: list[str] = []
-    for token in _TEXT_RE.findall(text):
-        for word in words(token):
-            if word not in _STOPWORDS:
-                out.append(word)
-    return out
-
-
-_normalized_cache: dict[str, str] = {}
-
-
-def _normalized(name: str) -> str:
-    """``name`` lower-cased without separators (cached: member names repeat across types)."""
-    found = _normalized_cache.get(name)
-    if found is None:
-        found = _NORMALIZE_RE.sub("", name.lower())
-        if len(_normalized_cache) < 200_000:
-            _normalized_cache[name] = found
-    return found
 
 
 def one_line(description: str | None, limit: int = 200) -> str:
@@ -279,26 +173,7 @@ def one_line(description: str | None, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-# ------------------------------------------------------------------------------------------- type refs
-
-
-def type_ref(ref: Mapping[str, Any] | None) -> str:
-    """``[Run!]!`` from an introspection type reference."""
-    if not ref:
-        return "?"
-    kind = ref.get("kind")
-    if kind == "NON_NULL":
-        return type_ref(ref.get("ofType")) + "!"
-    if kind == "LIST":
-        return "[" + type_ref(ref.get("ofType")) + "]"
-    return str(ref.get("name") or "?")
-
-
-def named_type(ref: Mapping[str, Any] | None) -> str | None:
-    """The named type at the bottom of a type reference."""
-    while ref and ref.get("kind") in ("NON_NULL", "LIST"):
-        ref = ref.get("ofType")
-    return str(ref["name"]) if ref and ref.get("name") else None
+# ------------------------------------------------------------------------------------------- signatures
 
 
 def input_value_signature(value: Mapping[str, Any]) -> str:
@@ -382,7 +257,7 @@ class _Doc:
     normalized: str  # the name, lower-case, separators dropped
     prior: float
     group: int = -1  # the interface field this member implements (or is), -1 for none
-    shapes: frozenset[str] = frozenset()  # what kind of answer a field gives (see _shapes)
+    shapes: frozenset[str] = frozenset()  # what kind of answer a field gives (see field_shapes)
 
 
 class SchemaIndex:
@@ -405,13 +280,13 @@ class SchemaIndex:
         self._roots = roots
         self._groups = groups
         self._pagination = frozenset(
-            d.coordinate for d in docs if d.owner is None and _pagination_name(d.coordinate, d.raw)
+            d.coordinate for d in docs if d.owner is None and is_pagination(d.coordinate, d.raw)
         )
         self._by_coordinate = {d.coordinate.lower(): i for i, d in enumerate(docs)}
         self._priors = [d.prior for d in docs]
         self._scopes = [d.scope for d in docs]
         self._owner_words = [frozenset(words(d.owner)) if d.owner else frozenset() for d in docs]
-        self._owner_names = [_normalized(d.owner) if d.owner else "" for d in docs]
+        self._owner_names = [normalized(d.owner) if d.owner else "" for d in docs]
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -438,13 +313,13 @@ class SchemaIndex:
             and not t["name"].startswith("__")
             and not (t.get("kind") == "SCALAR" and t["name"] in _BUILTIN_SCALARS)
         ]
-        roles = _roles(types, roots)
+        roles = type_roles(types, roots)
         input_fields = {
             str(t["name"]): tuple(str(f.get("name")) for f in t.get("inputFields") or [])
             for t in types
             if t.get("kind") == "INPUT_OBJECT"
         }
-        interface_of = _interface_fields(types)
+        interface_of = interface_fields(types)
         group_ids: dict[tuple[str, str], int] = {}
         builder = _Builder()
 
@@ -463,7 +338,7 @@ class SchemaIndex:
                     _SCOPE_BITS["types"],
                     None,
                     type_,
-                    _normalized(name),
+                    normalized(name),
                     _TYPE_PRIORS.get(role, _TYPE_PRIOR),
                 ),
                 name_words=words(name),
@@ -491,11 +366,11 @@ class SchemaIndex:
                         _SCOPE_BITS[_ROOT_SCOPES[op]] if op else _SCOPE_BITS["fields"],
                         name,
                         field,
-                        _normalized(field_name),
+                        normalized(field_name),
                         (_ROOT_PRIOR if op else member_prior)
                         * (_DEPRECATED if field.get("isDeprecated") else 1.0),
                         group(name, field_name),
-                        _shapes(field_name, returns),
+                        field_shapes(field_name, returns),
                     ),
                     name_words=words(field_name),
                     owner_words=() if op else owner_words,
@@ -513,7 +388,7 @@ class SchemaIndex:
                         _SCOPE_BITS["fields"],
                         name,
                         field,
-                        _normalized(field_name),
+                        normalized(field_name),
                         _INPUT_FIELD_PRIOR
                         * member_prior
                         * (_DEPRECATED if field.get("isDeprecated") else 1.0),
@@ -532,7 +407,7 @@ class SchemaIndex:
                         _SCOPE_BITS["fields"],
                         name,
                         value,
-                        _normalized(value_name),
+                        normalized(value_name),
                         _ENUM_VALUE_PRIOR * (_DEPRECATED if value.get("isDeprecated") else 1.0),
                     ),
                     name_words=words(value_name),
@@ -543,28 +418,28 @@ class SchemaIndex:
         for doc_id, doc in enumerate(builder.docs):
             if doc.group >= 0:
                 groups[doc.group].append(doc_id)
-        parents = _root_paths(types, roots)
+        parents = root_paths(types, roots)
         free = frozenset(
             f"{t['name']}.{f.get('name')}"
             for t in types
             if t["name"] in root_scope
             for f in t.get("fields") or []
-            if not any(_required(a) for a in f.get("args") or [])
+            if not any(is_required(a) for a in f.get("args") or [])
         )
         docs = [_with_depth(doc, parents, roots, roles, free) for doc in builder.docs]
-        return cls(docs, builder.finish(), parents, roots, groups, _verbs(types, roots, roles))
+        return cls(docs, builder.finish(), parents, roots, groups, schema_verbs(types, roots, roles))
 
     # --------------------------------------------------------------------------------------- query
 
     def search(self, query: str, *, scope: Scope = "all", limit: int = 10) -> list[SearchHit]:
         """The ``limit`` best hits for ``query`` within ``scope``, best first."""
         mask = _ALL if scope == "all" else _SCOPE_BITS[scope]
-        terms, extra = _query_terms(query)
+        terms, extra = query_terms(query)
         if not terms or limit <= 0:
             return []
-        intent = _intent(query, self._verbs)
-        wanted_shape = _asked_shape(query)
-        owner_terms = _owner_phrase(query)
+        intent = intent_of(query, self._verbs)
+        wanted_shape = asked_shape(query)
+        owner_terms = owner_phrase(query)
         scores: dict[int, float] = {}
         matched: dict[int, int] = {}
         for position, term in enumerate([*terms, *extra]):
@@ -574,7 +449,7 @@ class SchemaIndex:
                 for doc, weight in self._postings[expansion]:
                     scores[doc] = scores.get(doc, 0.0) + weight * factor * factor_scale
                     matched[doc] = matched.get(doc, 0) | bit
-        wanted = _normalized(query)
+        wanted = normalized(query)
         exact = self._by_coordinate.get(query.strip().lower())
         if exact is not None:
             scores[exact] = scores.get(exact, 0.0) + _EXACT_BONUS * 4
@@ -606,7 +481,7 @@ class SchemaIndex:
                 owner_terms
                 and intent != "action"
                 and entry.owner is not None
-                and _names(owner_terms, self._owner_words[doc_id])
+                and names_type(owner_terms, self._owner_words[doc_id])
             ):
                 score *= _OWNER_BOOST
             if entry.normalized == wanted:
@@ -627,12 +502,12 @@ class SchemaIndex:
         # ``InvoiceLineItemConnection`` for "invoice line items", and a name equal to the query's words wins.
         query_set = set(terms)
         term_set = query_set | set(extra)
-        surface = {w.lower() for w in _TEXT_RE.findall(query)}
+        surface = {w.lower() for w in TEXT_RE.findall(query)}
         rescored: list[tuple[float, str, int]] = []
         for neg, coordinate, doc_id in heapq.nsmallest(max(limit * 8, 80), ranked):
             entry = docs[doc_id]
             own = coordinate if entry.owner is None else coordinate[len(entry.owner) + 1 :]
-            name_words = [w for w in words(own) if w not in _STOPWORDS]
+            name_words = [w for w in words(own) if w not in STOPWORDS]
             score = -neg
             if name_words:
                 covered = sum(1 for word in name_words if word in term_set) / len(name_words)
@@ -644,7 +519,7 @@ class SchemaIndex:
                     else _DESCRIBED_ONLY
                 )
                 # The name in the query's own word forms ("credit cards" is ``creditCards``, not ``creditCard``).
-                raw_words = [w.lower() for w in _WORD_RE.findall(own)]
+                raw_words = [w.lower() for w in WORD_RE.findall(own)]
                 score *= 1.0 + _SURFACE_BONUS * sum(1 for w in raw_words if w in surface) / len(raw_words)
                 named = set(name_words)
                 if entry.owner is not None and entry.kind not in ("query", "mutation", "subscription"):
@@ -771,196 +646,6 @@ class SchemaIndex:
         return " -> ".join([*steps, type_name])
 
 
-def _query_terms(query: str) -> tuple[list[str], list[str]]:
-    """The query's content words (each must match for full coverage) and optional hint words.
-
-    Question words are dropped ("how do I list ..."); "how many" and "number of" hint at a ``...Count`` field;
-    a query that is only about its asker ("me", "who am I") means the viewer.
-    """
-    lowered = [w.lower() for w in _TEXT_RE.findall(query)]
-    extra: list[str] = []
-    joined = " ".join(lowered)
-    if "how many" in joined or "number of" in joined:
-        extra.append("count")
-    terms = [
-        w
-        for token in _TEXT_RE.findall(query)
-        if token.lower() not in _STOPWORDS and token.lower() not in _QUESTION_WORDS
-        for w in words(token)
-        if w not in _STOPWORDS
-    ]
-    if not terms:
-        if any(token in ("me", "i", "my", "myself", "am", "whoami") for token in lowered):
-            terms = [stem(w) for w in _SELF_WORDS]
-        else:
-            terms = [w for token in lowered for w in words(token)]
-    terms = list(dict.fromkeys(terms))[:12]
-    return terms, [w for w in extra if w not in terms]
-
-
-_INTERROGATIVES: Final = frozenset(
-    {
-        "who",
-        "whom",
-        "whose",
-        "what",
-        "which",
-        "when",
-        "where",
-        "why",
-        "is",
-        "are",
-        "was",
-        "were",
-        "does",
-        "did",
-        "has",
-        "have",
-    }
-)
-_DETERMINERS: Final = frozenset(
-    {
-        "a",
-        "an",
-        "the",
-        "my",
-        "our",
-        "this",
-        "that",
-        "these",
-        "those",
-        "some",
-        "new",
-        "another",
-        "your",
-        "their",
-    }
-    | {"its", "his", "her", "up", "out", "off", "someone", "something"}
-)
-_LEADS: Final = ("how do i", "how can i", "how to", "how do we", "i want to", "i need to", "please", "can i")
-
-
-_OWNER_PHRASE: Final = re.compile(
-    r"\b(?:of|in|on|for)\s+(?:(?:a|an|the|this|that|my|our|its|their)\s+)?(.+)$", re.I
-)
-
-
-def _owner_phrase(query: str) -> frozenset[str]:
-    """The words of the thing a question is about when it says so in English: "members of an organization",
-    "items in an order" (the thing that holds the answer, so its fields come first)."""
-    found = _OWNER_PHRASE.search(query.strip().rstrip("?."))
-    if found is None:
-        return frozenset()
-    tail = [w for token in _TEXT_RE.findall(found.group(1)) for w in words(token)]
-    tail = [w for w in tail if w not in _STOPWORDS and w not in _QUESTION_WORDS]
-    return frozenset(tail[:3]) if 0 < len(tail) <= 3 else frozenset()
-
-
-def _names(terms: frozenset[str], owner: frozenset[str]) -> bool:
-    """Whether the query's words name exactly this type ("a repo" is ``Repository``; it is not
-    ``RepositoryVulnerabilityAlert``): each word of one begins a word of the other."""
-    return all(any(w.startswith(t) for w in owner) for t in terms) and all(
-        any(w.startswith(t) for t in terms) for w in owner
-    )
-
-
-def _asked_shape(query: str) -> str | None:
-    """The kind of answer a question asks for, from its question word: "who" a person, "when" a time, "is" a
-    yes or no, "how many" a number, "how much" an amount, "why" a reason."""
-    text = " ".join(w.lower() for w in _TEXT_RE.findall(query))
-    if text.startswith(("how many", "number of")):
-        return "count"
-    if text.startswith("how much"):
-        return "amount"
-    first = text.split(" ", 1)[0] if text else ""
-    return _QUESTION_SHAPES.get(first)
-
-
-_QUESTION_SHAPES: Final = {
-    "who": "person",
-    "whom": "person",
-    "when": "time",
-    "why": "reason",
-    "is": "yes/no",
-    "are": "yes/no",
-    "does": "yes/no",
-    "has": "yes/no",
-    "can": "yes/no",
-}
-_PERSON_WORDS: Final = frozenset({"by", "user", "actor", "author", "owner", "person", "custom", "member"})
-_TIME_TYPES: Final = ("date", "time")
-_AMOUNT_TYPES: Final = ("money", "price", "amount", "decimal", "float", "currency")
-
-
-def _shapes(field_name: str, returns: str) -> frozenset[str]:
-    """What a field answers, from its name and its type: a yes/no, a time, a count, an amount, a person, a
-    reason. GraphQL naming conventions only (``isArchived``, ``closedAt``, ``totalCount``, ``mergedBy``)."""
-    name = words(field_name)
-    lowered = returns.lower()
-    out: set[str] = set()
-    if returns == "Boolean":
-        out.add("yes/no")
-    if any(t in lowered for t in _TIME_TYPES) or (name and name[-1] in ("at", "on", "date")):
-        out.add("time")
-    if returns == "Int" or "count" in name:
-        out.add("count")
-    if any(t in lowered for t in _AMOUNT_TYPES) or returns in ("Int", "Float"):
-        out.add("amount")
-    if (name and name[-1] == "by") or _PERSON_WORDS.intersection(words(returns)):
-        out.add("person")
-    if "reason" in name or "reason" in lowered:
-        out.add("reason")
-    return frozenset(out)
-
-
-def _intent(query: str, verbs: frozenset[str]) -> Literal["action", "attribute", "neutral"]:
-    """Whether a query asks to do something ("close an issue", "how do I add a card"), asks about an
-    attribute ("who merged the pull request", "is the repository archived", "how many ..."), or neither
-    (keywords). A query is an action when its first word is one of the schema's own verbs (see :func:`_verbs`).
-    """
-    text = " ".join(w.lower() for w in _TEXT_RE.findall(query))
-    procedural = False
-    for lead in _LEADS:
-        if text.startswith(lead + " "):
-            text = text[len(lead) + 1 :]
-            procedural = True
-            break
-    first = text.split(" ", 1)[0] if text else ""
-    if first in _INTERROGATIVES or text.startswith(("how many", "how much")):
-        return "attribute"
-    if procedural and first not in _QUESTION_WORDS:
-        return "action"  # "how do I change the quantity ...": a verb, even one the schema spells otherwise
-    if first and stem(first) in verbs:
-        return "action"
-    # "open a new issue", "log in a customer": a word followed by a determiner or a particle is an imperative
-    # verb, whether or not the schema spells its mutations with it.
-    rest = text.split(" ")[1:2]
-    if first and first not in _QUESTION_WORDS and rest and rest[0] in _DETERMINERS:
-        return "action"
-    return "neutral"
-
-
-def _verbs(
-    types: list[Mapping[str, Any]], roots: Mapping[str, str], roles: Mapping[str, str]
-) -> frozenset[str]:
-    """The schema's verbs: words of mutation names that name no type the API is about (``add``, ``close``,
-    ``update`` but not ``issue`` or ``cart``). Learnt from the schema, so any naming style works
-    (``addStar``, ``cartLinesAdd``)."""
-    mutation = roots.get("mutation")
-    nouns: set[str] = set()
-    verbs: set[str] = set()
-    for type_ in types:
-        name = str(type_["name"])
-        if name in roots.values() or name in roles:
-            continue
-        nouns.update(words(name))
-    for type_ in types:
-        if type_["name"] == mutation:
-            for field in type_.get("fields") or []:
-                verbs.update(words(str(field.get("name"))))
-    return frozenset(verbs - nouns - _STOPWORDS)
-
-
 def _with_depth(
     doc: _Doc,
     parents: Mapping[str, tuple[str, str]],
@@ -987,57 +672,6 @@ def _with_depth(
         if type_name in roots.values() and label not in free:
             depth += 1  # a root field that needs an id is one step further than the caller's own ``customer``
     return replace(doc, prior=doc.prior / (1.0 + _DEPTH_DAMP * depth))
-
-
-def _required(arg: Mapping[str, Any]) -> bool:
-    """A non-null argument without a default."""
-    return (arg.get("type") or {}).get("kind") == "NON_NULL" and arg.get("defaultValue") is None
-
-
-def _roles(types: list[Mapping[str, Any]], roots: Mapping[str, str]) -> dict[str, str]:
-    """What a type is there for, when it is plumbing rather than a thing the API is about: ``input`` (an input
-    object), ``payload`` (an object only mutations return), ``connection`` / ``edge`` (Relay pagination)."""
-    returned_by_mutation: set[str] = set()
-    returned_elsewhere: set[str] = set()
-    mutation = roots.get("mutation")
-    for type_ in types:
-        for field in type_.get("fields") or []:
-            target = named_type(field.get("type"))
-            if target:
-                (returned_by_mutation if type_["name"] == mutation else returned_elsewhere).add(target)
-    roles: dict[str, str] = {}
-    for type_ in types:
-        name = str(type_["name"])
-        kind = type_.get("kind")
-        field_names = {str(f.get("name")) for f in type_.get("fields") or []}
-        if kind == "INPUT_OBJECT":
-            roles[name] = "input"
-        elif kind == "OBJECT" and name in returned_by_mutation and name not in returned_elsewhere:
-            roles[name] = "payload"
-        elif kind == "OBJECT" and ("edges" in field_names or {"nodes", "pageInfo"} <= field_names):
-            roles[name] = "connection"
-        elif kind == "OBJECT" and {"cursor", "node"} <= field_names:
-            roles[name] = "edge"
-    return roles
-
-
-def _interface_fields(types: list[Mapping[str, Any]]) -> dict[tuple[str, str], tuple[str, str]]:
-    """(type, field) -> (interface, field) for every field an object or interface has from an interface (the
-    interface's own fields included), so an interface field and its implementations fold into one hit."""
-    by_name = {str(t["name"]): t for t in types}
-    out: dict[tuple[str, str], tuple[str, str]] = {}
-    for type_ in types:
-        if type_.get("kind") != "INTERFACE":
-            continue
-        interface = str(type_["name"])
-        fields = [str(f.get("name")) for f in type_.get("fields") or []]
-        members = [interface] + [str(p.get("name")) for p in type_.get("possibleTypes") or []]
-        for member in members:
-            has = {str(f.get("name")) for f in (by_name.get(member) or {}).get("fields") or []}
-            for field in fields:
-                if field in has:
-                    out.setdefault((member, field), (interface, field))
-    return out
 
 
 class _Builder:
@@ -1084,7 +718,7 @@ class _Builder:
         """Weighted words of a description (cached: schemas repeat descriptions a lot)."""
         cached = self._descriptions.get(description)
         if cached is None:
-            found = _text_words(description[:600])
+            found = text_words(description[:600])
             damp = 1.0 / (1.0 + len(found) / 30.0)
             counts: dict[str, int] = {}
             for word in found:
@@ -1101,78 +735,3 @@ class _Builder:
             idf = math.log(1.0 + (total - df + 0.5) / (df + 0.5))
             postings[word] = [(doc, weight * idf) for doc, weight in entries.items()]
         return postings
-
-
-def _root_paths(types: list[Mapping[str, Any]], roots: Mapping[str, str]) -> dict[str, tuple[str, str]]:
-    """type name -> (previous type, step label) on the shortest natural path from a root.
-
-    Steps are weighed (see :func:`_edges`): reading a field costs 1, a pagination hop little, passing an
-    argument more, and going from an interface or union to one of its members most, so ``Issue`` is reached
-    as ``Query.repository -> Repository.issues -> ...`` rather than through ``Query.node -> Node``. Query roots
-    first: a type readable through a query gets that path even when a mutation returns it directly (an
-    assistant exploring an API reads before it writes).
-    """
-    by_name = {str(t["name"]): t for t in types}
-    pagination = {name for name, t in by_name.items() if _pagination_name(name, t)}
-    parents: dict[str, tuple[str, str]] = {}
-    best: dict[str, float] = {}
-    queue: list[tuple[float, int, str]] = []
-    order = 0
-    for rank, op in enumerate(("query", "mutation", "subscription")):
-        if op in roots and roots[op] in by_name:
-            best[roots[op]] = 1000.0 * rank
-            queue.append((1000.0 * rank, order, roots[op]))
-            order += 1
-    heapq.heapify(queue)
-    root_names = set(roots.values())
-    while queue:
-        cost, _, name = heapq.heappop(queue)
-        if cost > best.get(name, math.inf):
-            continue
-        for target, label, weight in _edges(name, by_name[name]):
-            if target in root_names or target not in by_name:
-                continue
-            step = _PAGINATION_STEP if name in pagination else weight
-            if cost + step < best.get(target, math.inf):
-                best[target] = cost + step
-                parents[target] = (name, label)
-                order += 1
-                heapq.heappush(queue, (cost + step, order, target))
-    return parents
-
-
-_PAGINATION_STEP: Final = 0.3
-#: How many documents, by base score, get the query-dependent adjustments.
-_CANDIDATES: Final = 600
-#: A document matching k of the query's n words keeps (k/n) to this power of its score.
-_COVERAGE_POWER: Final = 2.0
-
-
-def _pagination_name(name: str, type_: Mapping[str, Any]) -> bool:
-    """A Relay connection or edge type (``IssueConnection``, ``IssueEdge``): a step through it is implied."""
-    fields = {str(f.get("name")) for f in type_.get("fields") or []}
-    return name.endswith(("Connection", "Edge")) and bool(fields & {"edges", "node", "nodes", "pageInfo"})
-
-
-#: A hit's description is its first paragraph, cut here (ten hits must fit an assistant's glance).
-_DESCRIPTION_CHARS: Final = 140
-
-
-def _edges(name: str, type_: Mapping[str, Any]) -> Iterable[tuple[str, str, float]]:
-    """(next type, step label, cost) for every step out of a type."""
-    for field in type_.get("fields") or []:
-        target = named_type(field.get("type"))
-        if target:
-            yield target, f"{name}.{field.get('name')}", 1.0
-    for field in type_.get("fields") or []:
-        for arg in field.get("args") or []:
-            target = named_type(arg.get("type"))
-            if target:
-                yield target, f"{name}.{field.get('name')}({arg.get('name')}:)", 2.0
-    for field in type_.get("inputFields") or []:
-        target = named_type(field.get("type"))
-        if target:
-            yield target, f"{name}.{field.get('name')}", 1.0
-    for possible in type_.get("possibleTypes") or []:
-        if possible.get("name"):
-            yield str(possible["name"]), name, 3.0

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from mcp.client.client import Client
 
-from monitor.core.search import SchemaIndex, _query_terms, stem, words
+from monitor.core.query import query_terms
+from monitor.core.search import SchemaIndex, stem, words
 from monitor.mcp import create_app
 from monitor.settings import Settings
 from tests import realschemas
@@ -101,11 +102,11 @@ def test_an_attribute_question_ranks_the_field_above_the_types_named_like_it() -
 
 
 def test_question_words_are_not_matched_as_content() -> None:
-    plain = _query_terms("pull request review comments")
-    assert _query_terms("How do I list all the pull request review comments?") == plain
-    assert _query_terms("what did my pull request review comments say") == (plain[0] + ["say"], [])
-    assert _query_terms("me") == (["viewer", "current", "authent"], [])  # only about the asker: the viewer
-    assert _query_terms("How many stars?") == (["star"], ["count"])
+    plain = query_terms("pull request review comments")
+    assert query_terms("How do I list all the pull request review comments?") == plain
+    assert query_terms("what did my pull request review comments say") == (plain[0] + ["say"], [])
+    assert query_terms("me") == (["viewer", "current", "authent"], [])  # only about the asker: the viewer
+    assert query_terms("How many stars?") == (["star"], ["count"])
 
 
 def test_an_interface_field_and_its_implementations_fold_into_one_hit() -> None:
