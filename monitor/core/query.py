@@ -8,6 +8,7 @@ and descriptions, so both sides of a match agree.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final, Literal
 
@@ -292,6 +293,7 @@ _TIME_TYPES: Final = ("date", "time")
 _AMOUNT_TYPES: Final = ("money", "price", "amount", "decimal", "float", "currency")
 
 
+@functools.lru_cache(maxsize=65_536)
 def field_shapes(field_name: str, returns: str) -> frozenset[str]:
     """What a field answers, from its name and its type: a yes/no, a time, a count, an amount, a person, a
     reason. GraphQL naming conventions only (``isArchived``, ``closedAt``, ``totalCount``, ``mergedBy``)."""

@@ -36,7 +36,7 @@ import heapq
 import math
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from monitor.core.query import (
@@ -285,7 +285,9 @@ class SchemaIndex:
         self._by_coordinate = {d.coordinate.lower(): i for i, d in enumerate(docs)}
         self._priors = [d.prior for d in docs]
         self._scopes = [d.scope for d in docs]
-        self._owner_words = [frozenset(words(d.owner)) if d.owner else frozenset() for d in docs]
+        owners = {d.owner: frozenset(words(d.owner)) for d in docs if d.owner}
+        empty: frozenset[str] = frozenset()
+        self._owner_words = [owners[d.owner] if d.owner else empty for d in docs]
         self._owner_names = [normalized(d.owner) if d.owner else "" for d in docs]
 
     def __len__(self) -> int:
@@ -320,6 +322,14 @@ class SchemaIndex:
             if t.get("kind") == "INPUT_OBJECT"
         }
         interface_of = interface_fields(types)
+        parents = root_paths(types, roots)
+        free = frozenset(
+            f"{t['name']}.{f.get('name')}"
+            for t in types
+            if t["name"] in root_scope
+            for f in t.get("fields") or []
+            if not any(is_required(a) for a in f.get("args") or [])
+        )
         group_ids: dict[tuple[str, str], int] = {}
         builder = _Builder()
 
@@ -331,6 +341,7 @@ class SchemaIndex:
             name = str(type_["name"])
             kind = str(type_.get("kind"))
             role = roles.get(name, "")
+            reach = _reach(name, parents, roots, roles, free)
             builder.add(
                 _Doc(
                     name,
@@ -339,14 +350,14 @@ class SchemaIndex:
                     None,
                     type_,
                     normalized(name),
-                    _TYPE_PRIORS.get(role, _TYPE_PRIOR),
+                    _TYPE_PRIORS.get(role, _TYPE_PRIOR) * reach,
                 ),
                 name_words=words(name),
                 description=type_.get("description"),
             )
             owner_words = words(name)
             op = root_scope.get(name)
-            member_prior = _MEMBER_PRIORS.get(role, 1.0)
+            member_prior = _MEMBER_PRIORS.get(role, 1.0) * reach
             for field in type_.get("fields") or []:
                 field_name = str(field.get("name"))
                 returns = named_type(field.get("type")) or ""
@@ -367,7 +378,7 @@ class SchemaIndex:
                         name,
                         field,
                         normalized(field_name),
-                        (_ROOT_PRIOR if op else member_prior)
+                        (_ROOT_PRIOR * reach if op else member_prior)
                         * (_DEPRECATED if field.get("isDeprecated") else 1.0),
                         group(name, field_name),
                         field_shapes(field_name, returns),
@@ -408,7 +419,7 @@ class SchemaIndex:
                         name,
                         value,
                         normalized(value_name),
-                        _ENUM_VALUE_PRIOR * (_DEPRECATED if value.get("isDeprecated") else 1.0),
+                        _ENUM_VALUE_PRIOR * reach * (_DEPRECATED if value.get("isDeprecated") else 1.0),
                     ),
                     name_words=words(value_name),
                     owner_words=owner_words,
@@ -418,16 +429,7 @@ class SchemaIndex:
         for doc_id, doc in enumerate(builder.docs):
             if doc.group >= 0:
                 groups[doc.group].append(doc_id)
-        parents = root_paths(types, roots)
-        free = frozenset(
-            f"{t['name']}.{f.get('name')}"
-            for t in types
-            if t["name"] in root_scope
-            for f in t.get("fields") or []
-            if not any(is_required(a) for a in f.get("args") or [])
-        )
-        docs = [_with_depth(doc, parents, roots, roles, free) for doc in builder.docs]
-        return cls(docs, builder.finish(), parents, roots, groups, schema_verbs(types, roots, roles))
+        return cls(builder.docs, builder.finish(), parents, roots, groups, schema_verbs(types, roots, roles))
 
     # --------------------------------------------------------------------------------------- query
 
@@ -646,24 +648,23 @@ class SchemaIndex:
         return " -> ".join([*steps, type_name])
 
 
-def _with_depth(
-    doc: _Doc,
+def _reach(
+    type_name: str,
     parents: Mapping[str, tuple[str, str]],
     roots: Mapping[str, str],
     roles: Mapping[str, str],
     free: frozenset[str],
-) -> _Doc:
-    """``doc`` with its prior scaled by how far its type is from a root: pagination types not counted, a step
-    from an interface or union to one of its types counted thrice, a root field with required arguments
-    counted twice (``free`` holds those without), unreachable types least."""
-    type_name = doc.owner or doc.coordinate
+) -> float:
+    """The prior factor of a type and its members by how far the type is from a root: pagination types not
+    counted, a step from an interface or union to one of its types counted thrice, a root field with required
+    arguments counted twice (``free`` holds those without), unreachable types least."""
     depth = 0
     for _ in range(64):
         if type_name in roots.values():
             break
         parent = parents.get(type_name)
         if parent is None:
-            return replace(doc, prior=doc.prior * _UNREACHABLE)
+            return _UNREACHABLE
         type_name, label = parent
         if "." not in label:  # from an interface or union to a member: ``Query.node -> Node -> X`` is far
             depth += _ABSTRACT_HOP
@@ -671,7 +672,7 @@ def _with_depth(
             depth += 1
         if type_name in roots.values() and label not in free:
             depth += 1  # a root field that needs an id is one step further than the caller's own ``customer``
-    return replace(doc, prior=doc.prior / (1.0 + _DEPTH_DAMP * depth))
+    return 1.0 / (1.0 + _DEPTH_DAMP * depth)
 
 
 class _Builder:
