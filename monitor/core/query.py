@@ -257,6 +257,16 @@ def owner_phrase(query: str) -> frozenset[str]:
     return frozenset(tail[:3]) if 0 < len(tail) <= 3 else frozenset()
 
 
+_LOOKUP_PHRASE: Final = re.compile(r"\bby\s+(?:(?:a|an|the|its|their|my)\s+)?(\w+)", re.I)
+
+
+def lookup_key(query: str) -> frozenset[str]:
+    """The words of what a query looks a thing up by ("an order by id", "a product by its handle"): an
+    argument of the field that answers."""
+    found = _LOOKUP_PHRASE.search(query)
+    return frozenset(words(found.group(1))) if found else frozenset()
+
+
 def names_type(terms: frozenset[str], owner: frozenset[str]) -> bool:
     """Whether the query's words name exactly this type ("a repo" is ``Repository``; it is not
     ``RepositoryVulnerabilityAlert``): each word of one begins a word of the other."""

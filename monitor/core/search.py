@@ -46,6 +46,7 @@ from monitor.core.query import (
     asked_shape,
     field_shapes,
     intent_of,
+    lookup_key,
     names_type,
     normalized,
     owner_phrase,
@@ -124,6 +125,9 @@ _SURFACE_BONUS: Final = 0.3
 _SHAPE_BOOST: Final = 1.5
 #: A member of the type the query names as the holder ("... of an organization" -> ``Organization.*``).
 _OWNER_BOOST: Final = 1.6
+_PART_OF_DAMP: Final = 0.7
+#: A field taking the argument a query looks things up by ("by id").
+_LOOKUP_BOOST: Final = 1.6
 #: A name (with its type's, for a member) that says exactly what the query says.
 _NAMED_BONUS: Final = 1.6
 #: A name that is the query itself, separators aside ("worker pool" is ``WorkerPool``).
@@ -258,6 +262,7 @@ class _Doc:
     prior: float
     group: int = -1  # the interface field this member implements (or is), -1 for none
     shapes: frozenset[str] = frozenset()  # what kind of answer a field gives (see field_shapes)
+    arguments: frozenset[str] = frozenset()  # the words of its arguments' names
 
 
 class SchemaIndex:
@@ -382,6 +387,7 @@ class SchemaIndex:
                         * (_DEPRECATED if field.get("isDeprecated") else 1.0),
                         group(name, field_name),
                         field_shapes(field_name, returns),
+                        frozenset(arg_words),
                     ),
                     name_words=words(field_name),
                     owner_words=() if op else owner_words,
@@ -442,6 +448,7 @@ class SchemaIndex:
         intent = intent_of(query, self._verbs)
         wanted_shape = asked_shape(query)
         owner_terms = owner_phrase(query)
+        key = lookup_key(query)
         scores: dict[int, float] = {}
         matched: dict[int, int] = {}
         for position, term in enumerate([*terms, *extra]):
@@ -479,6 +486,10 @@ class SchemaIndex:
                 score *= _ACTION_BOOST if intent == "action" else _ATTRIBUTE_DAMP
             if wanted_shape is not None and wanted_shape in entry.shapes:
                 score *= _SHAPE_BOOST
+            if owner_terms and entry.owner is None:
+                score *= _PART_OF_DAMP  # "transactions of an order" asks for a member, not a type
+            if key and key <= entry.arguments:
+                score *= _LOOKUP_BOOST  # "an order by id": a field that takes an id
             if (
                 owner_terms
                 and intent != "action"

@@ -49,6 +49,8 @@ FIRST = (
     (CUSTOMER, "When is the next billing date of a subscription?", "SubscriptionContract.nextBillingDate"),
     (CUSTOMER, "How much was refunded?", "Order.totalRefunded"),
     (CUSTOMER, "fulfillment status of an order", "Order.fulfillmentStatus"),
+    (CUSTOMER, "get an order by id", "QueryRoot.order"),
+    (CUSTOMER, "payment transactions of an order", "Order.transactions"),
 )
 
 
