@@ -108,6 +108,8 @@ _EXACT_BONUS: Final = 4.0
 #: Priors: what a developer asks for is most often a root field, a mutation or a field; a bare type less often,
 #: and plumbing types (inputs, payloads, connections, edges) and their members least.
 _ROOT_PRIOR: Final = 1.2
+#: A root field that needs an id to answer (``order(id:)``): a lookup, not an entry point.
+_LOOKUP_PRIOR: Final = 1.0
 _TYPE_PRIOR: Final = 0.75
 _TYPE_PRIORS: Final = {"input": 0.3, "payload": 0.3, "connection": 0.3, "edge": 0.3}
 _MEMBER_PRIORS: Final = {"input": 0.55, "payload": 0.45, "connection": 0.35, "edge": 0.35}
@@ -383,7 +385,11 @@ class SchemaIndex:
                         name,
                         field,
                         normalized(field_name),
-                        (_ROOT_PRIOR * reach if op else member_prior)
+                        (
+                            (_ROOT_PRIOR if f"{name}.{field_name}" in free else _LOOKUP_PRIOR) * reach
+                            if op
+                            else member_prior
+                        )
                         * (_DEPRECATED if field.get("isDeprecated") else 1.0),
                         group(name, field_name),
                         field_shapes(field_name, returns),
