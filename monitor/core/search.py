@@ -478,7 +478,7 @@ class SchemaIndex:
         base = [
             (raw * (matched[doc_id].bit_count() / count) ** _COVERAGE_POWER * priors[doc_id], doc_id)
             for doc_id, raw in scores.items()
-            if scopes[doc_id] & mask
+            if scopes[doc_id] & mask and doc_id != exact
         ]
         if exact is not None and scopes[exact] & mask:
             base.append((math.inf, exact))

@@ -181,3 +181,39 @@ async def test_search_schema_over_mcp_on_the_large_schema(tmp_path: Path) -> Non
                 assert 15_000 < len(json.dumps(answer, separators=(",", ":"))) <= 20_000
     finally:
         app.catalog.close()
+
+
+def test_an_exact_coordinate_comes_first_once() -> None:
+    customer = index(CUSTOMER)
+    for query, first in (
+        ("Order", "Order"),
+        ("QueryRoot.order", "QueryRoot.order"),
+        ("Order.id", "Order.id"),
+    ):
+        coordinates = [h.coordinate for h in customer.search(query, limit=10)]
+        assert coordinates[0] == first
+        assert len(coordinates) == len(set(coordinates)), coordinates
+
+
+def test_odd_queries_and_schemas_answer_without_failing() -> None:
+    customer = index(CUSTOMER)
+    for query in ("", "   ", "?!", "x" * 600):
+        assert customer.search(query) == []
+    assert customer.search("order", limit=0) == []
+    assert all(h.kind == "mutation" for h in customer.search("cancel", scope="mutations"))
+    rootless = SchemaIndex.build(
+        {
+            "__schema": {
+                "queryType": None,
+                "types": [
+                    {
+                        "kind": "OBJECT",
+                        "name": "A",
+                        "fields": [{"name": "b", "type": {"kind": "SCALAR", "name": "String"}, "args": []}],
+                    }
+                ],
+            }
+        }
+    )
+    assert [(h.coordinate, h.path) for h in rootless.search("b")] == [("A.b", None)]
+    assert SchemaIndex.build({}).search("anything") == []
