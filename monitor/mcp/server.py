@@ -39,6 +39,20 @@ from monitor.mcp.answers import DEFAULT_MAX_CHARS, result
 from monitor.mcp.catalog import Catalog, envelope
 from monitor.mcp.guide import is_secret_header
 from monitor.mcp.live import LiveClient, LiveLimits
+from monitor.mcp.models import (
+    AuthGuide,
+    ChangesAnswer,
+    ContractsAnswer,
+    ExecuteAnswer,
+    HistoryAnswer,
+    OperationsAnswer,
+    ReportAnswer,
+    SchemaAnswer,
+    SearchAnswer,
+    TargetList,
+    TypeAnswer,
+    ValidationAnswer,
+)
 from monitor.mcp.notify import Notifier, StoreWatcher, report_uri, schema_uri
 from monitor.redact import redact, register_secret
 from monitor.settings import Settings
@@ -150,9 +164,13 @@ def create_app(
 
 
 def _compact_listing(server: MCPServer[Any]) -> None:
-    """Make tools/list small, since every assistant session pays for it: descriptions on one line (docstrings
-    keep their indentation otherwise) and no generated ``title`` on parameters (their names say it)."""
+    """Make tools/list small, since every assistant session pays for it: no output schemas (they were three
+    quarters of the listing; answers still come as structured content and the same JSON text, and the
+    annotations keep naming each answer's model), descriptions on one line (docstrings keep their indentation
+    otherwise) and no generated ``title`` on parameters (their names say it)."""
     for tool in server._tool_manager.list_tools():
+        tool.fn_metadata.output_schema = None
+        tool.fn_metadata.output_model = None
         tool.description = " ".join(tool.description.split())
         tool.parameters.pop("title", None)
         for spec in tool.parameters.get("properties", {}).values():
@@ -191,7 +209,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
     server, catalog = app.server, app.catalog
 
     @server.tool(title="List monitored APIs", annotations=_READ_ONLY)
-    def list_targets() -> CallToolResult:
+    def list_targets() -> Annotated[CallToolResult, TargetList]:
         """Start here: the monitored APIs (the target names), auth kind, latest snapshot, last check, open breaking and
         dangerous changes."""
         with _tool_errors():
@@ -210,7 +228,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             Field(description="Only these types; empty for all."),
         ] = [],  # noqa: B006 - copied by pydantic, never mutated
         offset: OffsetArg = 0,
-    ) -> CallToolResult:
+    ) -> Annotated[CallToolResult, SchemaAnswer]:
         """Use to skim a whole API: summary (root operations, each type in one line) or sdl (all, or types=[...]);
         paged with offset."""
         with _tool_errors():
@@ -226,7 +244,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             Scope, Field(description="all, or only queries / mutations / subscriptions / types / fields.")
         ] = "all",
         limit: Annotated[int, Field(ge=1, le=50, description="How many hits.")] = 10,
-    ) -> CallToolResult:
+    ) -> Annotated[CallToolResult, SearchAnswer]:
         """Use first to find the field, mutation, argument or type for a task ('merge a pull request'): ranked hits
         with their path from a root, signature and description."""
         with _tool_errors():
@@ -241,7 +259,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             list[str], Field(description="Only these members, in full (all descriptions and arguments).")
         ] = [],  # noqa: B006 - copied by pydantic, never mutated
         offset: OffsetArg = 0,
-    ) -> CallToolResult:
+    ) -> Annotated[CallToolResult, TypeAnswer]:
         """Use before writing code against a type: compact SDL, a member a line. Members that do not fit are listed in
         omitted_members: page with offset, or fields=[...] for details."""
         with _tool_errors():
@@ -254,7 +272,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             Literal["query", "mutation", "subscription"], Field(description="Which root.")
         ] = "query",
         offset: OffsetArg = 0,
-    ) -> CallToolResult:
+    ) -> Annotated[CallToolResult, OperationsAnswer]:
         """Use to see every query, mutation or subscription a client can send, with signatures and descriptions."""
         with _tool_errors():
             return result(schema_tools.list_operations(catalog, target, root, offset, cap))
@@ -263,7 +281,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
     def get_drift_report(
         target: TargetArg,
         run: Annotated[str, Field(description="'latest' or a run id (prefix).")] = "latest",
-    ) -> CallToolResult:
+    ) -> Annotated[CallToolResult, ReportAnswer]:
         """Use to see what one check found: summary, changes worst first, broken saved operations, deprecations."""
         with _tool_errors():
             return result(history_tools.get_drift_report(catalog, target, run, cap))
@@ -288,7 +306,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             str | None, Field(description="Only this kind (or prefix), e.g. FIELD_REMOVED or ENUM_.")
         ] = None,
         offset: OffsetArg = 0,
-    ) -> CallToolResult:
+    ) -> Annotated[CallToolResult, ChangesAnswer]:
         """Use to fix code after an API update. First page: saved operations that break, breaking changes by kind,
         counts; then the changes worst first, each page naming the next."""
         with _tool_errors():
@@ -305,7 +323,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             str,
             Field(description="Type, Type.field, Type.field(arg:), Enum.VALUE, Input.field or @directive."),
         ],
-    ) -> CallToolResult:
+    ) -> Annotated[CallToolResult, HistoryAnswer]:
         """Use when one type, field, argument or enum value misbehaves: when it appeared, was deprecated, changed or
         removed, and what it is now."""
         with _tool_errors():
@@ -317,7 +335,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         document: Annotated[str, Field(description="A GraphQL document (operations and fragments).")],
         variables: VariablesArg = None,
         snapshot: SnapshotArg = "latest",
-    ) -> CallToolResult:
+    ) -> Annotated[CallToolResult, ValidationAnswer]:
         """Use on every GraphQL document you write: errors with locations, deprecated elements used, the schema change
         behind each error."""
         with _tool_errors():
@@ -326,7 +344,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             )
 
     @server.tool(title="Check saved operations", annotations=_READ_ONLY)
-    def check_contracts(target: TargetArg) -> CallToolResult:
+    def check_contracts(target: TargetArg) -> Annotated[CallToolResult, ContractsAnswer]:
         """Use to check the saved operations (contracts directory) at the latest schema: valid, broken (and why) or
         deprecated."""
         with _tool_errors():
@@ -339,7 +357,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             Literal["none", "bearer", "github", "api_key_exchange", "oidc", "command"] | None,
             Field(description="Describe this method instead of the target's configured one."),
         ] = None,
-    ) -> CallToolResult:
+    ) -> Annotated[CallToolResult, AuthGuide]:
         """Use before calling the API from code: headers, token exchange and refresh, Python and TypeScript examples
         (secrets only as environment variable names)."""
         with _tool_errors():
@@ -357,7 +375,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         target: TargetArg,
         query: Annotated[str, Field(description="One GraphQL query operation.")],
         variables: VariablesArg = None,
-    ) -> CallToolResult:
+    ) -> Annotated[CallToolResult, ExecuteAnswer]:
         """Use to try a query on the live API with the target's auth: validated first, mutations refused unless
         allowed, depth, time and size limited."""
         with _tool_errors():
