@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from graphql import (
     GraphQLEnumType,
@@ -22,6 +22,7 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     GraphQLUnionType,
+    Undefined,
     get_named_type,
     is_introspection_type,
     is_specified_directive,
@@ -29,9 +30,17 @@ from graphql import (
     print_type,
 )
 from graphql.language.block_string import print_block_string
-from graphql.utilities.print_schema import print_directive, print_input_value
+from graphql.utilities.print_schema import (
+    print_args,
+    print_deprecated,
+    print_description,
+    print_directive,
+    print_implemented_interfaces,
+    print_input_value,
+    print_specified_by_url,
+)
 
-from monitor.core.search import one_line
+from monitor.core.search import PAGING_ARGUMENTS, one_line
 
 KINDS: Final[dict[type[GraphQLNamedType], str]] = {
     GraphQLObjectType: "object",
@@ -207,3 +216,103 @@ def field_signature(name: str, field: GraphQLField) -> str:
 def describe(type_: GraphQLNamedType) -> str:
     """The type's description on one line (empty when it has none)."""
     return one_line(type_.description)
+
+
+# ------------------------------------------------------------------------------------------- members
+
+#: A member's description in compact SDL: its first sentence, at most this long.
+COMPACT_DESCRIPTION: Final = 100
+
+
+def members(type_: GraphQLNamedType) -> dict[str, Any]:
+    """The type's fields, input fields or enum values by name (empty for scalars and unions)."""
+    if isinstance(type_, GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType):
+        return dict(type_.fields)
+    if isinstance(type_, GraphQLEnumType):
+        return dict(type_.values)
+    return {}
+
+
+def type_header(schema: GraphQLSchema, type_: GraphQLNamedType) -> str:
+    """The type's first line, after its description as a comment: ``type Repository implements Node & ...``;
+    a union or a scalar is whole in its header."""
+    comment = _comment(type_.description, 300)
+    lines = [f"# {comment}"] if comment else []
+    if isinstance(type_, GraphQLInterfaceType):
+        names = implementations(schema, type_)
+        if names:
+            lines.append(f"# implemented by: {', '.join(names)}")
+    if isinstance(type_, GraphQLObjectType):
+        lines.append(f"type {type_.name}{print_implemented_interfaces(type_)}")
+    elif isinstance(type_, GraphQLInterfaceType):
+        lines.append(f"interface {type_.name}{print_implemented_interfaces(type_)}")
+    elif isinstance(type_, GraphQLInputObjectType):
+        lines.append(f"input {type_.name}" + (" @oneOf" if type_.is_one_of else ""))
+    elif isinstance(type_, GraphQLEnumType):
+        lines.append(f"enum {type_.name}")
+    elif isinstance(type_, GraphQLUnionType):
+        lines.append(f"union {type_.name} = " + " | ".join(t.name for t in type_.types))
+    elif isinstance(type_, GraphQLScalarType):
+        lines.append(f"scalar {type_.name}{print_specified_by_url(type_)}")
+    return "\n".join(lines)
+
+
+def compact_member(name: str, member: Any) -> str:
+    """One member on one line, its description's first sentence as a comment; Relay's paging arguments
+    (``first``, ``after``, ``last``, ``before``) folded into ``first/after/last/before``."""
+    if isinstance(member, GraphQLField):
+        args = dict(member.args)
+        shown = [
+            print_input_value(n, a) for n, a in args.items() if not (_pages(args) and n in PAGING_ARGUMENTS)
+        ]
+        if _pages(args):
+            shown.append("/".join(PAGING_ARGUMENTS))
+        text = f"{name}({', '.join(shown)})" if shown else name
+        text += f": {member.type}{print_deprecated(member.deprecation_reason)}"
+    elif hasattr(member, "type"):  # an input field
+        text = print_input_value(name, member)
+    else:  # an enum value
+        text = name + print_deprecated(member.deprecation_reason)
+    comment = _comment(member.description, COMPACT_DESCRIPTION)
+    return f"  {text}" + (f"  # {comment}" if comment else "")
+
+
+def detailed_member(name: str, member: Any) -> str:
+    """One member in full SDL: its whole description, and each argument with its own description."""
+    text = print_description(member, "  ")
+    if isinstance(member, GraphQLField):
+        text += f"  {name}{print_args(member.args, '  ')}: {member.type}{print_deprecated(member.deprecation_reason)}"
+    elif hasattr(member, "type"):
+        text += "  " + print_input_value(name, member)
+    else:
+        text += f"  {name}{print_deprecated(member.deprecation_reason)}"
+    return text
+
+
+def compact_type_sdl(schema: GraphQLSchema, type_: GraphQLNamedType) -> str:
+    """The whole type in compact SDL (see :func:`compact_member`)."""
+    return block(type_header(schema, type_), [compact_member(n, m) for n, m in members(type_).items()])
+
+
+def block(header: str, lines: list[str]) -> str:
+    """``header { lines }``, or the header alone for a type without members."""
+    return f"{header} {{\n" + "\n".join(lines) + "\n}" if lines else header
+
+
+def _pages(args: dict[str, Any]) -> bool:
+    """Whether a field takes Relay's four paging arguments as plain ``Int`` / ``String`` without defaults."""
+    for name in PAGING_ARGUMENTS:
+        arg = args.get(name)
+        wanted = "Int" if name in ("first", "last") else "String"
+        if arg is None or str(arg.type) != wanted or arg.default_value is not Undefined:
+            return False
+    return True
+
+
+def _comment(description: str | None, limit: int) -> str:
+    """The first sentence of a description on one line, cut at ``limit`` characters."""
+    text = one_line(description, 10_000)
+    end = text.find(". ")
+    if 0 < end < limit:
+        text = text[: end + 1]
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

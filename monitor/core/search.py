@@ -1,35 +1,85 @@
-"""Schema search: a ranked index over the names and descriptions of a schema's types and members.
+"""Schema search: the field, mutation, argument, enum value or type that answers a developer's question.
 
 :meth:`SchemaIndex.build` reads an introspection result (no ``GraphQLSchema`` is needed, so a cold index
 costs little more than a pass over the JSON) and :meth:`SchemaIndex.search` answers in milliseconds.
 
-Ranking is BM25-flavoured rather than a substring match:
+Ranking starts as weighted BM25 and then uses what a schema and a question say about each other, without any
+API-specific word list (the words and intents: :mod:`monitor.core.query`; the schema's shape:
+:mod:`monitor.core.schema_graph`):
 
-- names are split into words (``WorkerPool``, ``worker_pool`` and ``workerPools`` all give ``worker pool``),
-  lower-cased and lightly stemmed (plurals, ``-ing``, ``-ed``), in the index and in the query alike;
-- a word weighs more in a name than in the owning type's name, the field's return type, its argument
-  names or its description, and rare words weigh more than common ones (``id`` matches everything);
-- hits that match every word of the query beat hits that match some; an exact name or coordinate match
-  wins outright, and so does a name whose words are the query's (``invoice line items`` is
-  ``InvoiceLineItem``); a query word also matches longer words it begins (``auth`` finds ``authentication``);
-- the leaders are reranked by how much of their name the query covers, so a type beats the wrappers
-  named after it (``InvoiceLineItem`` before ``InvoiceLineItemConnection``);
-- deprecated members rank a little lower, types and root fields a little higher.
+- names are split into words (``WorkerPool``, ``worker_pool`` and ``workerPools`` all give ``worker pool``)
+  and Snowball-stemmed, in the index and in the query alike; question and function words are dropped;
+- a word weighs most in a name, then in the owning type's name, the return type, the description, the
+  argument names and the fields of an input argument; rare words weigh more than common ones; a query word
+  also matches longer words it begins (``auth`` finds ``authentication``);
+- hits that match every word of the query beat hits that match some, and names the query covers beat names
+  it only touches; a name that *is* the query wins (``worker pool`` is ``WorkerPool``; ``customer email
+  address`` is ``Customer.emailAddress``, which leads to the type ``CustomerEmailAddress``);
+- priors: root fields and fields above bare types, plumbing types (inputs, payloads, connections, edges) and
+  their members lowest; deprecated members, members far from a root (behind ``Query.node`` or a root field
+  that needs an id) and unreachable ones lower;
+- the question decides between a mutation and a field: an action ("close an issue": a verb of the schema's
+  mutations, or a verb followed by a determiner) lifts mutations, a question word ("who merged", "is it
+  archived") lowers them and lifts fields whose type gives that kind of answer (a person, a date, a Boolean, a
+  count, an amount, a reason); "X of a Y" lifts the fields of the type named Y;
+- an interface field and its implementations fold into one hit (``also``), shown as the named type's member
+  when the question names one and as the interface's otherwise; fields shared by dozens of types, and a
+  type's third and later look-alike members, weigh less.
 
-Every hit carries its path from a root operation (``Query.stacks -> Stack.runs -> Run``), found by a
-breadth-first walk over output fields, arguments, input fields, union members and implementations: from
-the query root first, so a type a query can read is shown that way even when a mutation returns it.
+Every hit carries its shortest natural path from a root operation (``Query.repository -> Repository.issue ->
+Issue.labels``; see :func:`~monitor.core.schema_graph.root_paths`), with pagination hops implied.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
+
+from monitor.core.query import (
+    STOPWORDS,
+    TEXT_RE,
+    WORD_RE,
+    asked_shape,
+    field_shapes,
+    intent_of,
+    lookup_key,
+    names_type,
+    normalized,
+    owner_phrase,
+    query_terms,
+    stem,
+    text_words,
+    words,
+)
+from monitor.core.schema_graph import (
+    interface_fields,
+    is_pagination,
+    is_required,
+    named_type,
+    root_paths,
+    schema_verbs,
+    type_ref,
+    type_roles,
+)
+
+__all__ = [
+    "PAGING_ARGUMENTS",
+    "SchemaIndex",
+    "Scope",
+    "SearchHit",
+    "field_signature",
+    "input_value_signature",
+    "named_type",
+    "one_line",
+    "stem",
+    "type_ref",
+    "type_signature",
+    "words",
+]
 
 Scope = Literal["all", "queries", "mutations", "subscriptions", "types", "fields"]
 
@@ -47,15 +97,59 @@ _ROOT_SCOPES: Final = {"query": "queries", "mutation": "mutations", "subscriptio
 
 # Weights of a word by where it occurs in a document.
 _W_NAME: Final = 3.0
-_W_OWNER: Final = 0.6
+_W_OWNER: Final = 1.0
 _W_RETURNS: Final = 0.9
 _W_ARGUMENT: Final = 0.4
+_W_INPUT: Final = 0.3
 _W_DESCRIPTION: Final = 0.8
-_PREFIX_WEIGHT: Final = 0.45
+_PREFIX_WEIGHT: Final = 0.6
 _MAX_EXPANSIONS: Final = 12
 _EXACT_BONUS: Final = 4.0
+#: Priors: what a developer asks for is most often a root field, a mutation or a field; a bare type less often,
+#: and plumbing types (inputs, payloads, connections, edges) and their members least.
+_ROOT_PRIOR: Final = 1.2
+#: A root field that needs an id to answer (``order(id:)``): a lookup, not an entry point.
+_LOOKUP_PRIOR: Final = 1.0
+_TYPE_PRIOR: Final = 0.75
+_TYPE_PRIORS: Final = {"input": 0.3, "payload": 0.3, "connection": 0.3, "edge": 0.3}
+_MEMBER_PRIORS: Final = {"input": 0.55, "payload": 0.45, "connection": 0.35, "edge": 0.35}
+_INPUT_FIELD_PRIOR: Final = 0.9
+_ENUM_VALUE_PRIOR: Final = 0.65
+_DEPRECATED: Final = 0.45
+_UNREACHABLE: Final = 0.7
+_DEPTH_DAMP: Final = 0.05
+_ABSTRACT_HOP: Final = 3
+#: A mutation's score when the query asks to do something, and when it asks about an attribute.
+_ACTION_BOOST: Final = 1.4
+_ATTRIBUTE_DAMP: Final = 0.35
+_SURFACE_BONUS: Final = 0.3
+#: A field whose type and name give the kind of answer the question word asks for ("when" -> ``closedAt``).
+_SHAPE_BOOST: Final = 1.5
+#: A member of the type the query names as the holder ("... of an organization" -> ``Organization.*``).
+_OWNER_BOOST: Final = 1.6
+_PART_OF_DAMP: Final = 0.7
+#: A field taking the argument a query looks things up by ("by id").
+_LOOKUP_BOOST: Final = 1.6
+#: A name (with its type's, for a member) that says exactly what the query says.
+_NAMED_BONUS: Final = 1.6
+#: A name that is the query itself, separators aside ("worker pool" is ``WorkerPool``).
+_EXACT_NAME: Final = 2.0
+_EXACT_MEMBER: Final = 1.4
+_DESCRIBED_ONLY: Final = 0.7
+#: The third and later members of one type in a result list weigh this much less each.
+_CROWDED: Final = 0.7
+#: An interface field with more implementations than this is generic (``Node.id``, the audit entries'
+#: ``actorLogin``): it weighs this much less.
+_LARGE_FAMILY: Final = 8
+_LARGE_FAMILY_DAMP: Final = 0.6
 #: A name the query covers only partly keeps this share of its score (all of it when fully covered).
-_NAME_COVERAGE_FLOOR: Final = 0.75
+_NAME_COVERAGE_FLOOR: Final = 0.5
+#: How many documents, by base score, get the query-dependent adjustments.
+_CANDIDATES: Final = 600
+#: A document matching k of the query's n words keeps (k/n) to this power of its score.
+_COVERAGE_POWER: Final = 2.0
+#: A hit's description is its first paragraph, cut here (ten hits must fit an assistant's glance).
+_DESCRIPTION_CHARS: Final = 140
 
 _TYPE_KINDS: Final = {
     "OBJECT": "type",
@@ -74,111 +168,6 @@ _KEYWORDS: Final = {
     "SCALAR": "scalar",
 }
 _BUILTIN_SCALARS: Final = frozenset({"String", "Int", "Float", "Boolean", "ID"})
-_STOPWORDS: Final = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "can",
-        "for",
-        "from",
-        "has",
-        "have",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "their",
-        "then",
-        "this",
-        "to",
-        "was",
-        "were",
-        "when",
-        "which",
-        "will",
-        "with",
-        "you",
-        "your",
-    ]
-)
-_WORD_RE: Final = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
-_TEXT_RE: Final = re.compile(r"[A-Za-z0-9]+")
-_NORMALIZE_RE: Final = re.compile(r"[^a-z0-9]")
-
-
-# ------------------------------------------------------------------------------------------- words
-
-
-def stem(word: str) -> str:
-    """A light English stemmer: plurals, ``-ing``, ``-ed`` and a final ``-e``; the same on both sides of a
-    match, so ``invoice``, ``invoices`` and ``invoiced`` all give ``invoic``."""
-    if len(word) <= 3 or word.isdigit():
-        return word
-    for suffix, replacement in (("ies", "y"), ("sses", "ss"), ("ches", "ch"), ("shes", "sh"), ("xes", "x")):
-        if word.endswith(suffix):
-            return word[: -len(suffix)] + replacement
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    else:
-        for suffix in ("ing", "ed"):
-            if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-                word = word[: -len(suffix)]
-                if len(word) >= 3 and word[-1] == word[-2] and word[-1] not in "lsz":
-                    word = word[:-1]
-                return word
-    if word.endswith("e") and len(word) > 4:
-        return word[:-1]
-    return word
-
-
-_word_cache: dict[str, tuple[str, ...]] = {}
-
-
-def words(text: str) -> tuple[str, ...]:
-    """The stemmed, lower-case words of an identifier or a phrase (camelCase and snake_case split)."""
-    cached = _word_cache.get(text)
-    if cached is not None:
-        return cached
-    out = tuple(stem(w.lower()) for w in _WORD_RE.findall(text))
-    if len(_word_cache) < 200_000:
-        _word_cache[text] = out
-    return out
-
-
-def _text_words(text: str) -> list[str]:
-    """Words of a description: every token split like an identifier, stop words dropped."""
-    out: list[str] = []
-    for token in _TEXT_RE.findall(text):
-        for word in words(token):
-            if word not in _STOPWORDS:
-                out.append(word)
-    return out
-
-
-_normalized_cache: dict[str, str] = {}
-
-
-def _normalized(name: str) -> str:
-    """``name`` lower-cased without separators (cached: member names repeat across types)."""
-    found = _normalized_cache.get(name)
-    if found is None:
-        found = _NORMALIZE_RE.sub("", name.lower())
-        if len(_normalized_cache) < 200_000:
-            _normalized_cache[name] = found
-    return found
 
 
 def one_line(description: str | None, limit: int = 200) -> str:
@@ -190,26 +179,7 @@ def one_line(description: str | None, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-# ------------------------------------------------------------------------------------------- type refs
-
-
-def type_ref(ref: Mapping[str, Any] | None) -> str:
-    """``[Run!]!`` from an introspection type reference."""
-    if not ref:
-        return "?"
-    kind = ref.get("kind")
-    if kind == "NON_NULL":
-        return type_ref(ref.get("ofType")) + "!"
-    if kind == "LIST":
-        return "[" + type_ref(ref.get("ofType")) + "]"
-    return str(ref.get("name") or "?")
-
-
-def named_type(ref: Mapping[str, Any] | None) -> str | None:
-    """The named type at the bottom of a type reference."""
-    while ref and ref.get("kind") in ("NON_NULL", "LIST"):
-        ref = ref.get("ofType")
-    return str(ref["name"]) if ref and ref.get("name") else None
+# ------------------------------------------------------------------------------------------- signatures
 
 
 def input_value_signature(value: Mapping[str, Any]) -> str:
@@ -222,11 +192,29 @@ def input_value_signature(value: Mapping[str, Any]) -> str:
     return text
 
 
-def field_signature(field: Mapping[str, Any]) -> str:
-    """``runs(first: Int = 10, state: RunState): [Run!]!``."""
-    args = field.get("args") or []
-    inner = f"({', '.join(input_value_signature(a) for a in args)})" if args else ""
+#: Relay's paging arguments, folded into one ``first/after/last/before`` in compact signatures.
+PAGING_ARGUMENTS: Final = ("first", "after", "last", "before")
+
+
+def field_signature(field: Mapping[str, Any], *, compact: bool = False) -> str:
+    """``runs(first: Int = 10, state: RunState): [Run!]!``; ``compact`` folds Relay's four paging arguments
+    (when a field has all four, as plain ``Int`` / ``String``) into ``first/after/last/before``."""
+    args = list(field.get("args") or [])
+    shown = [input_value_signature(a) for a in args]
+    if compact and _has_paging(args):
+        shown = [input_value_signature(a) for a in args if a.get("name") not in PAGING_ARGUMENTS]
+        shown.append("/".join(PAGING_ARGUMENTS))
+    inner = f"({', '.join(shown)})" if shown else ""
     return f"{field.get('name')}{inner}: {type_ref(field.get('type'))}"
+
+
+def _has_paging(args: Iterable[Mapping[str, Any]]) -> bool:
+    plain = {
+        str(a.get("name")): type_ref(a.get("type"))
+        for a in args
+        if a.get("defaultValue") is None and not a.get("isDeprecated")
+    }
+    return all(plain.get(n) == ("Int" if n in ("first", "last") else "String") for n in PAGING_ARGUMENTS)
 
 
 def type_signature(type_: Mapping[str, Any], *, max_members: int = 10) -> str:
@@ -250,7 +238,8 @@ def type_signature(type_: Mapping[str, Any], *, max_members: int = 10) -> str:
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """One ranked result. ``path`` is ``None`` when no root operation reaches the element."""
+    """One ranked result. ``path`` walks from a root operation to the element (``Query.repository ->
+    Repository.issues`` for a field, ``... -> Issue`` for a type); ``None`` when no root reaches it."""
 
     coordinate: str
     kind: str
@@ -260,6 +249,8 @@ class SearchHit:
     deprecation_reason: str | None
     path: str | None
     score: float
+    #: Coordinates folded into this hit (an interface field's implementations), without the hit's own.
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +262,9 @@ class _Doc:
     raw: Mapping[str, Any]  # the introspection entry (type, field, input field or enum value)
     normalized: str  # the name, lower-case, separators dropped
     prior: float
+    group: int = -1  # the interface field this member implements (or is), -1 for none
+    shapes: frozenset[str] = frozenset()  # what kind of answer a field gives (see field_shapes)
+    arguments: frozenset[str] = frozenset()  # the words of its arguments' names
 
 
 class SchemaIndex:
@@ -282,13 +276,26 @@ class SchemaIndex:
         postings: dict[str, list[tuple[int, float]]],
         parents: dict[str, tuple[str, str]],
         roots: dict[str, str],
+        groups: list[list[int]],
+        verbs: frozenset[str],
     ) -> None:
         self._docs = docs
+        self._verbs = verbs
         self._postings = postings
         self._vocabulary = sorted(postings)
         self._parents = parents
         self._roots = roots
+        self._groups = groups
+        self._pagination = frozenset(
+            d.coordinate for d in docs if d.owner is None and is_pagination(d.coordinate, d.raw)
+        )
         self._by_coordinate = {d.coordinate.lower(): i for i, d in enumerate(docs)}
+        self._priors = [d.prior for d in docs]
+        self._scopes = [d.scope for d in docs]
+        owners = {d.owner: frozenset(words(d.owner)) for d in docs if d.owner}
+        empty: frozenset[str] = frozenset()
+        self._owner_words = [owners[d.owner] if d.owner else empty for d in docs]
+        self._owner_names = [normalized(d.owner) if d.owner else "" for d in docs]
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -315,10 +322,33 @@ class SchemaIndex:
             and not t["name"].startswith("__")
             and not (t.get("kind") == "SCALAR" and t["name"] in _BUILTIN_SCALARS)
         ]
+        roles = type_roles(types, roots)
+        input_fields = {
+            str(t["name"]): tuple(str(f.get("name")) for f in t.get("inputFields") or [])
+            for t in types
+            if t.get("kind") == "INPUT_OBJECT"
+        }
+        interface_of = interface_fields(types)
+        parents = root_paths(types, roots)
+        free = frozenset(
+            f"{t['name']}.{f.get('name')}"
+            for t in types
+            if t["name"] in root_scope
+            for f in t.get("fields") or []
+            if not any(is_required(a) for a in f.get("args") or [])
+        )
+        group_ids: dict[tuple[str, str], int] = {}
         builder = _Builder()
+
+        def group(owner: str, field_name: str) -> int:
+            key = interface_of.get((owner, field_name))
+            return -1 if key is None else group_ids.setdefault(key, len(group_ids))
+
         for type_ in types:
             name = str(type_["name"])
             kind = str(type_.get("kind"))
+            role = roles.get(name, "")
+            reach = _reach(name, parents, roots, roles, free)
             builder.add(
                 _Doc(
                     name,
@@ -326,33 +356,50 @@ class SchemaIndex:
                     _SCOPE_BITS["types"],
                     None,
                     type_,
-                    _normalized(name),
-                    1.15,
+                    normalized(name),
+                    _TYPE_PRIORS.get(role, _TYPE_PRIOR) * reach,
                 ),
                 name_words=words(name),
                 description=type_.get("description"),
             )
             owner_words = words(name)
             op = root_scope.get(name)
+            member_prior = _MEMBER_PRIORS.get(role, 1.0) * reach
             for field in type_.get("fields") or []:
                 field_name = str(field.get("name"))
                 returns = named_type(field.get("type")) or ""
                 arg_words = [w for a in field.get("args") or [] for w in words(str(a.get("name")))]
-                member_kind = op or "field"
+                # What a field takes says what it does: the fields of an input object argument
+                # (``customerUpdate(input: {firstName, lastName})`` for "update the customer's name").
+                input_words = [
+                    w
+                    for a in field.get("args") or []
+                    for f in input_fields.get(named_type(a.get("type")) or "", ())
+                    for w in words(f)
+                ]
                 builder.add(
                     _Doc(
                         f"{name}.{field_name}",
-                        member_kind,
+                        op or "field",
                         _SCOPE_BITS[_ROOT_SCOPES[op]] if op else _SCOPE_BITS["fields"],
                         name,
                         field,
-                        _normalized(field_name),
-                        (1.1 if op else 1.0) * (0.7 if field.get("isDeprecated") else 1.0),
+                        normalized(field_name),
+                        (
+                            (_ROOT_PRIOR if f"{name}.{field_name}" in free else _LOOKUP_PRIOR) * reach
+                            if op
+                            else member_prior
+                        )
+                        * (_DEPRECATED if field.get("isDeprecated") else 1.0),
+                        group(name, field_name),
+                        field_shapes(field_name, returns),
+                        frozenset(arg_words),
                     ),
                     name_words=words(field_name),
                     owner_words=() if op else owner_words,
                     returns_words=words(returns),
                     argument_words=arg_words,
+                    input_words=input_words,
                     description=field.get("description"),
                 )
             for field in type_.get("inputFields") or []:
@@ -364,8 +411,10 @@ class SchemaIndex:
                         _SCOPE_BITS["fields"],
                         name,
                         field,
-                        _normalized(field_name),
-                        0.9 * (0.7 if field.get("isDeprecated") else 1.0),
+                        normalized(field_name),
+                        _INPUT_FIELD_PRIOR
+                        * member_prior
+                        * (_DEPRECATED if field.get("isDeprecated") else 1.0),
                     ),
                     name_words=words(field_name),
                     owner_words=owner_words,
@@ -381,66 +430,166 @@ class SchemaIndex:
                         _SCOPE_BITS["fields"],
                         name,
                         value,
-                        _normalized(value_name),
-                        0.8 * (0.7 if value.get("isDeprecated") else 1.0),
+                        normalized(value_name),
+                        _ENUM_VALUE_PRIOR * reach * (_DEPRECATED if value.get("isDeprecated") else 1.0),
                     ),
                     name_words=words(value_name),
                     owner_words=owner_words,
                     description=value.get("description"),
                 )
-        return cls(builder.docs, builder.finish(), _root_paths(types, roots), roots)
+        groups: list[list[int]] = [[] for _ in group_ids]
+        for doc_id, doc in enumerate(builder.docs):
+            if doc.group >= 0:
+                groups[doc.group].append(doc_id)
+        return cls(builder.docs, builder.finish(), parents, roots, groups, schema_verbs(types, roots, roles))
 
     # --------------------------------------------------------------------------------------- query
 
     def search(self, query: str, *, scope: Scope = "all", limit: int = 10) -> list[SearchHit]:
         """The ``limit`` best hits for ``query`` within ``scope``, best first."""
         mask = _ALL if scope == "all" else _SCOPE_BITS[scope]
-        terms = list(dict.fromkeys(_text_words(query))) or list(dict.fromkeys(words(query)))
+        terms, extra = query_terms(query)
         if not terms or limit <= 0:
             return []
-        terms = terms[:12]
+        intent = intent_of(query, self._verbs)
+        wanted_shape = asked_shape(query)
+        owner_terms = owner_phrase(query)
+        key = lookup_key(query)
         scores: dict[int, float] = {}
         matched: dict[int, int] = {}
-        for position, term in enumerate(terms):
-            bit = 1 << position
+        for position, term in enumerate([*terms, *extra]):
+            bit = 1 << position if position < len(terms) else 0
+            factor_scale = 1.0 if bit else 0.5
             for expansion, factor in self._expand(term):
                 for doc, weight in self._postings[expansion]:
-                    scores[doc] = scores.get(doc, 0.0) + weight * factor
+                    scores[doc] = scores.get(doc, 0.0) + weight * factor * factor_scale
                     matched[doc] = matched.get(doc, 0) | bit
-        wanted = _normalized(query)
+        wanted = normalized(query)
         exact = self._by_coordinate.get(query.strip().lower())
         if exact is not None:
             scores[exact] = scores.get(exact, 0.0) + _EXACT_BONUS * 4
             matched[exact] = (1 << len(terms)) - 1
         count = len(terms)
-        ranked: list[tuple[float, str, int]] = []
         docs = self._docs
-        for doc_id, raw in scores.items():
+        priors = self._priors
+        scopes = self._scopes
+        # The base score first (matches, coverage, prior), then the adjustments for the best of them only:
+        # together they multiply a score by at most about ten, so the leaders are among the first few hundred.
+        base = [
+            (raw * (matched[doc_id].bit_count() / count) ** _COVERAGE_POWER * priors[doc_id], doc_id)
+            for doc_id, raw in scores.items()
+            if scopes[doc_id] & mask and doc_id != exact
+        ]
+        if exact is not None and scopes[exact] & mask:
+            base.append((math.inf, exact))
+        ranked: list[tuple[float, str, int]] = []
+        for score, doc_id in heapq.nlargest(_CANDIDATES, base):
             entry = docs[doc_id]
-            if not entry.scope & mask:
-                continue
-            coverage = matched[doc_id].bit_count() / count
-            score = raw * coverage * coverage * entry.prior
+            if score == math.inf:
+                coverage = matched[doc_id].bit_count() / count
+                score = scores[doc_id] * coverage**_COVERAGE_POWER * entry.prior
+            if entry.kind == "mutation" and intent != "neutral":
+                score *= _ACTION_BOOST if intent == "action" else _ATTRIBUTE_DAMP
+            if wanted_shape is not None and wanted_shape in entry.shapes:
+                score *= _SHAPE_BOOST
+            if owner_terms and entry.owner is None:
+                score *= _PART_OF_DAMP  # "transactions of an order" asks for a member, not a type
+            if key and key <= entry.arguments:
+                score *= _LOOKUP_BOOST  # "an order by id": a field that takes an id
+            if (
+                owner_terms
+                and intent != "action"
+                and entry.owner is not None
+                and names_type(owner_terms, self._owner_words[doc_id])
+            ):
+                score *= _OWNER_BOOST
             if entry.normalized == wanted:
-                score += _EXACT_BONUS * entry.prior
+                score = (
+                    score * (_EXACT_NAME if entry.owner is None else _EXACT_MEMBER)
+                    + _EXACT_BONUS * entry.prior
+                )
+            elif (
+                entry.owner is not None
+                and wanted.endswith(entry.normalized)
+                and self._owner_names[doc_id] + entry.normalized == wanted
+            ):
+                # "customer email address" is ``Customer.emailAddress``: the field that holds the attribute
+                # leads to the type named like it (``CustomerEmailAddress``), so it comes first.
+                score = score * _EXACT_NAME * _EXACT_MEMBER + _EXACT_BONUS * entry.prior
             ranked.append((-score, entry.coordinate, doc_id))
         # Rerank the leaders by how much of each name the query covers: ``InvoiceLineItem`` beats
         # ``InvoiceLineItemConnection`` for "invoice line items", and a name equal to the query's words wins.
-        query_words = words(query)
-        term_set = set(terms)
+        query_set = set(terms)
+        term_set = query_set | set(extra)
+        surface = {w.lower() for w in TEXT_RE.findall(query)}
         rescored: list[tuple[float, str, int]] = []
-        for neg, coordinate, doc_id in heapq.nsmallest(max(limit * 5, 50), ranked):
+        for neg, coordinate, doc_id in heapq.nsmallest(max(limit * 8, 80), ranked):
             entry = docs[doc_id]
-            name_words = words(coordinate if entry.owner is None else coordinate[len(entry.owner) + 1 :])
+            own = coordinate if entry.owner is None else coordinate[len(entry.owner) + 1 :]
+            name_words = [w for w in words(own) if w not in STOPWORDS]
             score = -neg
             if name_words:
                 covered = sum(1 for word in name_words if word in term_set) / len(name_words)
-                score *= _NAME_COVERAGE_FLOOR + (1.0 - _NAME_COVERAGE_FLOOR) * covered
-                if name_words == query_words and entry.normalized != wanted:
-                    score += _EXACT_BONUS * entry.prior
+                # A name the query covers only partly is a near miss ("createLinkedBranch" for "create a
+                # branch"); a name it does not touch at all was found by its description, and is kept.
+                score *= (
+                    _NAME_COVERAGE_FLOOR + (1.0 - _NAME_COVERAGE_FLOOR) * covered
+                    if covered
+                    else _DESCRIBED_ONLY
+                )
+                # The name in the query's own word forms ("credit cards" is ``creditCards``, not ``creditCard``).
+                raw_words = [w.lower() for w in WORD_RE.findall(own)]
+                score *= 1.0 + _SURFACE_BONUS * sum(1 for w in raw_words if w in surface) / len(raw_words)
+                named = set(name_words)
+                if entry.owner is not None and entry.kind not in ("query", "mutation", "subscription"):
+                    named |= set(words(entry.owner))
+                if covered == 1.0 and named == query_set:
+                    score *= _NAMED_BONUS
             rescored.append((-score, coordinate, doc_id))
-        best = heapq.nsmallest(limit, rescored)
-        return [self._hit(doc_id, -neg) for neg, _, doc_id in best]
+        rescored.sort()
+        # Fold an interface field with its implementations, and let no type fill the list with look-alike
+        # members (``membersCanDelete…Setting``, ``membersCanCreate…Setting``): after two, each further member
+        # of the same type weighs less.
+        kept: list[tuple[float, str, int]] = []
+        folded: set[int] = set()
+        per_owner: dict[str, int] = {}
+        group_scores: dict[int, list[tuple[float, int]]] = {}
+        for neg, _, doc_id in rescored:
+            if docs[doc_id].group >= 0:
+                group_scores.setdefault(docs[doc_id].group, []).append((-neg, doc_id))
+        for neg, coordinate, doc_id in rescored:
+            entry = docs[doc_id]
+            if entry.group >= 0:
+                if entry.group in folded:
+                    continue
+                folded.add(entry.group)
+                doc_id = self._representative(group_scores[entry.group], -neg, query_set)
+                coordinate = docs[doc_id].coordinate
+                if len(self._groups[entry.group]) > _LARGE_FAMILY:  # ``id``, ``actorLogin``: shared by dozens
+                    neg *= _LARGE_FAMILY_DAMP
+            if entry.owner is not None and entry.kind not in ("query", "mutation", "subscription"):
+                seen = per_owner.get(entry.owner, 0)
+                per_owner[entry.owner] = seen + 1
+                if seen >= 2:
+                    neg *= _CROWDED ** (seen - 1)
+            kept.append((neg, coordinate, doc_id))
+        return [self._hit(doc_id, -neg) for neg, _, doc_id in heapq.nsmallest(limit, kept)]
+
+    def _representative(self, scored: list[tuple[float, int]], best: float, terms: set[str]) -> int:
+        """The member a folded group shows: the best one when the query names its type ("stars of a
+        repository": ``Repository.stargazerCount``), else the interface's own field (``Starrable.stargazerCount``,
+        ``OrganizationAuditEntryData.organization`` rather than one of its forty implementations)."""
+        top = max(scored)[1]
+        owner = self._docs[top].owner
+        if owner and terms.intersection(words(owner)):
+            return top
+        group = self._docs[top].group
+        interfaces = [i for i in self._groups[group] if self._raw_kind(self._docs[i].owner) == "INTERFACE"]
+        return interfaces[0] if interfaces else top
+
+    def _raw_kind(self, type_name: str | None) -> str | None:
+        found = self._by_coordinate.get((type_name or "").lower())
+        return None if found is None else str(self._docs[found].raw.get("kind"))
 
     def _expand(self, term: str) -> Iterable[tuple[str, float]]:
         if term in self._postings:
@@ -465,24 +614,30 @@ class SchemaIndex:
         if doc.owner is None:
             signature = type_signature(raw)
             path = self.path_to(doc.coordinate)
-        elif doc.kind == "enum value":
-            signature = doc.coordinate
-            owner_path = self.path_to(doc.owner)
-            path = None if owner_path is None else f"{owner_path} -> {doc.coordinate}"
         else:
-            signature = field_signature(raw) if doc.kind != "input field" else input_value_signature(raw)
+            if doc.kind == "enum value":
+                signature = doc.coordinate
+            elif doc.kind == "input field":
+                signature = input_value_signature(raw)
+            else:
+                signature = field_signature(raw, compact=True)
             steps = self._steps(doc.owner)
-            returns = named_type(raw.get("type")) or "?"
-            path = None if steps is None else " -> ".join([*steps, doc.coordinate, returns])
+            path = None if steps is None else " -> ".join([*steps, doc.coordinate])
+        also = (
+            tuple(sorted(self._docs[i].coordinate for i in self._groups[doc.group] if i != doc_id))
+            if doc.group >= 0
+            else ()
+        )
         return SearchHit(
             coordinate=doc.coordinate,
             kind=doc.kind,
             signature=signature,
-            description=one_line(raw.get("description")),
+            description=one_line(raw.get("description"), _DESCRIPTION_CHARS),
             deprecated=bool(raw.get("isDeprecated")),
             deprecation_reason=raw.get("deprecationReason") if raw.get("isDeprecated") else None,
             path=path,
             score=round(score, 3),
+            also=also,
         )
 
     # --------------------------------------------------------------------------------------- paths
@@ -498,7 +653,8 @@ class SchemaIndex:
             if parent is None or len(steps) > 64:
                 return None
             current, label = parent
-            steps.append(label)
+            if current not in self._pagination:  # ``XConnection.nodes`` goes without saying
+                steps.append(label)
         return steps[::-1]
 
     def path_to(self, type_name: str) -> str | None:
@@ -507,6 +663,33 @@ class SchemaIndex:
         if steps is None:
             return None
         return " -> ".join([*steps, type_name])
+
+
+def _reach(
+    type_name: str,
+    parents: Mapping[str, tuple[str, str]],
+    roots: Mapping[str, str],
+    roles: Mapping[str, str],
+    free: frozenset[str],
+) -> float:
+    """The prior factor of a type and its members by how far the type is from a root: pagination types not
+    counted, a step from an interface or union to one of its types counted thrice, a root field with required
+    arguments counted twice (``free`` holds those without), unreachable types least."""
+    depth = 0
+    for _ in range(64):
+        if type_name in roots.values():
+            break
+        parent = parents.get(type_name)
+        if parent is None:
+            return _UNREACHABLE
+        type_name, label = parent
+        if "." not in label:  # from an interface or union to a member: ``Query.node -> Node -> X`` is far
+            depth += _ABSTRACT_HOP
+        elif roles.get(type_name) not in ("connection", "edge"):
+            depth += 1
+        if type_name in roots.values() and label not in free:
+            depth += 1  # a root field that needs an id is one step further than the caller's own ``customer``
+    return 1.0 / (1.0 + _DEPTH_DAMP * depth)
 
 
 class _Builder:
@@ -525,12 +708,14 @@ class _Builder:
         owner_words: Iterable[str] = (),
         returns_words: Iterable[str] = (),
         argument_words: Iterable[str] = (),
+        input_words: Iterable[str] = (),
         description: Any = None,
     ) -> None:
         doc_id = len(self.docs)
         self.docs.append(doc)
         # Lightest group first: a word in several groups keeps the weight of the heaviest.
-        weights: dict[str, float] = dict.fromkeys(argument_words, _W_ARGUMENT) if argument_words else {}
+        weights: dict[str, float] = dict.fromkeys(input_words, _W_INPUT)
+        weights.update(dict.fromkeys(argument_words, _W_ARGUMENT))
         for group, weight in ((owner_words, _W_OWNER), (returns_words, _W_RETURNS), (name_words, _W_NAME)):
             for word in group:
                 weights[word] = weight
@@ -551,7 +736,7 @@ class _Builder:
         """Weighted words of a description (cached: schemas repeat descriptions a lot)."""
         cached = self._descriptions.get(description)
         if cached is None:
-            found = _text_words(description[:600])
+            found = text_words(description[:600])
             damp = 1.0 / (1.0 + len(found) / 30.0)
             counts: dict[str, int] = {}
             for word in found:
@@ -568,46 +753,3 @@ class _Builder:
             idf = math.log(1.0 + (total - df + 0.5) / (df + 0.5))
             postings[word] = [(doc, weight * idf) for doc, weight in entries.items()]
         return postings
-
-
-def _root_paths(types: list[Mapping[str, Any]], roots: Mapping[str, str]) -> dict[str, tuple[str, str]]:
-    """type name -> (previous type, step label) on a shortest path from a root (query roots first)."""
-    by_name = {str(t["name"]): t for t in types}
-    parents: dict[str, tuple[str, str]] = {}
-    seen = set(roots.values())
-    # One breadth-first walk per root, queries first: a type readable through a query gets that path even
-    # when a mutation returns it directly (an assistant exploring an API reads before it writes).
-    for op in ("query", "mutation", "subscription"):
-        frontier = [roots[op]] if op in roots else []
-        while frontier:
-            following: list[str] = []
-            for name in frontier:
-                type_ = by_name.get(name)
-                if type_ is None:
-                    continue
-                for target, label in _edges(name, type_):
-                    if target not in seen and target in by_name:
-                        seen.add(target)
-                        parents[target] = (name, label)
-                        following.append(target)
-            frontier = following
-    return parents
-
-
-def _edges(name: str, type_: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
-    for field in type_.get("fields") or []:
-        target = named_type(field.get("type"))
-        if target:
-            yield target, f"{name}.{field.get('name')}"
-    for field in type_.get("fields") or []:
-        for arg in field.get("args") or []:
-            target = named_type(arg.get("type"))
-            if target:
-                yield target, f"{name}.{field.get('name')}({arg.get('name')}:)"
-    for field in type_.get("inputFields") or []:
-        target = named_type(field.get("type"))
-        if target:
-            yield target, f"{name}.{field.get('name')}"
-    for possible in type_.get("possibleTypes") or []:
-        if possible.get("name"):
-            yield str(possible["name"]), name

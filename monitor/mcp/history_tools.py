@@ -14,12 +14,13 @@ from typing import Any, Final, Literal
 
 from monitor.adapters.store import SnapshotRef, Store
 from monitor.core.changes import Change, Criticality
-from monitor.core.search import field_signature, input_value_signature, type_signature
+from monitor.core.search import field_signature, input_value_signature, one_line, type_signature
 from monitor.errors import ConfigError, SnapshotError
-from monitor.mcp.answers import fit
+from monitor.mcp.answers import fit, json_size, take
 from monitor.mcp.catalog import Catalog, envelope, shown
 from monitor.mcp.models import (
     BrokenOperation,
+    ChangeFamily,
     ChangeModel,
     ChangesAnswer,
     DeprecationModel,
@@ -237,7 +238,13 @@ def schema_changes(
     criticality: CriticalityName | None,
     path_prefix: str | None,
     max_chars: int,
+    change_type: str | None = None,
+    offset: int = 0,
 ) -> ChangesAnswer:
+    """The changes recorded since ``since``, worst first. The first page (offset 0) leads with what an
+    assistant acts on: the saved operations the latest schema breaks, the breaking changes grouped by kind,
+    and counts for the rest, in about 4,000 characters; later pages carry the details, each saying how to
+    ask for the next."""
     target = catalog.target(target)
     store = catalog.store
     latest = catalog.resolve(target, "latest")
@@ -246,41 +253,150 @@ def schema_changes(
     introduced = {s.run_id: s.id for s in history}
     level = Criticality(criticality) if criticality else None
     prefix = (path_prefix or "").strip()
+    kind = (change_type or "").strip().upper()
+    offset = max(offset, 0)
     selected = [
         _change_model(change.to_dict(), seen_at=seen_at, run_id=run_id, snapshot=introduced.get(run_id))
         for seen_at, run_id, change in store.changes_since(target, when)
         if run_id != skip_run
         and (level is None or change.criticality.at_least(level))
         and (not prefix or change.path.startswith(prefix) or change.coordinate.startswith(prefix))
+        and (not kind or change.type.startswith(kind))
     ]
+    selected.sort(key=lambda c: (_SEVERITY.get(c.criticality, 3), c.seen_at or "", c.path))
     acked = store.acknowledgements(target)
     for item in selected:
         item.acknowledged = acked.get(item.id)
+    counts: dict[str, int] = {}
+    for item in selected:
+        counts[item.criticality] = counts.get(item.criticality, 0) + 1
     answer = ChangesAnswer(
         **envelope(target, latest),
         since=since,
         since_time=when.isoformat(),
         criticality=criticality,
         path_prefix=prefix or None,
+        change_type=kind or None,
         total=len(selected),
-        changes=selected,
+        offset=offset,
+        counts=counts,
     )
     if not selected:
         answer.note = "no recorded change matches"
-    return fit(
-        answer,
-        "changes",
-        max_chars,
-        note=lambda kept, total: (
-            f"showing the first {kept} of {total} changes (oldest first); narrow with criticality, "
-            "path_prefix, or a later since"
-        ),
-    )
+        return answer
+    call = _call(target, since, criticality, prefix, kind)
+    if offset == 0:
+        ids = {c.id for c in selected}
+        answer.broken_operations = [
+            op for op in _latest_broken(store, target) if not op.caused_by or ids.intersection(op.caused_by)
+        ][:10]
+        for op in answer.broken_operations:
+            op.errors = [one_line(e, 160) for e in op.errors[:2]]
+        answer.breaking = _families([c for c in selected if c.criticality == "breaking"])
+        others: dict[str, int] = {}
+        for item in selected:
+            if item.criticality != "breaking":
+                others[item.type] = others.get(item.type, 0) + 1
+        answer.others = dict(sorted(others.items(), key=lambda kv: -kv[1]))
+        budget = min(max_chars, FIRST_PAGE_CHARS)
+        _fit_families(answer, budget)
+    else:
+        budget = min(max_chars, PAGE_CHARS)
+    page = selected[offset:]
+    answer.changes = page
+    room = budget - json_size(answer.model_copy(update={"changes": []})) - 300
+    kept = take(page, room) if json_size(answer) > budget else len(page)
+    answer.changes = page[:kept]
+    shown_to = offset + kept
+    if shown_to < len(selected):
+        answer.truncated = True
+        what = (
+            f"changes {offset + 1}-{shown_to} of {len(selected)}" if kept else f"no change of {len(selected)}"
+        )
+        answer.note = (
+            f"showing {what} (worst first); next: {call}, offset={shown_to}); narrow with criticality, "
+            "path_prefix (e.g. a type name) or change_type (e.g. FIELD_REMOVED)"
+        )
+    elif offset:
+        answer.note = f"last page: changes {offset + 1}-{shown_to} of {len(selected)}"
+    return answer
+
+
+#: The first answer of schema_changes, and each later page, in characters of JSON.
+FIRST_PAGE_CHARS: Final = 4_000
+PAGE_CHARS: Final = 10_000
+_SEVERITY: Final = {"breaking": 0, "dangerous": 1, "safe": 2}
+_FAMILY_PATHS: Final = 8
+
+
+def _call(target: str, since: str, criticality: str | None, prefix: str, kind: str) -> str:
+    """``schema_changes(target='x', since='baseline'`` with the filters given (the caller closes it)."""
+    parts = [f"target={target!r}", f"since={since!r}"]
+    if criticality:
+        parts.append(f"criticality={criticality!r}")
+    if prefix:
+        parts.append(f"path_prefix={prefix!r}")
+    if kind:
+        parts.append(f"change_type={kind!r}")
+    return "schema_changes(" + ", ".join(parts)
+
+
+def _families(breaking: Sequence[ChangeModel]) -> list[ChangeFamily]:
+    """Breaking changes grouped by kind, the largest group first, each with its first paths."""
+    groups: dict[str, list[str]] = {}
+    for change in breaking:
+        groups.setdefault(change.type, []).append(change.path)
+    return [
+        ChangeFamily(type=kind, count=len(paths), paths=paths[:_FAMILY_PATHS])
+        for kind, paths in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    ]
+
+
+def _fit_families(answer: ChangesAnswer, budget: int) -> None:
+    """Keep the first page's summary within about half the budget: fewer paths per family (down to none:
+    the kind and its count stay), then, only for a schema with very many kinds, fewer families (every change
+    is still counted in ``counts``, and ``change_type`` lists one kind)."""
+    room = budget * 3 // 4
+    for paths in (_FAMILY_PATHS, 4, 2, 1, 0):
+        for family in answer.breaking:
+            family.paths = family.paths[:paths]
+        if json_size(answer) <= room:
+            return
+    while len(answer.breaking) > 1 and json_size(answer) > room:
+        answer.breaking.pop()
+
+
+def _latest_broken(store: Store, target: str) -> list[BrokenOperation]:
+    """The saved operations broken at the latest checked schema (from the newest run that checked them)."""
+    for run in store.list_runs(target, limit=20):
+        if run.outcome == "failed":
+            continue
+        record = store.get_run(target, run.id)
+        contracts = (record.report or {}).get("contracts")
+        if contracts:
+            return _broken(contracts)
+    return []
 
 
 def _since(catalog: Catalog, target: str, since: str) -> tuple[datetime, str | None]:
-    """The time to list changes from and the run to leave out (the one that introduced a snapshot)."""
+    """The time to list changes from and the run to leave out (the one that introduced a snapshot).
+
+    ``since`` is ``baseline`` (the first stored snapshot), a run id, a snapshot id (prefix), a date or a
+    duration back from now.
+    """
     text = (since or "").strip()
+    if text.lower() == "baseline":
+        history = catalog.store.snapshot_history(target)
+        if not history:
+            raise ConfigError(f"no snapshot stored for {target}: run `gqlmon check {target}` first")
+        first = min(history, key=lambda s: s.first_seen_at)
+        return first.first_seen_at, first.run_id
+    if _RUN_ID_RE.match(text):
+        try:
+            run = catalog.store.get_run(target, text)
+        except SnapshotError as exc:
+            raise ConfigError(f"since={shown(text)}: {exc}") from None
+        return run.started_at, run.id
     if _DATE_RE.match(text):
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -293,9 +409,14 @@ def _since(catalog: Catalog, target: str, since: str) -> tuple[datetime, str | N
         snap = catalog.resolve(target, text)
     except SnapshotError as exc:
         raise ConfigError(
-            f"since={shown(text)}: not a date (2026-01-31), a duration (7d) or a snapshot of {target}: {exc}"
+            f"since={shown(text)}: not 'baseline', a run id, a snapshot id, a date (2026-01-31) or a duration "
+            f"(7d) of {target}: {exc}"
         ) from None
     return snap.first_seen_at, snap.run_id
+
+
+#: A run id or a prefix of one that is more than a date: ``20261125T0930`` (see ``new_run_id``).
+_RUN_ID_RE: Final = re.compile(r"^\d{8}T\d{2,9}(-[0-9a-f]{1,6})?$")
 
 
 # ------------------------------------------------------------------------------------------- coordinates

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 
 class Envelope(TypedDict):
@@ -109,12 +109,28 @@ class SchemaAnswer(Answer):
 class SearchHitModel(BaseModel):
     coordinate: str
     kind: str
-    path: str | None = Field(description="Shortest way from a root operation; null when none reaches it.")
+    path: str | None = Field(
+        description="Shortest natural way from a root operation to the coordinate; null when none reaches it."
+    )
     signature: str
     description: str
-    deprecated: bool
-    deprecation_reason: str | None
+    deprecated: bool = Field(default=False, description="Only present (true) for a deprecated element.")
+    deprecation_reason: str | None = None
     score: float
+    also: list[str] = Field(
+        default=[],
+        description="Coordinates folded into this hit: the same interface field on the other types that have it "
+        "(at most 6; 'N more' counts the rest).",
+    )
+
+    @model_serializer(mode="wrap")
+    def _compact(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Leave out what is usual (not deprecated, nothing folded): ten hits must stay small."""
+        data: dict[str, Any] = handler(self)
+        for key, usual in (("deprecated", False), ("deprecation_reason", None), ("also", [])):
+            if data.get(key) == usual:
+                data.pop(key, None)
+        return data
 
 
 class SearchAnswer(Answer):
@@ -140,6 +156,12 @@ class TypeAnswer(Answer):
         default_factory=list, description="Types printed in `sdl`, nearest first."
     )
     path: str | None = None
+    member_count: int = Field(default=0, description="Fields, input fields or enum values the type has.")
+    offset: int = 0
+    omitted_members: list[str] = Field(
+        default_factory=list,
+        description="Members of the type not printed in this answer (ask for them with fields=[...] or offset).",
+    )
 
 
 class OperationLine(BaseModel):
@@ -211,15 +233,35 @@ class ReportAnswer(Answer):
     notes: list[str] = Field(default_factory=list)
 
 
+class ChangeFamily(BaseModel):
+    """Changes of one kind (FIELD_REMOVED, ...), counted, with the first few paths."""
+
+    type: str
+    count: int
+    paths: list[str]
+
+
 class ChangesAnswer(Answer):
-    """The answer of schema_changes."""
+    """The answer of schema_changes: on the first page, what breaks first; then the changes, worst first."""
 
     since: str
     since_time: str
     criticality: str | None
     path_prefix: str | None
-    total: int
-    changes: list[ChangeModel]
+    change_type: str | None = None
+    total: int = Field(description="Changes matching the filters.")
+    offset: int = 0
+    counts: dict[str, int] = Field(default_factory=dict, description="Matching changes by criticality.")
+    broken_operations: list[BrokenOperation] = Field(
+        default_factory=list, description="Saved operations the latest schema breaks (first page only)."
+    )
+    breaking: list[ChangeFamily] = Field(
+        default_factory=list, description="Breaking changes grouped by kind (first page only)."
+    )
+    others: dict[str, int] = Field(
+        default_factory=dict, description="Dangerous and safe changes counted by kind (first page only)."
+    )
+    changes: list[ChangeModel] = Field(default_factory=list)
 
 
 class HistoryEvent(BaseModel):

@@ -12,16 +12,21 @@ from typing import Literal
 from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType
 
 from monitor.core.sdl import (
+    block,
+    compact_member,
+    compact_type_sdl,
     deprecated_members,
     describe,
+    detailed_member,
     field_signature,
     implementations,
     kind_of,
+    members,
     neighbourhood,
     referenced_types,
     root_type,
     roots,
-    type_sdl,
+    type_header,
     user_types,
 )
 from monitor.core.search import Scope, one_line
@@ -42,6 +47,9 @@ from monitor.mcp.models import (
 Root = Literal["query", "mutation", "subscription"]
 MAX_DEPTH = 4
 MAX_LIMIT = 50
+#: search_schema's answer budget: the envelope, then so much per requested hit (limit 10: under 4,000).
+SEARCH_CHARS_BASE = 400
+SEARCH_CHARS_PER_HIT = 350
 
 
 def get_schema(
@@ -153,16 +161,50 @@ def search_schema(
                 deprecated=h.deprecated,
                 deprecation_reason=h.deprecation_reason,
                 score=h.score,
+                also=_folded(h.also),
             )
             for h in hits
         ],
     )
     if not hits:
         answer.note = "no match: try other words, a broader scope, or get_schema(format='summary')"
-    return fit(answer, "hits", max_chars, note=lambda kept, total: f"showing {kept} of {total} hits")
+    # Ten hits are glanced at, not read: about 350 characters each. Shorter descriptions, signatures and paths
+    # first, then fewer hits.
+    budget = min(max_chars, SEARCH_CHARS_BASE + SEARCH_CHARS_PER_HIT * max(limit, 1))
+    if json_size(answer) > budget:
+        for hit in answer.hits:
+            hit.description = one_line(hit.description, 80)
+    if json_size(answer) > budget:  # then long argument lists (get_type gives them whole)
+        for hit in answer.hits:
+            hit.signature = _short_signature(hit.signature, 100)
+    if json_size(answer) > budget:  # then folded lists and the middle of long paths
+        for hit in answer.hits:
+            hit.also = (
+                _folded(tuple(c for c in hit.also if not c[0].isdigit()), 2)
+                if len(hit.also) > 3
+                else hit.also
+            )
+            hit.path = _short_path(hit.path, 110)
+    return fit(
+        answer,
+        "hits",
+        budget,
+        note=lambda kept, total: f"showing {kept} of {total} hits; ask with more words or a narrower scope",
+    )
 
 
-def get_type(catalog: Catalog, target: str, name: str, depth: int, max_chars: int) -> TypeAnswer:
+def get_type(
+    catalog: Catalog,
+    target: str,
+    name: str,
+    depth: int,
+    max_chars: int,
+    fields: tuple[str, ...] = (),
+    offset: int = 0,
+) -> TypeAnswer:
+    """One type in compact SDL (a member a line, paging arguments folded), paged by member so that no member
+    is ever left out without the answer naming it; ``fields`` prints just those members in full SDL (every
+    description and argument); ``depth`` > 1 adds the referenced types as the budget allows."""
     snap, loaded = catalog.snapshot(target, "latest")
     schema = loaded.schema
     type_ = schema.type_map.get(name.strip())
@@ -171,7 +213,7 @@ def get_type(catalog: Catalog, target: str, name: str, depth: int, max_chars: in
         hint = f"; closest: {', '.join(near)}" if near else ""
         raise ConfigError(f"no type {shown(name)} in {target}@{snap.id[:12]}{hint}")
     depth = max(1, min(depth, MAX_DEPTH))
-    names = neighbourhood(schema, type_.name, depth)
+    offset = max(offset, 0)
     interfaces = (
         [i.name for i in type_.interfaces]
         if isinstance(type_, GraphQLObjectType | GraphQLInterfaceType)
@@ -180,6 +222,7 @@ def get_type(catalog: Catalog, target: str, name: str, depth: int, max_chars: in
     possible = (
         implementations(schema, type_) if isinstance(type_, GraphQLInterfaceType | GraphQLUnionType) else []
     )
+    all_members = members(type_)
     answer = TypeAnswer(
         **envelope(target, snap),
         name=type_.name,
@@ -191,25 +234,85 @@ def get_type(catalog: Catalog, target: str, name: str, depth: int, max_chars: in
         referenced_types=referenced_types(schema, type_),
         deprecated_members=deprecated_members(type_),
         path=loaded.index.path_to(type_.name),
+        member_count=len(all_members),
+        offset=offset,
     )
-    budget = max_chars - json_size(answer) - 700
-    printed = [type_sdl(schema, schema.type_map[n]) for n in names]
-    kept = take(printed, budget)
-    if kept == 0:
-        answer.sdl, _ = cut_text(printed[0], budget)
+    header = type_header(schema, type_)
+    wanted = [f.strip() for f in fields if f.strip()]
+    if wanted:
+        unknown = [f for f in wanted if f not in all_members]
+        lines = [detailed_member(f, all_members[f]) for f in wanted if f in all_members]
+        answer.sdl = block(header, lines)
         answer.included_types = [type_.name]
-        answer.truncated = True
-        answer.note = f"{type_.name} is larger than the answer budget; its SDL was cut"
+        if unknown:
+            guesses = {
+                f: difflib.get_close_matches(f, list(all_members), n=3, cutoff=0.6) for f in unknown[:10]
+            }
+            answer.note = "no such members: " + "; ".join(
+                f"{f}" + (f" (did you mean {', '.join(m)}?)" if m else "") for f, m in guesses.items()
+            )
+        found = [f for f in wanted if f in all_members]
+        return _fit_members(answer, max_chars, lines, found, header, detailed=True)
+    names = list(all_members)[offset:]
+    lines = [compact_member(n, all_members[n]) for n in names]
+    answer = _fit_members(answer, max_chars, lines, names, header, detailed=False)
+    if answer.omitted_members or depth == 1:
+        if depth > 1:
+            answer.note = _join(answer.note, "referenced types left out: ask for them once this type is read")
         return answer
-    answer.sdl = "\n\n".join(printed[:kept])
-    answer.included_types = names[:kept]
-    if kept < len(names):
+    neighbours = neighbourhood(schema, type_.name, depth)[1:]
+    budget = max_chars - json_size(answer) - 700
+    printed = [compact_type_sdl(schema, schema.type_map[n]) for n in neighbours]
+    kept = take(printed, budget)
+    answer.sdl = "\n\n".join([answer.sdl, *printed[:kept]])
+    answer.included_types = [type_.name, *neighbours[:kept]]
+    if kept < len(neighbours):
         answer.truncated = True
-        rest = names[kept:]
-        answer.note = (
+        rest = neighbours[kept:]
+        answer.note = _join(
+            answer.note,
             f"{len(rest)} referenced types left out ({', '.join(rest[:10])}{', …' if len(rest) > 10 else ''}); "
-            "call get_type for each, or lower depth"
+            "call get_type for each, or lower depth",
         )
+    return answer
+
+
+def _fit_members(
+    answer: TypeAnswer, max_chars: int, lines: list[str], names: list[str], header: str, *, detailed: bool
+) -> TypeAnswer:
+    """``answer`` with as many member ``lines`` as fit; the rest named in ``omitted_members`` and the note."""
+    answer.sdl = block(header, lines)
+    answer.included_types = [answer.name]
+    if json_size(answer) <= max_chars:
+        return answer
+    skeleton = answer.model_copy(update={"sdl": header, "omitted_members": names})
+    budget = max_chars - json_size(skeleton) - 600
+    # Each printed member also leaves the omitted list (its name and quotes): that room comes back.
+    kept = take(lines, budget, measure=lambda line: json_size(line) + 1)
+    kept = max(kept, 1 if lines else 0)
+    while kept > 1:
+        trial = answer.model_copy(
+            update={"sdl": block(header, lines[:kept]), "omitted_members": names[kept:]}
+        )
+        if json_size(trial) <= max_chars - 600:
+            break
+        kept -= 1
+    first = answer.offset + 1
+    rest = names[kept:]
+    answer.sdl = block(header, lines[:kept])
+    answer.omitted_members = rest
+    answer.truncated = True
+    how = (
+        f"get_type(name='{answer.name}', fields=[...]) with fewer names"
+        if detailed
+        else f"get_type(name='{answer.name}', offset={answer.offset + kept}) for the next ones, or "
+        f"fields=[...] for chosen ones in full"
+    )
+    answer.note = _join(
+        answer.note,
+        f"showing members {first}-{answer.offset + kept} of {answer.member_count}; the {len(rest)} others are "
+        f"listed in omitted_members: {how}",
+    )
     return answer
 
 
@@ -259,6 +362,32 @@ def list_operations(
             f"again with offset={offset + kept}, or search_schema(scope='{root}s') to find one"
         ),
     )
+
+
+def _short_signature(signature: str, limit: int) -> str:
+    """``name(a: A, b: B, …): Type``: a field's signature with its arguments cut to fit ``limit``."""
+    if len(signature) <= limit or "(" not in signature or "): " not in signature:
+        return signature
+    head, _, rest = signature.partition("(")
+    args, _, returns = rest.rpartition("): ")
+    room = max(limit - len(head) - len(returns) - 6, 0)
+    kept = args[:room].rsplit(", ", 1)[0] if ", " in args[:room] else ""
+    return f"{head}({kept + ', ' if kept else ''}…): {returns}"
+
+
+def _short_path(path: str | None, limit: int) -> str | None:
+    """``Query.node -> … -> A.b -> B.c``: a long path with its middle steps left out (its two last kept)."""
+    if path is None or len(path) <= limit:
+        return path
+    steps = path.split(" -> ")
+    return " -> ".join([steps[0], "…", *steps[-2:]]) if len(steps) > 3 else path
+
+
+def _folded(coordinates: tuple[str, ...], shown: int = 6) -> list[str]:
+    """The coordinates folded into a hit, the first ``shown`` of them and a count of the rest."""
+    if len(coordinates) <= shown:
+        return list(coordinates)
+    return [*coordinates[:shown], f"{len(coordinates) - shown} more"]
 
 
 def _join(first: str | None, second: str) -> str:

@@ -69,14 +69,12 @@ when; coordinate_history follows one type, field or argument. validate_operation
 writes typed Python or TypeScript client code for valid operations. Large answers are cut to fit and say
 how to ask for the rest."""
 
-TargetArg = Annotated[str, Field(description="Target name, as list_targets shows it.")]
-SnapshotArg = Annotated[
-    str, Field(description="'latest', 'previous', or a snapshot id (a hex prefix of at least 6 characters).")
-]
-OffsetArg = Annotated[int, Field(ge=0, description="Skip this many items (to page through a long answer).")]
+TargetArg = Annotated[str, Field(description="A name from list_targets.")]
+SnapshotArg = Annotated[str, Field(description="latest, previous or a snapshot id (hex prefix).")]
+OffsetArg = Annotated[int, Field(ge=0, description="Skip this many items (paging).")]
 VariablesArg = Annotated[
     dict[str, Any] | str | None,
-    Field(description="Operation variables: a JSON object, or the same object as a JSON string."),
+    Field(description="Variables: a JSON object, or one as a JSON string."),
 ]
 
 _READ_ONLY = ToolAnnotations(
@@ -166,12 +164,27 @@ def create_app(
         )
     _register_tools(app, max_answer_chars)
     _register_resources(app)
+    _compact_listing(server)
     # MCPServer serves subscriptions/listen (2026 clients) itself; handshake-era clients subscribe with
     # resources/subscribe, which it has no public hook for, so it is added on the low-level server.
     lowlevel = server._lowlevel_server
     lowlevel.add_request_handler("resources/subscribe", SubscribeRequestParams, notifier.subscribe)
     lowlevel.add_request_handler("resources/unsubscribe", UnsubscribeRequestParams, notifier.unsubscribe)
     return app
+
+
+def _compact_listing(server: MCPServer[Any]) -> None:
+    """Make tools/list small, since every assistant session pays for it: no output schemas (they were three
+    quarters of the listing; answers still come as structured content and the same JSON text, and the
+    annotations keep naming each answer's model), descriptions on one line (docstrings keep their indentation
+    otherwise) and no generated ``title`` on parameters (their names say it)."""
+    for tool in server._tool_manager.list_tools():
+        tool.fn_metadata.output_schema = None
+        tool.fn_metadata.output_model = None
+        tool.description = " ".join(tool.description.split())
+        tool.parameters.pop("title", None)
+        for spec in tool.parameters.get("properties", {}).values():
+            spec.pop("title", None)
 
 
 def create_server(settings: Settings, **options: Any) -> MCPServer[Any]:
@@ -210,8 +223,8 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
 
     @server.tool(title="List monitored APIs", annotations=_READ_ONLY)
     def list_targets() -> Annotated[CallToolResult, TargetList]:
-        """The monitored GraphQL APIs: URL, auth kind, latest snapshot, last check time and outcome, and the
-        number of open (unacknowledged) breaking and dangerous changes of each one's current schema."""
+        """Start here: the monitored APIs (the target names), auth kind, latest snapshot, last check, open breaking and
+        dangerous changes."""
         with _tool_errors():
             answer = history_tools.list_targets(catalog)
             return result(app.saved.annotate(answer) if app.saved is not None else answer)
@@ -222,18 +235,16 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         snapshot: SnapshotArg = "latest",
         format: Annotated[
             Literal["summary", "sdl"],
-            Field(
-                description="summary: root operations and every type with a one-line description; sdl: SDL."
-            ),
+            Field(description="summary: every type in one line; sdl: SDL."),
         ] = "summary",
         types: Annotated[
             list[str],
-            Field(description="Only these type names (SDL or summary); empty for the whole schema."),
+            Field(description="Only these types; empty for all."),
         ] = [],  # noqa: B006 - copied by pydantic, never mutated
         offset: OffsetArg = 0,
     ) -> Annotated[CallToolResult, SchemaAnswer]:
-        """A stored schema: a summary (root operations, type names and one-line descriptions) or SDL, whole
-        or only the named types. Long answers are cut and say which offset to ask for next."""
+        """Use to skim a whole API: summary (root operations, each type in one line) or sdl (all, or types=[...]);
+        paged with offset."""
         with _tool_errors():
             return result(
                 schema_tools.get_schema(catalog, target, snapshot, format, tuple(types), offset, cap)
@@ -248,25 +259,25 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         ] = "all",
         limit: Annotated[int, Field(ge=1, le=50, description="How many hits.")] = 10,
     ) -> Annotated[CallToolResult, SearchAnswer]:
-        """Ranked search over type, field, argument, enum value and description text of the latest schema
-        (words split from camelCase/snake_case, lightly stemmed). Each hit has its path from a root
-        operation (Query.stacks -> Stack.runs -> Run), its kind, signature and deprecation."""
+        """Use first to find the field, mutation, argument or type for a task ('merge a pull request'): ranked hits
+        with their path from a root, signature and description."""
         with _tool_errors():
             return result(schema_tools.search_schema(catalog, target, query, scope, limit, cap))
 
     @server.tool(title="Get a type", annotations=_READ_ONLY)
     def get_type(
         target: TargetArg,
-        name: Annotated[str, Field(description="A type name, e.g. Stack.")],
-        depth: Annotated[
-            int, Field(ge=1, le=4, description="1: the type alone; 2: also the types it references; ...")
-        ] = 1,
+        name: Annotated[str, Field(description="A type name, e.g. Repository.")],
+        depth: Annotated[int, Field(ge=1, le=4, description="2 or more: also the types it references.")] = 1,
+        fields: Annotated[
+            list[str], Field(description="Only these members, in full (all descriptions and arguments).")
+        ] = [],  # noqa: B006 - copied by pydantic, never mutated
+        offset: OffsetArg = 0,
     ) -> Annotated[CallToolResult, TypeAnswer]:
-        """One type of the latest schema in SDL: descriptions, arguments with defaults, input fields, enum
-        values, deprecated members (included, marked @deprecated), interfaces and possible types; with
-        depth > 1 also the types it references."""
+        """Use before writing code against a type: compact SDL, a member a line. Members that do not fit are listed in
+        omitted_members: page with offset, or fields=[...] for details."""
         with _tool_errors():
-            return result(schema_tools.get_type(catalog, target, name, depth, cap))
+            return result(schema_tools.get_type(catalog, target, name, depth, cap, tuple(fields), offset))
 
     @server.tool(title="List root operations", annotations=_READ_ONLY)
     def list_operations(
@@ -276,8 +287,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         ] = "query",
         offset: OffsetArg = 0,
     ) -> Annotated[CallToolResult, OperationsAnswer]:
-        """The fields of a root type of the latest schema (the queries, mutations or subscriptions a client
-        can send) with their signatures, descriptions and deprecations."""
+        """Use to see every query, mutation or subscription a client can send, with signatures and descriptions."""
         with _tool_errors():
             return result(schema_tools.list_operations(catalog, target, root, offset, cap))
 
@@ -286,8 +296,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         target: TargetArg,
         run: Annotated[str, Field(description="'latest' or a run id (prefix).")] = "latest",
     ) -> Annotated[CallToolResult, ReportAnswer]:
-        """The report of one check: summary first, then the changes (worst first), broken saved
-        operations and deprecations."""
+        """Use to see what one check found: summary, changes worst first, broken saved operations, deprecations."""
         with _tool_errors():
             return result(history_tools.get_drift_report(catalog, target, run, cap))
 
@@ -296,21 +305,30 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         target: TargetArg,
         since: Annotated[
             str,
-            Field(description="A date (2026-01-31), a duration back from now (7d, 12h) or a snapshot id."),
+            Field(
+                description="baseline, a run id, a snapshot id, a date (2026-01-31) or a duration (7d, 12h)."
+            ),
         ],
         criticality: Annotated[
             Literal["breaking", "dangerous", "safe"] | None,
             Field(description="Only changes this bad or worse."),
         ] = None,
         path_prefix: Annotated[
-            str | None,
-            Field(description="Only changes whose path starts with this, e.g. Stack or Query.stacks."),
+            str | None, Field(description="Only paths starting with this, e.g. Repository or Query.user.")
         ] = None,
+        change_type: Annotated[
+            str | None, Field(description="Only this kind (or prefix), e.g. FIELD_REMOVED or ENUM_.")
+        ] = None,
+        offset: OffsetArg = 0,
     ) -> Annotated[CallToolResult, ChangesAnswer]:
-        """Every change recorded between then and now, across snapshots, oldest first, each with when it
-        appeared and the snapshot it came with."""
+        """Use to fix code after an API update. First page: saved operations that break, breaking changes by kind,
+        counts; then the changes worst first, each page naming the next."""
         with _tool_errors():
-            return result(history_tools.schema_changes(catalog, target, since, criticality, path_prefix, cap))
+            return result(
+                history_tools.schema_changes(
+                    catalog, target, since, criticality, path_prefix, cap, change_type, offset
+                )
+            )
 
     @server.tool(title="History of a coordinate", annotations=_READ_ONLY)
     def coordinate_history(
@@ -320,8 +338,8 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             Field(description="Type, Type.field, Type.field(arg:), Enum.VALUE, Input.field or @directive."),
         ],
     ) -> Annotated[CallToolResult, HistoryAnswer]:
-        """When a type, field, argument or enum value appeared, was deprecated, changed type or was
-        removed, and what it looks like now."""
+        """Use when one type, field, argument or enum value misbehaves: when it appeared, was deprecated, changed or
+        removed, and what it is now."""
         with _tool_errors():
             return result(history_tools.coordinate_history(catalog, target, coordinate, cap))
 
@@ -332,9 +350,8 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         variables: VariablesArg = None,
         snapshot: SnapshotArg = "latest",
     ) -> Annotated[CallToolResult, ValidationAnswer]:
-        """Validate a GraphQL document (and its variables) against a stored schema: errors with locations,
-        deprecated fields/arguments/values it uses, and for each error the recorded schema change that
-        broke it."""
+        """Use on every GraphQL document you write: errors with locations, deprecated elements used, the schema change
+        behind each error."""
         with _tool_errors():
             return result(
                 operation_tools.validate_operation(catalog, target, document, variables, snapshot, cap)
@@ -342,8 +359,8 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
 
     @server.tool(title="Check saved operations", annotations=_READ_ONLY)
     def check_contracts(target: TargetArg) -> Annotated[CallToolResult, ContractsAnswer]:
-        """The status of the target's saved operations (its contracts directory) at the latest snapshot:
-        valid, broken (with errors and the changes that broke them) or using deprecated elements."""
+        """Use to check the saved operations (contracts directory) at the latest schema: valid, broken (and why) or
+        deprecated."""
         with _tool_errors():
             return result(operation_tools.check_contracts(catalog, target, cap))
 
@@ -355,9 +372,8 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
             Field(description="Describe this method instead of the target's configured one."),
         ] = None,
     ) -> Annotated[CallToolResult, AuthGuide]:
-        """How to authenticate to the API, from the target's configured auth: header names, the token
-        exchange flow (e.g. API key -> JWT via a mutation), refresh on expiry, and working example code in
-        Python and TypeScript. Credentials appear only as environment variable names."""
+        """Use before calling the API from code: headers, token exchange and refresh, Python and TypeScript examples
+        (secrets only as environment variable names)."""
         with _tool_errors():
             config = catalog.configured(target)
             snap = catalog.store.latest_snapshot(config.name) if catalog.has_store() else None
@@ -401,9 +417,8 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         query: Annotated[str, Field(description="One GraphQL query operation.")],
         variables: VariablesArg = None,
     ) -> Annotated[CallToolResult, ExecuteAnswer]:
-        """Run one query against the live API through the target's configured authentication. It is
-        validated against the latest schema first; mutations are refused unless the target allows them,
-        subscriptions always; depth, time and response size are limited and the answer is trimmed."""
+        """Use to try a query on the live API with the target's auth: validated first, mutations refused unless
+        allowed, depth, time and size limited."""
         with _tool_errors():
             return result(await app.live.execute(catalog, target, query, variables, cap))
 

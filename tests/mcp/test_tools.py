@@ -63,7 +63,10 @@ async def test_the_tools_are_the_issues_with_strict_schemas_and_read_only_annota
             types = [spec.get("type")] if "type" in spec else [s.get("type") for s in spec.get("anyOf", [])]
             assert types and all(types), (name, prop, spec)
             assert spec.get("description"), (name, prop)
-        assert tool.output_schema is not None, f"{name} has no structured output"
+        # No output schemas: they were three quarters of tools/list, which every assistant session pays for;
+        # answers still come as structured content (see the tests below) and as the same JSON text.
+        assert tool.output_schema is None, name
+        assert tool.description and "\n" not in tool.description and "  " not in tool.description, name
         assert tool.annotations is not None and tool.annotations.read_only_hint is True, name
         assert tool.annotations.destructive_hint is False, name
     assert tools["execute_query"].annotations.open_world_hint is True
@@ -157,9 +160,7 @@ async def test_search_schema_ranks_with_paths_kinds_and_deprecations(client: Cli
     assert len(commit["hits"]) <= 3
     first = commit["hits"][0]
     assert first["coordinate"] == "Commit.hash"
-    assert first["path"].startswith("Query.") and first["path"].endswith(
-        "Run.commit -> Commit.hash -> String"
-    )
+    assert first["path"].startswith("Query.") and first["path"].endswith("Run.commit -> Commit.hash")
     assert first["signature"] == "hash: String!"
 
     roots = await call(client, "search_schema", target="demo", query="project_root")
@@ -186,8 +187,11 @@ async def test_get_type_prints_members_deprecations_and_neighbours(client: Clien
     assert_envelope(stack, world)
     assert stack["kind"] == "object" and stack["interfaces"] == ["Node"]
     assert stack["included_types"] == ["Stack"]
-    assert '"""Runs of this stack, newest first."""' in stack["sdl"]
-    assert "runs(first: Int = 25, type: RunType): [Run!]!" in stack["sdl"]
+    # Compact SDL: a member a line, the first sentence of its description as a comment.
+    assert (
+        "  runs(first: Int = 25, type: RunType): [Run!]!  # Runs of this stack, newest first." in stack["sdl"]
+    )
+    assert stack["member_count"] == len(V2.type_map["Stack"].fields) and stack["omitted_members"] == []
     assert 'tags: [String!]! @deprecated(reason: "Use `Stack.labels` instead.' in stack["sdl"]
     assert set(stack["deprecated_members"]) == {"Stack.tags", "Stack.projectRoot"}
     assert {"Run", "Space", "WorkerPool", "RunType"} <= set(stack["referenced_types"])
@@ -197,6 +201,10 @@ async def test_get_type_prints_members_deprecations_and_neighbours(client: Clien
     assert deeper["included_types"][0] == "Stack"
     assert {"Run", "Space", "Node", "Policy"} <= set(deeper["included_types"])
     assert "type Run implements Node {" in deeper["sdl"]
+
+    detail = await call(client, "get_type", target="demo", name="Stack", fields=["runs", "nope"])
+    assert '"""Runs of this stack, newest first."""' in detail["sdl"] and "tags" not in detail["sdl"]
+    assert "nope" in detail["note"]
 
     node = await call(client, "get_type", target="demo", name="Node")
     assert node["kind"] == "interface"
@@ -266,40 +274,59 @@ async def test_get_drift_report_gives_summary_changes_broken_operations_deprecat
     assert "not a run id" in message
 
 
-async def test_schema_changes_since_a_snapshot_a_date_or_a_duration(client: Client, world: World) -> None:
+async def every_change(client: Client, **arguments: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The first page of schema_changes and every change of every page, following each page's offset."""
+    first = await call(client, "schema_changes", **arguments)
+    changes = list(first["changes"])
+    page = first
+    while page["truncated"]:
+        offset = page["offset"] + len(page["changes"])
+        assert f"offset={offset}" in page["note"]  # each page says how to get the next
+        page = await call(client, "schema_changes", **arguments, offset=offset)
+        assert page["changes"], page["note"]
+        changes.extend(page["changes"])
+    assert len(changes) == first["total"] == len({c["id"] for c in changes})
+    return first, changes
+
+
+async def test_schema_changes_since_baseline_a_run_a_snapshot_a_date_or_a_duration(
+    client: Client, world: World
+) -> None:
     report = stored_report(world)
     everything = {c["id"] for c in report["changes"]}
-    by_snapshot = await call(client, "schema_changes", target="demo", since=world.first[:12])
-    assert_envelope(by_snapshot, world)
-    assert {c["id"] for c in by_snapshot["changes"]} == everything
-    assert by_snapshot["total"] == len(everything)
-    assert all(
-        c["introduced_in"] == world.second and c["run_id"] == world.second_run for c in by_snapshot["changes"]
-    )
-    assert all(datetime.fromisoformat(c["seen_at"]) for c in by_snapshot["changes"])
+    first, by_snapshot = await every_change(client, target="demo", since=world.first[:12])
+    assert_envelope(first, world)
+    assert {c["id"] for c in by_snapshot} == everything
+    assert first["total"] == len(everything) and sum(first["counts"].values()) == len(everything)
+    assert all(c["introduced_in"] == world.second and c["run_id"] == world.second_run for c in by_snapshot)
+    assert all(datetime.fromisoformat(c["seen_at"]) for c in by_snapshot)
+    severities = [("breaking", "dangerous", "safe").index(c["criticality"]) for c in by_snapshot]
+    assert severities == sorted(severities)  # worst first
+    breaking = [c for c in report["changes"] if c["criticality"] == "breaking"]
+    assert sum(f["count"] for f in first["breaking"]) == len(breaking)
+    assert first["broken_operations"] and all(op["caused_by"] for op in first["broken_operations"])
 
-    by_date = await call(client, "schema_changes", target="demo", since="2000-01-01")
-    assert {c["id"] for c in by_date["changes"]} == everything
-    recent = await call(client, "schema_changes", target="demo", since="1d")
-    assert {c["id"] for c in recent["changes"]} == everything
+    for since in ("baseline", world.first_run, world.first_run[:-3], "2000-01-01", "1d"):
+        _, changes = await every_change(client, target="demo", since=since)
+        assert {c["id"] for c in changes} == everything, since
     future = await call(client, "schema_changes", target="demo", since="2999-01-01")
     assert future["changes"] == [] and future["note"]
-    none_since_latest = await call(client, "schema_changes", target="demo", since=world.second)
-    assert none_since_latest["changes"] == []
+    for since in (world.second, world.second_run):
+        none_since_latest = await call(client, "schema_changes", target="demo", since=since)
+        assert none_since_latest["changes"] == [] and none_since_latest["total"] == 0
 
-    breaking = await call(client, "schema_changes", target="demo", since="2000-01-01", criticality="breaking")
-    expected = {c["id"] for c in report["changes"] if c["criticality"] == "breaking"}
-    assert {c["id"] for c in breaking["changes"]} == expected
-    dangerous = await call(
-        client, "schema_changes", target="demo", since="2000-01-01", criticality="dangerous"
-    )
-    assert {c["criticality"] for c in dangerous["changes"]} == {"breaking", "dangerous"}
-    runs = await call(client, "schema_changes", target="demo", since="2000-01-01", path_prefix="Run.")
-    assert runs["changes"] and all(c["path"].startswith("Run.") for c in runs["changes"])
-    assert "Run.commitHash" in {c["path"] for c in runs["changes"]}
+    _, only_breaking = await every_change(client, target="demo", since="2000-01-01", criticality="breaking")
+    assert {c["id"] for c in only_breaking} == {c["id"] for c in breaking}
+    _, dangerous = await every_change(client, target="demo", since="2000-01-01", criticality="dangerous")
+    assert {c["criticality"] for c in dangerous} == {"breaking", "dangerous"}
+    _, runs = await every_change(client, target="demo", since="2000-01-01", path_prefix="Run.")
+    assert runs and all(c["path"].startswith("Run.") for c in runs)
+    assert "Run.commitHash" in {c["path"] for c in runs}
+    _, removed = await every_change(client, target="demo", since="baseline", change_type="field_removed")
+    assert removed and {c["type"] for c in removed} == {"FIELD_REMOVED"}
 
     message = await refused(client, "schema_changes", target="demo", since="last tuesday")
-    assert "since='last tuesday'" in message
+    assert "since='last tuesday'" in message and "baseline" in message
 
 
 async def test_coordinate_history_follows_a_field_an_argument_and_a_type(

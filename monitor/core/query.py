@@ -1,0 +1,352 @@
+"""What a search query says: its words (split like identifiers, Snowball-stemmed, function and question words
+dropped), whether it asks to do something or about an attribute, what kind of answer its question word wants,
+and which type it names as the holder ("members of an organization").
+
+Pure functions over strings; :mod:`monitor.core.search` applies the same word functions to the schema's names
+and descriptions, so both sides of a match agree.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Final, Literal
+
+import snowballstemmer  # type: ignore[import-untyped]
+
+#: Function words, dropped from descriptions and queries alike.
+STOPWORDS: Final = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "by",
+        "can",
+        "for",
+        "from",
+        "has",
+        "have",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "this",
+        "those",
+        "to",
+        "was",
+        "were",
+        "when",
+        "which",
+        "will",
+        "with",
+        "you",
+        "your",
+    }
+)
+#: Words that shape a question rather than name what it is about ("how do I list ...", "what is my ...", "get
+#: the ..."): dropped from queries (they are common in descriptions too, so they only add noise).
+QUESTION_WORDS: Final = frozenset(
+    {
+        "how",
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "where",
+        "why",
+        "do",
+        "does",
+        "did",
+        "done",
+        "i",
+        "me",
+        "my",
+        "mine",
+        "we",
+        "our",
+        "us",
+        "am",
+        "can",
+        "could",
+        "should",
+        "would",
+        "want",
+        "need",
+        "some",
+        "any",
+        "all",
+        "every",
+        "each",
+        "list",
+        "get",
+        "show",
+        "find",
+        "fetch",
+        "read",
+        "see",
+        "look",
+        "up",
+        "give",
+        "tell",
+        "about",
+        "please",
+        "many",
+        "much",
+    }
+)
+#: What a first-person query means when nothing else is left of it ("me", "who am I"): the Relay-style viewer.
+_SELF_WORDS: Final = ("viewer", "current", "authenticated")
+WORD_RE: Final = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+TEXT_RE: Final = re.compile(r"[A-Za-z0-9]+")
+_NORMALIZE_RE: Final = re.compile(r"[^a-z0-9]")
+
+
+_STEMMER: Final = snowballstemmer.stemmer("english")
+_stem_cache: dict[str, str] = {}
+
+
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) English stem of a lower-case word, the same on both sides of a match:
+    ``invoice``, ``invoices`` and ``invoiced`` all give ``invoic``."""
+    found = _stem_cache.get(word)
+    if found is None:
+        found = word if word.isdigit() else str(_STEMMER.stemWord(word))
+        if len(_stem_cache) < 200_000:
+            _stem_cache[word] = found
+    return found
+
+
+_word_cache: dict[str, tuple[str, ...]] = {}
+
+
+def words(text: str) -> tuple[str, ...]:
+    """The stemmed, lower-case words of an identifier or a phrase (camelCase and snake_case split)."""
+    cached = _word_cache.get(text)
+    if cached is not None:
+        return cached
+    out = tuple(stem(w.lower()) for w in WORD_RE.findall(text))
+    if len(_word_cache) < 200_000:
+        _word_cache[text] = out
+    return out
+
+
+def text_words(text: str) -> list[str]:
+    """Words of a description: every token split like an identifier, stop words dropped."""
+    out: list[str] = []
+    for token in TEXT_RE.findall(text):
+        for word in words(token):
+            if word not in STOPWORDS:
+                out.append(word)
+    return out
+
+
+_normalized_cache: dict[str, str] = {}
+
+
+def normalized(name: str) -> str:
+    """``name`` lower-cased without separators (cached: member names repeat across types)."""
+    found = _normalized_cache.get(name)
+    if found is None:
+        found = _NORMALIZE_RE.sub("", name.lower())
+        if len(_normalized_cache) < 200_000:
+            _normalized_cache[name] = found
+    return found
+
+
+def query_terms(query: str) -> tuple[list[str], list[str]]:
+    """The query's content words (each must match for full coverage) and optional hint words.
+
+    Question words are dropped ("how do I list ..."); "how many" and "number of" hint at a ``...Count`` field;
+    a query that is only about its asker ("me", "who am I") means the viewer.
+    """
+    lowered = [w.lower() for w in TEXT_RE.findall(query)]
+    extra: list[str] = []
+    joined = " ".join(lowered)
+    if "how many" in joined or "number of" in joined:
+        extra.append("count")
+    terms = [
+        w
+        for token in TEXT_RE.findall(query)
+        if token.lower() not in STOPWORDS and token.lower() not in QUESTION_WORDS
+        for w in words(token)
+        if w not in STOPWORDS
+    ]
+    if not terms:
+        if any(token in ("me", "i", "my", "myself", "am", "whoami") for token in lowered):
+            terms = [stem(w) for w in _SELF_WORDS]
+        else:
+            terms = [w for token in lowered for w in words(token)]
+    terms = list(dict.fromkeys(terms))[:12]
+    return terms, [w for w in extra if w not in terms]
+
+
+_INTERROGATIVES: Final = frozenset(
+    {
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "which",
+        "when",
+        "where",
+        "why",
+        "is",
+        "are",
+        "was",
+        "were",
+        "does",
+        "did",
+        "has",
+        "have",
+    }
+)
+_DETERMINERS: Final = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "my",
+        "our",
+        "this",
+        "that",
+        "these",
+        "those",
+        "some",
+        "new",
+        "another",
+        "your",
+        "their",
+    }
+    | {"its", "his", "her", "up", "out", "off", "someone", "something"}
+)
+_LEADS: Final = ("how do i", "how can i", "how to", "how do we", "i want to", "i need to", "please", "can i")
+
+
+_OWNER_PHRASE: Final = re.compile(
+    r"\b(?:of|in|on|for)\s+(?:(?:a|an|the|this|that|my|our|its|their)\s+)?(.+)$", re.I
+)
+
+
+def owner_phrase(query: str) -> frozenset[str]:
+    """The words of the thing a question is about when it says so in English: "members of an organization",
+    "items in an order" (the thing that holds the answer, so its fields come first)."""
+    found = _OWNER_PHRASE.search(query.strip().rstrip("?."))
+    if found is None:
+        return frozenset()
+    tail = [w for token in TEXT_RE.findall(found.group(1)) for w in words(token)]
+    tail = [w for w in tail if w not in STOPWORDS and w not in QUESTION_WORDS]
+    return frozenset(tail[:3]) if 0 < len(tail) <= 3 else frozenset()
+
+
+_LOOKUP_PHRASE: Final = re.compile(r"\bby\s+(?:(?:a|an|the|its|their|my)\s+)?(\w+)", re.I)
+
+
+def lookup_key(query: str) -> frozenset[str]:
+    """The words of what a query looks a thing up by ("an order by id", "a product by its handle"): an
+    argument of the field that answers."""
+    found = _LOOKUP_PHRASE.search(query)
+    return frozenset(words(found.group(1))) if found else frozenset()
+
+
+def names_type(terms: frozenset[str], owner: frozenset[str]) -> bool:
+    """Whether the query's words name exactly this type ("a repo" is ``Repository``; it is not
+    ``RepositoryVulnerabilityAlert``): each word of one begins a word of the other."""
+    return all(any(w.startswith(t) for w in owner) for t in terms) and all(
+        any(w.startswith(t) for t in terms) for w in owner
+    )
+
+
+def asked_shape(query: str) -> str | None:
+    """The kind of answer a question asks for, from its question word: "who" a person, "when" a time, "is" a
+    yes or no, "how many" a number, "how much" an amount, "why" a reason."""
+    text = " ".join(w.lower() for w in TEXT_RE.findall(query))
+    if text.startswith(("how many", "number of")):
+        return "count"
+    if text.startswith("how much"):
+        return "amount"
+    first = text.split(" ", 1)[0] if text else ""
+    return _QUESTION_SHAPES.get(first)
+
+
+_QUESTION_SHAPES: Final = {
+    "who": "person",
+    "whom": "person",
+    "when": "time",
+    "why": "reason",
+    "is": "yes/no",
+    "are": "yes/no",
+    "does": "yes/no",
+    "has": "yes/no",
+    "can": "yes/no",
+}
+_PERSON_WORDS: Final = frozenset({"by", "user", "actor", "author", "owner", "person", "custom", "member"})
+_TIME_TYPES: Final = ("date", "time")
+_AMOUNT_TYPES: Final = ("money", "price", "amount", "decimal", "float", "currency")
+
+
+@functools.lru_cache(maxsize=65_536)
+def field_shapes(field_name: str, returns: str) -> frozenset[str]:
+    """What a field answers, from its name and its type: a yes/no, a time, a count, an amount, a person, a
+    reason. GraphQL naming conventions only (``isArchived``, ``closedAt``, ``totalCount``, ``mergedBy``)."""
+    name = words(field_name)
+    lowered = returns.lower()
+    out: set[str] = set()
+    if returns == "Boolean":
+        out.add("yes/no")
+    if any(t in lowered for t in _TIME_TYPES) or (name and name[-1] in ("at", "on", "date")):
+        out.add("time")
+    if returns == "Int" or "count" in name:
+        out.add("count")
+    if any(t in lowered for t in _AMOUNT_TYPES) or returns in ("Int", "Float"):
+        out.add("amount")
+    if (name and name[-1] == "by") or _PERSON_WORDS.intersection(words(returns)):
+        out.add("person")
+    if "reason" in name or "reason" in lowered:
+        out.add("reason")
+    return frozenset(out)
+
+
+def intent_of(query: str, verbs: frozenset[str]) -> Literal["action", "attribute", "neutral"]:
+    """Whether a query asks to do something ("close an issue", "how do I add a card"), asks about an
+    attribute ("who merged the pull request", "is the repository archived", "how many ..."), or neither
+    (keywords). A query is an action when its first word is one of the schema's own verbs (see :func:`schema_verbs`).
+    """
+    text = " ".join(w.lower() for w in TEXT_RE.findall(query))
+    procedural = False
+    for lead in _LEADS:
+        if text.startswith(lead + " "):
+            text = text[len(lead) + 1 :]
+            procedural = True
+            break
+    first = text.split(" ", 1)[0] if text else ""
+    if first in _INTERROGATIVES or text.startswith(("how many", "how much")):
+        return "attribute"
+    if procedural and first not in QUESTION_WORDS:
+        return "action"  # "how do I change the quantity ...": a verb, even one the schema spells otherwise
+    if first and stem(first) in verbs:
+        return "action"
+    # "open a new issue", "log in a customer": a word followed by a determiner or a particle is an imperative
+    # verb, whether or not the schema spells its mutations with it.
+    rest = text.split(" ")[1:2]
+    if first and first not in QUESTION_WORDS and rest and rest[0] in _DETERMINERS:
+        return "action"
+    return "neutral"
