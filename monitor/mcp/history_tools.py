@@ -14,6 +14,9 @@ from typing import Any, Final, Literal
 
 from monitor.adapters.store import SnapshotRef, Store
 from monitor.core.changes import Change, Criticality
+from monitor.core.report import view
+from monitor.core.report.model import DriftReport
+from monitor.core.report.triage import Triage, triage
 from monitor.core.search import field_signature, input_value_signature, one_line, type_signature
 from monitor.errors import ConfigError, SnapshotError
 from monitor.mcp.answers import fit, json_size, take
@@ -21,6 +24,7 @@ from monitor.mcp.catalog import Catalog, envelope, shown
 from monitor.mcp.models import (
     BrokenOperation,
     ChangeFamily,
+    ChangeGroup,
     ChangeModel,
     ChangesAnswer,
     DeprecationModel,
@@ -118,9 +122,14 @@ def get_drift_report(catalog: Catalog, target: str, run: str, max_chars: int) ->
     report = record.report or {}
     snapshot = report.get("new_snapshot") or report.get("old_snapshot") or {}
     previous = report.get("old_snapshot") or {}
+    found, state, order = _reading_order(report)
+    raw_changes = sorted(
+        report.get("changes") or report.get("open_changes") or [],
+        key=lambda c: (_SEVERITY.get(str(c.get("criticality")), 3), order.get(str(c.get("id")), 9)),
+    )
     changes = [
         _change_model(c, seen_at=record.finished_at, run_id=record.id, snapshot=record.new_snapshot)
-        for c in report.get("changes") or []
+        for c in raw_changes
     ]
     # The store's record of the snapshot, so every answer gives the same fetched_at for the same snapshot.
     stored = {s.id: s for s in catalog.store.snapshot_history(target)}.get(str(snapshot.get("id")))
@@ -142,9 +151,11 @@ def get_drift_report(catalog: Catalog, target: str, run: str, max_chars: int) ->
         summary=dict(report.get("summary") or record.summary),
         error=redact(record.error) if record.error else None,
         previous_snapshot=previous.get("id"),
+        state=state,
+        broken_operations=_broken(report.get("contracts"), found),
+        groups=_groups(found),
         changes_total=len(changes),
         changes=changes,
-        broken_operations=_broken(report.get("contracts")),
         deprecations=_deprecations(changes, report.get("contracts")),
         validity_problems=list(report.get("validity_problems") or [])[:20],
         notes=[*([shown_note] if shown_note else []), *(report.get("notes") or [])],
@@ -158,7 +169,7 @@ def get_drift_report(catalog: Catalog, target: str, run: str, max_chars: int) ->
             f"showing the {kept} worst of {total} changes; use schema_changes(target='{target}', "
             f"since='{since}', criticality=..., path_prefix=...) to see a narrower set"
         ),
-        also=("broken_operations", "deprecations", "validity_problems", "notes"),
+        also=("broken_operations", "groups", "deprecations", "validity_problems", "notes"),
     )
 
 
@@ -189,7 +200,36 @@ def _operations(contracts: Any) -> list[Mapping[str, Any]]:
     return [op for op in operations if isinstance(op, Mapping)] if isinstance(operations, list) else []
 
 
-def _broken(contracts: Any) -> list[BrokenOperation]:
+def _reading_order(report: Mapping[str, Any]) -> tuple[Triage | None, list[str], dict[str, int]]:
+    """The report's triage (what breaks you first), its state lines, and each change's place in that order:
+    0 explains a broken operation, 1 is used by saved operations, 2 is the rest."""
+    try:
+        drift = DriftReport.from_dict(dict(report))
+    except (KeyError, TypeError, ValueError):  # a report of another version: changes in stored order
+        return None, [], {}
+    found = triage(drift)
+    order = {c.id: 0 for op in found.broken for c in op.causes}
+    order.update({u.change.id: 1 for u in found.used if u.change.id not in order})
+    return found, view.state_lines(drift), order
+
+
+def _groups(found: Triage | None) -> list[ChangeGroup]:
+    if found is None:
+        return []
+    return [
+        ChangeGroup(
+            label=family.label,
+            criticality=family.changes[0].criticality.value,
+            count=len(family.changes),
+            kinds=family.kinds,
+            examples=[c.coordinate for c in family.changes[:3]],
+        )
+        for family in (*found.unused, *found.dangerous)  # safe ones: counted in the summary
+    ]
+
+
+def _broken(contracts: Any, found: Triage | None = None) -> list[BrokenOperation]:
+    causes = {op.name: op for op in found.broken} if found is not None else {}
     out = []
     for op in _operations(contracts):
         if op.get("status") != "broken":
@@ -201,8 +241,12 @@ def _broken(contracts: Any) -> list[BrokenOperation]:
             BrokenOperation(
                 name=str(op.get("name", "?")),
                 file=op.get("file"),
+                line=op.get("line") if isinstance(op.get("line"), int) else None,
                 errors=[str(e) for e in errors],
                 caused_by=[str(c) for c in op.get("caused_by") or []],
+                causes=[c.message for c in known.causes]
+                if (known := causes.get(str(op.get("name")))) is not None
+                else [],
             )
         )
     return out

@@ -204,8 +204,22 @@ class ChangeModel(BaseModel):
 class BrokenOperation(BaseModel):
     name: str
     file: str | None = None
+    line: int | None = None
     errors: list[str] = Field(default_factory=list)
-    caused_by: list[str] = Field(default_factory=list)
+    caused_by: list[str] = Field(
+        default_factory=list, description="Ids of the changes that explain the errors."
+    )
+    causes: list[str] = Field(default_factory=list, description="What those changes did, in words.")
+
+
+class ChangeGroup(BaseModel):
+    """Changes about one feature (``ProjectNext…``) or one type, read as one line."""
+
+    label: str
+    criticality: str
+    count: int
+    kinds: str
+    examples: list[str] = Field(default_factory=list, description="The first few coordinates.")
 
 
 class DeprecationModel(BaseModel):
@@ -216,7 +230,8 @@ class DeprecationModel(BaseModel):
 
 
 class ReportAnswer(Answer):
-    """The answer of get_drift_report: summary first, then the details."""
+    """The answer of get_drift_report: summary first, then what breaks the saved operations, then the
+    rest grouped by family, then the changes themselves."""
 
     run_id: str
     outcome: str
@@ -225,9 +240,19 @@ class ReportAnswer(Answer):
     summary: dict[str, int]
     error: str | None = None
     previous_snapshot: str | None = None
-    changes_total: int = 0
-    changes: list[ChangeModel] = Field(default_factory=list)
+    state: list[str] = Field(
+        default_factory=list, description="Rollback, flapping, or what is still open when nothing changed."
+    )
     broken_operations: list[BrokenOperation] = Field(default_factory=list)
+    groups: list[ChangeGroup] = Field(
+        default_factory=list,
+        description="Breaking changes no saved operation uses, then dangerous ones, by family.",
+    )
+    changes_total: int = 0
+    changes: list[ChangeModel] = Field(
+        default_factory=list,
+        description="Worst first; within each level what breaks saved operations, then what they use.",
+    )
     deprecations: list[DeprecationModel] = Field(default_factory=list)
     validity_problems: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
