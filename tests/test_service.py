@@ -325,3 +325,48 @@ async def test_contracts_kept_in_source_code_are_checked_at_their_lines(
     assert [(e.file, e.locations[0].line, e.locations[0].column) for e in answer.operations[0].errors] == [
         ("app/src/runs.ts", 8, 7)
     ]
+
+
+async def test_a_target_whose_run_the_store_refuses_fails_alone_in_one_line(
+    demo_api: DemoServer, tmp_path: Path
+) -> None:
+    """The store's write of one target's run fails (a real SQLite error, raised by a trigger): that target
+    fails with one line, the others' checks complete and are stored, and nothing raises."""
+    import io
+
+    from sqlalchemy import text
+
+    from monitor.commands import check_command
+
+    more = "".join(
+        f'[[targets]]\nname = "{name}"\nurl = "{demo_api.graphql_url}"\n' for name in ("bad", "ok")
+    )
+    settings = configure(tmp_path, demo_api, extra=more)
+    store = Store.open(settings.state)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER refuse_bad BEFORE INSERT ON runs WHEN NEW.target = 'bad' "
+            "BEGIN SELECT RAISE(ABORT, 'the disk refused this write'); END"
+        )
+    try:
+        out = io.StringIO()
+        code = await check_command(settings, [], all_targets=True, fail_on=None, fmt="text", out=out)
+
+        lines = out.getvalue().splitlines()
+        bad = [line for line in lines if "bad" in line]
+        assert len(bad) == 1, lines
+        assert bad[0].startswith("✖ bad: check failed: state store error (")
+        assert bad[0].endswith("the disk refused this write")
+        assert not any("Traceback" in line or "ExceptionGroup" in line for line in lines)
+        assert any(line.startswith("✔ demo: baseline snapshot") for line in lines)
+        assert any(line.startswith("✔ ok: baseline snapshot") for line in lines)
+        assert code == 3  # a target could not be checked
+        assert [r.outcome for r in store.list_runs("demo")] == ["baseline"]
+        assert [r.outcome for r in store.list_runs("ok")] == ["baseline"]
+        assert store.list_runs("bad") == []
+        with store.engine.connect() as conn:  # nothing of the refused run was half-written
+            assert (
+                conn.execute(text("SELECT count(*) FROM target_snapshots WHERE target = 'bad'")).scalar() == 0
+            )
+    finally:
+        store.close()
