@@ -7,14 +7,18 @@ import gc
 import random
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from graphql import build_schema
 
 from monitor.core import schema as schema_module
 from monitor.core.schema import (
+    canonical_bytes,
+    canonical_introspection,
     canonical_sdl,
     fingerprint,
+    fingerprint_of,
     gc_paused,
     introspection_of,
     schema_from_introspection,
@@ -22,6 +26,7 @@ from monitor.core.schema import (
     unwrap_introspection,
 )
 from monitor.errors import SchemaError
+from tests import realschemas
 
 SDL = '''
 """A stack"""
@@ -234,3 +239,110 @@ def test_gc_is_on_after_many_threads_pause_it_concurrently(collector_on: None) -
 
     _run_threads(*(body for _ in range(8)))
     assert gc.isenabled()
+
+
+# --------------------------------------------------------------------------- pinned canonical form
+
+#: A fixed introspection result, written out by hand (no graphql-core in the way): every order scrambled,
+#: every default (null, false) spelled out, a non-ASCII description.
+FIXED: dict[str, Any] = {
+    "__schema": {
+        "queryType": {"name": "Query"},
+        "mutationType": None,
+        "subscriptionType": None,
+        "description": None,
+        "directives": [],
+        "types": [
+            {
+                "kind": "OBJECT",
+                "name": "Query",
+                "description": "Einstieg — überall",
+                "specifiedByURL": None,
+                "isOneOf": False,
+                "fields": [
+                    {
+                        "name": "stack",
+                        "description": None,
+                        "args": [
+                            {
+                                "name": "id",
+                                "description": None,
+                                "type": {
+                                    "kind": "NON_NULL",
+                                    "name": None,
+                                    "ofType": {"kind": "SCALAR", "name": "ID", "ofType": None},
+                                },
+                                "defaultValue": None,
+                                "isDeprecated": False,
+                                "deprecationReason": None,
+                            }
+                        ],
+                        "type": {"kind": "SCALAR", "name": "String", "ofType": None},
+                        "isDeprecated": False,
+                        "deprecationReason": None,
+                    },
+                    {
+                        "name": "old",
+                        "description": None,
+                        "args": [],
+                        "type": {"kind": "SCALAR", "name": "String", "ofType": None},
+                        "isDeprecated": True,
+                        "deprecationReason": "use stack",
+                    },
+                ],
+                "inputFields": None,
+                "interfaces": [],
+                "enumValues": None,
+                "possibleTypes": None,
+            },
+            *(
+                {
+                    "kind": "SCALAR",
+                    "name": name,
+                    "description": None,
+                    "specifiedByURL": None,
+                    "isOneOf": False,
+                    "fields": None,
+                    "inputFields": None,
+                    "interfaces": None,
+                    "enumValues": None,
+                    "possibleTypes": None,
+                }
+                for name in ("String", "ID")
+            ),
+        ],
+    }
+}
+
+
+def test_the_canonical_form_and_fingerprints_are_pinned() -> None:
+    """Every stored snapshot id is this fingerprint: a change to the canonical form (a default dropped or
+    kept, an order, an encoding) would re-baseline every monitored target at once, and silently. Changing
+    these values needs a store migration that re-fingerprints the snapshots."""
+    assert canonical_bytes(FIXED).decode() == (
+        '{"__schema":{"directives":[],"queryType":{"name":"Query"},"types":[{"kind":"SCALAR","name":"ID"},'
+        '{"description":"Einstieg — überall","fields":[{"args":[],"deprecationReason":"use stack",'
+        '"isDeprecated":true,"name":"old","type":{"kind":"SCALAR","name":"String"}},{"args":[{"name":"id",'
+        '"type":{"kind":"NON_NULL","ofType":{"kind":"SCALAR","name":"ID"}}}],"name":"stack","type":'
+        '{"kind":"SCALAR","name":"String"}}],"interfaces":[],"kind":"OBJECT","name":"Query"},'
+        '{"kind":"SCALAR","name":"String"}]}}'
+    )
+    assert fingerprint(FIXED) == "474f63508d941cdbcd09a9145fa28f287e94761683d16f14987820889a996709"
+    assert fingerprint(shuffled(FIXED, 3)) == fingerprint(FIXED)
+    assert fingerprint_of(canonical_introspection(FIXED)) == fingerprint(FIXED)
+    assert type_fingerprints(FIXED) == {
+        "ID": "05951c6c7ac190fbb998e6805f7dcddbd513d4b458979559c0b688b3790ce537",
+        "Query": "cd756f6178d16a10f84b8a4b299795d9619ebd8b4638a71d5e3d116a23de23d4",
+        "String": "bedc023f4c9ae5ba03f96f5c27a547f01542683a5e91b153bbccaea9ebafd169",
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("github-14.0.0", "bdf7e1f977cef8040504bb9b2d193eb703a8c870b8c220d39e0599dcd8dbb11f"),
+        ("shopify-storefront-2026.4", "9a641ad82a0aa40eef311a6dddd778be08f1e8b5ba4740e03fa6aa47b99d0ad3"),
+    ],
+)
+def test_real_schemas_keep_their_fingerprints(name: str, expected: str) -> None:
+    assert fingerprint(realschemas.load(name)) == expected
