@@ -37,6 +37,7 @@ lint: install
 	$(BIN)/ruff check monitor tests bench
 	$(BIN)/ruff format --check monitor tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 format: install
 	$(BIN)/ruff format monitor tests bench
@@ -47,4 +48,4 @@ bench: install
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .gqlmon .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .gqlmon .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

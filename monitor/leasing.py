@@ -263,5 +263,11 @@ async def exclusive(store: Store, target: str, holder: str, ttl: float = MAX_TTL
                 yield True
             finally:
                 tg.cancel_scope.cancel()
+    except BaseExceptionGroup as group:
+        # keep_alive raises nothing of its own: a lone error is the block's, and its caller catches it by
+        # its own type (a SnapshotError must not turn into an ExceptionGroup on the way out).
+        if len(group.exceptions) == 1:
+            raise group.exceptions[0] from group.exceptions[0].__cause__
+        raise
     finally:
         await lease.release()

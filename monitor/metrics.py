@@ -1,8 +1,10 @@
-"""The scheduler's metrics, rendered in the Prometheus text exposition format (version 0.0.4).
+"""The scheduler's metrics, exposed in the Prometheus text format by ``prometheus-client``.
 
-No client library: a handful of counters and one histogram, kept in memory by the process that runs the
-checks and served on ``/metrics`` by :mod:`monitor.health`'s small HTTP server. Every replica exposes its own
-numbers; sum them in Prometheus (``sum by (target) (rate(gqlmon_runs_total[5m]))``).
+Kept in memory by the process that runs the checks, in a registry of its own (never the library's global
+one: two schedulers in one process keep separate numbers), and served on ``/metrics`` by
+:mod:`monitor.health`'s small HTTP server. Every replica exposes its own numbers; sum them in Prometheus
+(``sum by (target) (rate(gqlmon_runs_total[5m]))``). The client adds the process's own figures (CPU time,
+resident memory, open files, start time; garbage collections by generation).
 
 ::
 
@@ -17,71 +19,76 @@ numbers; sum them in Prometheus (``sum by (target) (rate(gqlmon_runs_total[5m]))
 
 from __future__ import annotations
 
-import math
-import threading
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Final
 
-CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+from prometheus_client.gc_collector import GCCollector
+from prometheus_client.process_collector import ProcessCollector
+
+#: What :meth:`Metrics.render` produces: the text format, version 0.0.4 (every Prometheus reads it).
+CONTENT_TYPE: Final = CONTENT_TYPE_PLAIN_0_0_4
 BUCKETS: Final = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 
-Labels = tuple[tuple[str, str], ...]
+# No ``*_created`` series beside each counter and histogram: in this text format each is one more gauge
+# per target, and nothing here needs a counter's creation time (Prometheus detects resets itself). The
+# switch is process-wide; gqlmon's process is the only user of the client.
+disable_created_metrics()  # type: ignore[no-untyped-call]  # the client leaves it unannotated
 
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
-def _labels(labels: Labels, extra: Iterable[tuple[str, str]] = ()) -> str:
-    pairs = [*labels, *extra]
-    if not pairs:
-        return ""
-    return "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in pairs) + "}"
-
-
-def _number(value: float) -> str:
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
-
-
-@dataclass
-class _Histogram:
-    counts: list[int] = field(default_factory=lambda: [0] * len(BUCKETS))
-    total: float = 0.0
-    n: int = 0
-
-    def observe(self, value: float) -> None:
-        for i, bound in enumerate(BUCKETS):
-            if value <= bound:
-                self.counts[i] += 1
-        self.total += value
-        self.n += 1
+#: name -> (help, label names); label names sorted, so every series prints its labels in one order.
+_COUNTERS: Final = {
+    "gqlmon_runs_total": ("Checks finished, by outcome.", ("outcome", "target")),
+    "gqlmon_run_failures_total": ("Checks that failed or timed out.", ("target",)),
+    "gqlmon_changes_total": ("Schema changes found, by criticality.", ("criticality", "target")),
+    "gqlmon_lease_skips_total": (
+        "Checks skipped because another replica held the target's lease.",
+        ("target",),
+    ),
+}
 
 
 class Metrics:
-    """Thread-safe in-memory metrics of one process; :meth:`render` gives the exposition text."""
+    """One process's metrics (thread-safe); :meth:`render` gives the exposition text."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._counters: dict[str, dict[Labels, float]] = {}
-        self._histograms: dict[Labels, _Histogram] = {}
-        self.running = 0
-        self.last_loop = 0.0
+        self.registry = CollectorRegistry(auto_describe=True)
+        self._counters = {
+            name: Counter(name, help_text, labels, registry=self.registry)
+            for name, (help_text, labels) in _COUNTERS.items()
+        }
+        self._duration = Histogram(
+            "gqlmon_check_duration_seconds",
+            "Wall time of one check.",
+            ("target",),
+            buckets=BUCKETS,
+            registry=self.registry,
+        )
+        self._running = Gauge("gqlmon_checks_running", "Checks in progress.", registry=self.registry)
+        self._last_loop = Gauge(
+            "gqlmon_scheduler_last_loop_timestamp_seconds",
+            "When the scheduler loop last ticked.",
+            registry=self.registry,
+        )
+        ProcessCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
+        self._running_now = 0
+        self._last_loop_at = 0.0
 
     def inc(self, name: str, amount: float = 1.0, **labels: str) -> None:
-        key = tuple(sorted(labels.items()))
-        with self._lock:
-            series = self._counters.setdefault(name, {})
-            series[key] = series.get(key, 0.0) + amount
+        self._counters[name].labels(**labels).inc(amount)
 
     def value(self, name: str, **labels: str) -> float:
         """A counter's current value (0 when never incremented)."""
-        with self._lock:
-            return self._counters.get(name, {}).get(tuple(sorted(labels.items())), 0.0)
+        found = self.registry.get_sample_value(name, labels)
+        return 0.0 if found is None else found
 
     def observe_run(self, target: str, outcome: str, seconds: float, summary: Mapping[str, int]) -> None:
         """Count one finished check (``outcome`` ``timeout`` for one the scheduler had to stop)."""
@@ -91,39 +98,28 @@ class Metrics:
         for criticality in ("breaking", "dangerous", "safe"):
             if summary.get(criticality):
                 self.inc("gqlmon_changes_total", summary[criticality], target=target, criticality=criticality)
-        with self._lock:
-            self._histograms.setdefault((("target", target),), _Histogram()).observe(seconds)
+        self._duration.labels(target=target).observe(seconds)
+
+    @property
+    def running(self) -> int:
+        """Checks in progress now."""
+        return self._running_now
+
+    @running.setter
+    def running(self, value: int) -> None:
+        self._running_now = value
+        self._running.set(value)
+
+    @property
+    def last_loop(self) -> float:
+        """When the scheduler loop last ticked (unix time; 0 before the first tick)."""
+        return self._last_loop_at
+
+    @last_loop.setter
+    def last_loop(self, value: float) -> None:
+        self._last_loop_at = value
+        self._last_loop.set(round(value, 3))
 
     def render(self) -> str:
         """The Prometheus text format, every family with its HELP and TYPE lines."""
-        lines: list[str] = []
-        with self._lock:
-            for name, help_text in _COUNTERS.items():
-                lines += [f"# HELP {name} {help_text}", f"# TYPE {name} counter"]
-                for labels, value in sorted(self._counters.get(name, {}).items()):
-                    lines.append(f"{name}{_labels(labels)} {_number(value)}")
-            hname = "gqlmon_check_duration_seconds"
-            lines += [f"# HELP {hname} Wall time of one check.", f"# TYPE {hname} histogram"]
-            for labels, hist in sorted(self._histograms.items()):
-                for bound, count in zip(BUCKETS, hist.counts, strict=True):
-                    lines.append(f"{hname}_bucket{_labels(labels, [('le', _number(bound))])} {count}")
-                lines.append(f"{hname}_bucket{_labels(labels, [('le', '+Inf')])} {hist.n}")
-                lines.append(f"{hname}_sum{_labels(labels)} {_number(hist.total)}")
-                lines.append(f"{hname}_count{_labels(labels)} {hist.n}")
-            lines += [
-                "# HELP gqlmon_checks_running Checks in progress.",
-                "# TYPE gqlmon_checks_running gauge",
-                f"gqlmon_checks_running {self.running}",
-                "# HELP gqlmon_scheduler_last_loop_timestamp_seconds When the scheduler loop last ticked.",
-                "# TYPE gqlmon_scheduler_last_loop_timestamp_seconds gauge",
-                f"gqlmon_scheduler_last_loop_timestamp_seconds {_number(round(self.last_loop, 3))}",
-            ]
-        return "\n".join(lines) + "\n"
-
-
-_COUNTERS: Final = {
-    "gqlmon_runs_total": "Checks finished, by outcome.",
-    "gqlmon_run_failures_total": "Checks that failed or timed out.",
-    "gqlmon_changes_total": "Schema changes found, by criticality.",
-    "gqlmon_lease_skips_total": "Checks skipped because another replica held the target's lease.",
-}
+        return generate_latest(self.registry).decode()

@@ -710,20 +710,49 @@ async def check_targets(
     results: dict[str, CheckOutcome] = {}
     limiter = anyio.CapacityLimiter(settings.concurrency)
 
-    async def one(target: TargetConfig) -> None:
-        async with limiter:
-            if lease_holder is None:
-                outcome = await run_check(settings, target, store)
-            else:
-                from monitor.leasing import exclusive
+    async def checked(target: TargetConfig) -> CheckOutcome | None:
+        if lease_holder is None:
+            return await run_check(settings, target, store)
+        from monitor.leasing import exclusive
 
-                async with exclusive(store, target.name, lease_holder) as taken:
-                    if not taken:
-                        log.info("skipped: another gqlmon holds the lease", extra={"target": target.name})
-                        if on_skip is not None:
-                            on_skip(target)
-                        return
-                    outcome = await run_check(settings, target, store)
+        async with exclusive(store, target.name, lease_holder) as taken:
+            if not taken:
+                log.info("skipped: another gqlmon holds the lease", extra={"target": target.name})
+                if on_skip is not None:
+                    on_skip(target)
+                return None
+            return await run_check(settings, target, store)
+
+    async def one(target: TargetConfig) -> None:
+        started = utcnow()
+        async with limiter:
+            # One target's failure that run_check could not record (the store refused the write, a bug)
+            # fails that target alone, as one line: it must not cancel the other targets' checks.
+            try:
+                outcome = await checked(target)
+            except Exception as exc:
+                if isinstance(exc, MonitorError):
+                    error = str(exc)
+                    log.warning("check failed, not recorded: %s", error, extra={"target": target.name})
+                else:
+                    error = " ".join(f"unexpected {type(exc).__name__}: {exc}".split())
+                    log.exception("check failed, not recorded", extra={"target": target.name})
+                outcome = CheckOutcome(
+                    DriftReport(
+                        target=target.name,
+                        run_id=new_run_id(started),
+                        started_at=started.isoformat(),
+                        finished_at=utcnow().isoformat(),
+                        outcome="failed",
+                        old_snapshot=None,
+                        new_snapshot=None,
+                        error=redact(error),
+                        endpoint=redact(str(target.url)),
+                        notes=("not recorded in the state store; the last good snapshot stays the baseline",),
+                    )
+                )
+            if outcome is None:
+                return
         results[target.name] = outcome
         if on_done is not None:
             on_done(outcome)

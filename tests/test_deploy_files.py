@@ -7,7 +7,9 @@ reference is documented in deploy/README.md, and every ``MONITOR_*`` one is a re
 
 from __future__ import annotations
 
+import importlib
 import re
+import tomllib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ import typer.main
 import yaml
 
 from monitor.cli import app
+from monitor.cli import main as cli_main
 from monitor.demo.__main__ import build_parser as demo_parser
 from monitor.settings import Settings, load_settings
 
@@ -26,6 +29,7 @@ DOCKERFILE = ROOT / "Dockerfile"
 DEPLOY_README = ROOT / "deploy" / "README.md"
 K8S = sorted((ROOT / "deploy" / "k8s").glob("*.yaml"))
 IMAGE = "gqlmon:latest"
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 
 def gqlmon_command(args: Sequence[str]) -> Any:
@@ -167,13 +171,27 @@ def test_dockerfile_key_lines() -> None:
     assert command is not None
     args = yaml.safe_load(command.group(1))
     assert args[0] == "gqlmon" and gqlmon_command(args[1:]).info_name == "healthcheck"
-    assert re.search(r"pip install .*gqlmon-\*\.whl\)\[postgres\]", text)  # the package, with psycopg
+    # the package, with the extras it names, each declared in pyproject and bringing psycopg for "postgres"
+    install = re.search(r"pip install .*gqlmon-\*\.whl\)\[([a-z,]+)\]", text)
+    assert install is not None
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    assert set(install.group(1).split(",")) <= set(extras)
+    assert any(_requirement_name(r) == "psycopg" for r in extras["postgres"])
     for variable in re.findall(r"\b(MONITOR_[A-Z_]+)=", text):
         monitor_setting(variable)
 
 
 def test_the_console_script_is_the_entrypoint() -> None:
-    assert re.search(r'^gqlmon = "monitor\.cli:main"$', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert PYPROJECT["project"]["scripts"] == {"gqlmon": "monitor.cli:main"}
+    module, _, attribute = PYPROJECT["project"]["scripts"]["gqlmon"].partition(":")
+    assert getattr(importlib.import_module(module), attribute) is cli_main
+
+
+def _requirement_name(requirement: str) -> str:
+    """``psycopg[binary]>=3.1`` -> ``psycopg`` (PEP 508 names, normalised)."""
+    name = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement)
+    assert name is not None, requirement
+    return re.sub(r"[-_.]+", "-", name.group(0)).lower()
 
 
 def test_dockerignore_keeps_the_context_small() -> None:

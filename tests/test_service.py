@@ -325,3 +325,81 @@ async def test_contracts_kept_in_source_code_are_checked_at_their_lines(
     assert [(e.file, e.locations[0].line, e.locations[0].column) for e in answer.operations[0].errors] == [
         ("app/src/runs.ts", 8, 7)
     ]
+
+
+def refuse_runs_of(store: Store, target: str) -> None:
+    """A real SQLite error on the store's write of ``target``'s runs (a trigger aborts the insert)."""
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER refuse_{target} BEFORE INSERT ON runs WHEN NEW.target = '{target}' "
+            "BEGIN SELECT RAISE(ABORT, 'the disk refused this write'); END"
+        )
+
+
+async def test_check_targets_without_leases_keeps_order_when_one_store_write_fails(
+    demo_api: DemoServer, tmp_path: Path
+) -> None:
+    from monitor.service import CheckOutcome, check_targets
+
+    more = "".join(
+        f'[[targets]]\nname = "{name}"\nurl = "{demo_api.graphql_url}"\n' for name in ("bad", "ok")
+    )
+    settings = configure(tmp_path, demo_api, extra=more)
+    store = Store.open(settings.state)
+    refuse_runs_of(store, "bad")
+    done: list[CheckOutcome] = []
+    try:
+        outcomes = await check_targets(settings, settings.targets, store, on_done=done.append)
+    finally:
+        store.close()
+    assert [(o.report.target, o.report.outcome) for o in outcomes] == [
+        ("demo", "baseline"),
+        ("bad", "failed"),
+        ("ok", "baseline"),
+    ]
+    failed = outcomes[1]
+    assert failed.failed and failed.published == [] and failed.alerts_queued == []
+    assert failed.report.error is not None and "\n" not in failed.report.error
+    assert failed.report.error.endswith("the disk refused this write")
+    assert sorted(o.report.target for o in done) == ["bad", "demo", "ok"]
+
+
+async def test_a_target_whose_run_the_store_refuses_fails_alone_in_one_line(
+    demo_api: DemoServer, tmp_path: Path
+) -> None:
+    """The store's write of one target's run fails (a real SQLite error, raised by a trigger): that target
+    fails with one line, the others' checks complete and are stored, and nothing raises."""
+    import io
+
+    from sqlalchemy import text
+
+    from monitor.commands import check_command
+
+    more = "".join(
+        f'[[targets]]\nname = "{name}"\nurl = "{demo_api.graphql_url}"\n' for name in ("bad", "ok")
+    )
+    settings = configure(tmp_path, demo_api, extra=more)
+    store = Store.open(settings.state)
+    refuse_runs_of(store, "bad")
+    try:
+        out = io.StringIO()
+        code = await check_command(settings, [], all_targets=True, fail_on=None, fmt="text", out=out)
+
+        lines = out.getvalue().splitlines()
+        bad = [line for line in lines if "bad" in line]
+        assert len(bad) == 1, lines
+        assert bad[0].startswith("✖ bad: check failed: state store error (")
+        assert bad[0].endswith("the disk refused this write")
+        assert not any("Traceback" in line or "ExceptionGroup" in line for line in lines)
+        assert any(line.startswith("✔ demo: baseline snapshot") for line in lines)
+        assert any(line.startswith("✔ ok: baseline snapshot") for line in lines)
+        assert code == 3  # a target could not be checked
+        assert [r.outcome for r in store.list_runs("demo")] == ["baseline"]
+        assert [r.outcome for r in store.list_runs("ok")] == ["baseline"]
+        assert store.list_runs("bad") == []
+        with store.engine.connect() as conn:  # nothing of the refused run was half-written
+            assert (
+                conn.execute(text("SELECT count(*) FROM target_snapshots WHERE target = 'bad'")).scalar() == 0
+            )
+    finally:
+        store.close()

@@ -17,6 +17,7 @@ import json
 import os
 import secrets
 import threading
+import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -59,6 +60,8 @@ from monitor.errors import SnapshotError
 from monitor.redact import redact
 
 SCHEMA_VERSION: Final = 2
+#: How long a SQLite write waits for the store's file lock before failing (as long as SQLite's busy_timeout).
+LOCK_TIMEOUT: Final = 30.0
 _MIGRATION_LOCK: Final = 0x67716C6D6F6E  # PostgreSQL advisory lock key held while migrating ("gqlmon")
 
 #: Upgrade steps: ``MIGRATIONS[n]`` takes a store from version ``n - 1`` to ``n`` (``ALTER TABLE ...``; new
@@ -282,12 +285,14 @@ def engine_url(url: str) -> str:
 class Store:
     """The state store. Open with :meth:`open`; every method is one short transaction."""
 
-    def __init__(self, engine: Engine, lock_path: Path | None = None) -> None:
+    def __init__(
+        self, engine: Engine, lock_path: Path | None = None, *, lock_timeout: float = LOCK_TIMEOUT
+    ) -> None:
         self.engine = engine
-        self._lock = _FileLock(lock_path) if lock_path is not None else None
+        self._lock = _FileLock(lock_path, lock_timeout) if lock_path is not None else None
 
     @classmethod
-    def open(cls, url: str, *, create: bool = True) -> Store:
+    def open(cls, url: str, *, create: bool = True, lock_timeout: float = LOCK_TIMEOUT) -> Store:
         """Connect, creating the SQLite directory and the tables (migrations) when needed."""
         target = engine_url(url)
         try:
@@ -303,7 +308,7 @@ class Store:
             lock = None
             if engine.dialect.name == "sqlite" and ":memory:" not in target:
                 lock = Path(target.removeprefix("sqlite:///") + ".lock")
-            store = cls(engine, lock)
+            store = cls(engine, lock, lock_timeout=lock_timeout)
             try:
                 store.migrate()
             except BaseException:
@@ -324,7 +329,7 @@ class Store:
 
     def migrate(self) -> None:
         """Create missing tables and record the schema version; never drops or rewrites data."""
-        with self._tx() as conn:
+        with self._tx(write=True) as conn:
             # Replicas starting together must not both create the tables: serialize the migration.
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
@@ -352,9 +357,12 @@ class Store:
                 )
 
     @contextmanager
-    def _tx(self) -> Iterator[Connection]:
+    def _tx(self, *, write: bool) -> Iterator[Connection]:
+        """One transaction. A ``write`` one on SQLite holds the store's file lock (see :class:`_FileLock`);
+        reads never wait for it: in WAL mode they see the last committed state while a writer works."""
+        lock = self._lock.hold() if write and self._lock is not None else nullcontext()
         try:
-            with self._lock.hold() if self._lock is not None else nullcontext(), self.engine.begin() as conn:
+            with lock, self.engine.begin() as conn:
                 yield conn
         except SnapshotError:
             raise
@@ -381,7 +389,7 @@ class Store:
     # ------------------------------------------------------------------------------- snapshots
 
     def latest_snapshot(self, target: str) -> SnapshotRef | None:
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             row = conn.execute(
                 select(target_snapshots)
                 .where(target_snapshots.c.target == target)
@@ -392,7 +400,7 @@ class Store:
 
     def snapshot_history(self, target: str) -> list[SnapshotRef]:
         """Every schema the target served, oldest first (a schema served twice appears twice)."""
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             rows = conn.execute(
                 select(target_snapshots)
                 .where(target_snapshots.c.target == target)
@@ -423,7 +431,7 @@ class Store:
         return next(iter(matches.values()))
 
     def load_snapshot(self, snapshot_id: str) -> dict[str, Any]:
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             row = conn.execute(select(snapshots.c.payload).where(snapshots.c.id == snapshot_id)).first()
         if row is None:
             raise SnapshotError(f"snapshot {snapshot_id[:12]} is not in the store")
@@ -435,7 +443,7 @@ class Store:
 
     def load_type_fingerprints(self, snapshot_id: str) -> dict[str, str] | None:
         """The snapshot's per-type fingerprints, or None when they were not stored (an older gqlmon)."""
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             row = conn.execute(
                 select(snapshot_types.c.payload).where(snapshot_types.c.snapshot_id == snapshot_id)
             ).first()
@@ -463,7 +471,7 @@ class Store:
         replica or an earlier run is skipped, which is what makes delivery exactly-once).
         """
         queued: list[str] = []
-        with self._tx() as conn:
+        with self._tx(write=True) as conn:
             if snapshot is not None:
                 exists = conn.execute(select(snapshots.c.id).where(snapshots.c.id == snapshot.id)).first()
                 if exists is None:  # another target or replica may store the same blob right now
@@ -551,7 +559,7 @@ class Store:
 
     def list_runs(self, target: str, limit: int = 50) -> list[RunRecord]:
         """Newest first, without the full reports."""
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             rows = conn.execute(
                 select(*(c for c in runs.c if c.name != "report"))
                 .where(runs.c.target == target)
@@ -566,7 +574,7 @@ class Store:
             query = query.order_by(runs.c.started_at.desc(), runs.c.id.desc()).limit(1)
         else:
             query = query.where(runs.c.id.startswith(run_id)).order_by(runs.c.id.desc()).limit(2)
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             rows = conn.execute(query).all()
         if not rows:
             raise SnapshotError(f"no run {run_id!r} for target {target!r} (see `gqlmon history {target}`)")
@@ -577,7 +585,7 @@ class Store:
         return _run(mapping, report)
 
     def targets(self) -> list[str]:
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             rows = conn.execute(select(runs.c.target).distinct().order_by(runs.c.target)).all()
         return [r[0] for r in rows]
 
@@ -592,7 +600,7 @@ class Store:
 
     def changes_since(self, target: str, since: datetime) -> list[tuple[datetime, str, Change]]:
         """(seen_at, run_id, change) for every change recorded after ``since``, oldest first."""
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             rows = conn.execute(
                 select(changes)
                 .where(and_(changes.c.target == target, changes.c.seen_at >= since))
@@ -609,7 +617,7 @@ class Store:
 
     def due_alerts(self, now: datetime | None = None, limit: int = 20) -> list[OutboxItem]:
         now = now or utcnow()
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             rows = conn.execute(
                 select(outbox)
                 .where(and_(outbox.c.status == "pending", outbox.c.next_attempt_at <= now))
@@ -638,7 +646,7 @@ class Store:
         :attr:`OutboxItem.interrupted_at` set. A claim over an interrupted attempt keeps its time.
         """
         now = utcnow()
-        with self._tx() as conn:
+        with self._tx(write=True) as conn:
             result = conn.execute(
                 update(outbox)
                 .where(
@@ -653,7 +661,7 @@ class Store:
         return result.rowcount == 1
 
     def mark_alert_sent(self, item_id: int) -> None:
-        with self._tx() as conn:
+        with self._tx(write=True) as conn:
             conn.execute(
                 update(outbox)
                 .where(outbox.c.id == item_id)
@@ -672,18 +680,18 @@ class Store:
             values["status"] = "dead"
         else:
             values["next_attempt_at"] = retry_at
-        with self._tx() as conn:
+        with self._tx(write=True) as conn:
             conn.execute(update(outbox).where(outbox.c.id == item_id).values(**values))
 
     def outbox_counts(self) -> dict[str, int]:
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             rows = conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status)).all()
         return {r[0]: int(r[1]) for r in rows}
 
     # ------------------------------------------------------------------------------- acks
 
     def acknowledge(self, target: str, change_id: str, reason: str, until: datetime | None) -> None:
-        with self._tx() as conn:
+        with self._tx(write=True) as conn:
             conn.execute(delete(acks).where(and_(acks.c.target == target, acks.c.change_id == change_id)))
             conn.execute(
                 insert(acks).values(
@@ -693,7 +701,7 @@ class Store:
 
     def unacknowledge(self, target: str, change_id: str) -> bool:
         """Withdraw an acknowledgement; False when there was none."""
-        with self._tx() as conn:
+        with self._tx(write=True) as conn:
             done = conn.execute(
                 delete(acks).where(and_(acks.c.target == target, acks.c.change_id == change_id))
             )
@@ -701,7 +709,7 @@ class Store:
 
     def list_acknowledgements(self, target: str) -> list[Acknowledgement]:
         """Every acknowledgement of ``target``, expired ones too, oldest first."""
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             rows = conn.execute(
                 select(acks).where(acks.c.target == target).order_by(acks.c.created_at, acks.c.change_id)
             ).all()
@@ -718,7 +726,7 @@ class Store:
 
     def change_messages(self, target: str) -> dict[str, str]:
         """change id -> message of every change recorded for ``target`` (the latest wording of each)."""
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             rows = conn.execute(
                 select(changes.c.change_id, changes.c.message)
                 .where(changes.c.target == target)
@@ -729,7 +737,7 @@ class Store:
     def acknowledgements(self, target: str, now: datetime | None = None) -> dict[str, str]:
         """change id -> reason, for acknowledgements still in force."""
         now = now or utcnow()
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             rows = conn.execute(select(acks).where(acks.c.target == target)).all()
         return {
             m["change_id"]: m["reason"]
@@ -749,7 +757,7 @@ class Store:
         takeable = leases.c.expires_at < now if stale is None else leases.c.expires_at < now - stale
         if stale is None:
             takeable = takeable | (leases.c.holder == holder)
-        with self._tx() as conn:
+        with self._tx(write=True) as conn:
             # One atomic upsert: insert, take over an expired lease or renew our own; otherwise no row
             # changes. (An INSERT that fails on the key would log an ERROR in PostgreSQL's server log
             # for every lease a replica finds taken: hundreds a minute with a few replicas.)
@@ -765,7 +773,7 @@ class Store:
 
     def live_leases(self, prefix: str) -> dict[str, str]:
         """name -> holder of the unexpired leases whose name starts with ``prefix``."""
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             rows = conn.execute(
                 select(leases.c.name, leases.c.holder).where(
                     and_(leases.c.name.startswith(prefix, autoescape=True), leases.c.expires_at > utcnow())
@@ -775,13 +783,13 @@ class Store:
 
     def lease_expiry(self, name: str) -> datetime | None:
         """When the lease ``name`` expires (it may have already); None when nobody holds it."""
-        with self._tx() as conn:
+        with self._tx(write=False) as conn:
             found = conn.execute(select(leases.c.expires_at).where(leases.c.name == name)).scalar()
         return None if found is None else _aware(found)
 
     def take_over_lease(self, name: str, dead: str, holder: str, ttl: timedelta) -> bool:
         """Take the lease ``name`` from ``dead`` (a holder known to have died); False if it changed hands."""
-        with self._tx() as conn:
+        with self._tx(write=True) as conn:
             result = conn.execute(
                 update(leases)
                 .where(and_(leases.c.name == name, leases.c.holder == dead))
@@ -790,33 +798,39 @@ class Store:
             return bool(result.rowcount == 1)
 
     def release_lease(self, name: str, holder: str) -> None:
-        with self._tx() as conn:
+        with self._tx(write=True) as conn:
             conn.execute(delete(leases).where(and_(leases.c.name == name, leases.c.holder == holder)))
 
 
 class _FileLock:
-    """One SQLite store's transactions, one at a time across threads and processes (``flock`` on a file
-    beside the database).
+    """One SQLite store's write transactions, one at a time across threads and processes (``flock`` on a
+    file beside the database).
 
-    SQLite allows one writer; its busy timeout covers most contention, but not a read transaction that
-    must become a write one while another process writes (SQLITE_BUSY at once, "database is locked"),
-    which several ``gqlmon`` processes sharing a store met under load. Transactions here are short, so
-    queueing them costs little. The kernel drops the lock of a killed process. A lock file that cannot
-    be created (a read-only directory) leaves SQLite's own locking alone in charge.
+    SQLite allows one writer; its busy timeout covers most contention, but not a write transaction that
+    began by reading and must upgrade while another process writes (SQLITE_BUSY at once, "database is
+    locked"), which several ``gqlmon`` processes sharing a store met under load. Write transactions here
+    are short, so queueing them costs little; reads do not queue (WAL lets them run beside a writer). The
+    wait is bounded: a process stuck inside a write (stopped, hung on a full disk) makes the others fail
+    with one line naming the lock file, not stall with it. The kernel drops the lock of a killed process.
+    A lock file that cannot be created (a read-only directory) leaves SQLite's own locking alone in charge.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, timeout: float = LOCK_TIMEOUT) -> None:
         self.path = path
+        self.timeout = timeout
         self._threads = threading.RLock()
         self._fd: int | None = None
         self._depth = 0
 
     @contextmanager
     def hold(self) -> Iterator[None]:
-        with self._threads:
+        deadline = time.monotonic() + self.timeout
+        if not self._threads.acquire(timeout=self.timeout):
+            raise SnapshotError(self._stuck("another thread of this process"))
+        try:
             fd = self._open()
             if fd is not None and self._depth == 0:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                self._flock(fd, deadline)
             self._depth += 1
             try:
                 yield
@@ -824,6 +838,29 @@ class _FileLock:
                 self._depth -= 1
                 if fd is not None and self._depth == 0:
                     fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+    def _flock(self, fd: int, deadline: float) -> None:
+        """``LOCK_EX`` within the deadline (flock has no timeout of its own: poll, backing off to 50 ms)."""
+        pause = 0.001
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise SnapshotError(self._stuck("another process")) from None
+                time.sleep(min(pause, remaining))
+                pause = min(pause * 2, 0.05)
+
+    def _stuck(self, holder: str) -> str:
+        return (
+            f"the state store is busy: {holder} has held its write lock {self.path} for over "
+            f"{self.timeout:g} s; retry, and if it persists stop the stuck gqlmon process "
+            f"(`fuser -v {self.path}` names it)"
+        )
 
     def _open(self) -> int | None:
         if self._fd is None:
@@ -905,7 +942,7 @@ def deprecations_first_seen(store: Store, target: str) -> dict[str, datetime]:
 
     Coordinates already deprecated in the target's first snapshot count from that snapshot's time.
     """
-    with store._tx() as conn:
+    with store._tx(write=False) as conn:
         rows = conn.execute(
             select(changes.c.coordinate, func.min(changes.c.seen_at))
             .where(and_(changes.c.target == target, changes.c.type.like("%DEPRECATION_ADDED")))

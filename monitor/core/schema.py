@@ -12,6 +12,7 @@ import gc
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,22 +37,53 @@ from monitor.errors import SchemaError
 IntrospectionDict = dict[str, Any]
 
 
+class _GcPause:
+    """Who is inside a :func:`gc_paused` block right now, process-wide.
+
+    The collector's switch is one global; worker threads and the event loop enter and leave pauses in any
+    interleaving. A count under a lock makes the pause a shared one: the first user switches the collector
+    off (remembering whether it was on), the last one switches it back on only if it was on before. A
+    per-block save-and-restore instead lets one block re-enable the collector inside another's, and an
+    unlucky interleaving leaves it off for the rest of the process.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._was_enabled = False
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._users == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._users += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0 and self._was_enabled:
+                gc.enable()
+
+
+_gc_pause: Final = _GcPause()
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside the block; the collector's state is restored after it.
+    """No cyclic garbage collection inside the block; the collector is back on when the last block ends.
 
     Parsing or building a large schema allocates millions of containers, none of them garbage; the
     collector, triggered by allocation counts, would walk them again and again (it doubles the parse time
-    of a 10 MB introspection result). In a long-lived process keep the block free of awaits, so that it
-    never spans other tasks' work.
+    of a 10 MB introspection result). Safe from any thread and nestable: the pause is reference-counted
+    (see :class:`_GcPause`). In a long-lived process keep the block free of awaits, so that it never spans
+    other tasks' work.
     """
-    enabled = gc.isenabled()
-    gc.disable()
+    _gc_pause.enter()
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        _gc_pause.leave()
 
 
 def loads_document(text: str | bytes) -> Any:

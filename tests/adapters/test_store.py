@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -121,3 +126,93 @@ def test_unwritable_state_directory_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(SnapshotError, match="cannot open the state store"):
         Store.open(f"sqlite:///{blocker / 'sub' / 'state.db'}")
+
+
+# ------------------------------------------------------------------ the SQLite write lock (flock)
+
+
+@contextmanager
+def write_lock_held_elsewhere(store_path: Path) -> Iterator[Path]:
+    """The store's lock file, locked through a descriptor of its own: to ``flock`` that is another
+    process (a lock belongs to an open file description), e.g. a gqlmon stuck inside a write."""
+    lock_path = Path(f"{store_path}.lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield lock_path
+    finally:
+        os.close(fd)
+
+
+def in_thread(body: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
+    """Run ``body`` in a daemon thread (a test that fails must not hang the run); its result or error."""
+    out: list[object] = []
+
+    def run_body() -> None:
+        try:
+            out.append(body())
+        except Exception as exc:
+            out.append(exc)
+
+    thread = threading.Thread(target=run_body, daemon=True)
+    thread.start()
+    return thread, out
+
+
+def test_reads_do_not_wait_for_a_writer_holding_the_lock(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    store = Store.open(f"sqlite:///{path}")
+    try:
+        v1 = snapshot("type Query { a: Int }")
+        store.record_run(run("t", "baseline", v1.id), snapshot=v1, alerts=[NewAlert("k", "drift", {"x": 1})])
+        store.acknowledge("t", "c1", "known", None)
+        with write_lock_held_elsewhere(path):
+            thread, out = in_thread(
+                lambda: (
+                    store.latest_snapshot("t"),
+                    [r.outcome for r in store.list_runs("t")],
+                    [a.dedupe_key for a in store.due_alerts()],
+                    store.acknowledgements("t"),
+                    store.load_snapshot(v1.id)["__schema"]["queryType"]["name"],
+                )
+            )
+            thread.join(10)
+            assert not thread.is_alive(), "a read waited for the write lock"
+        [(latest, outcomes, due, acked, query_type)] = out  # type: ignore[misc]
+        assert latest is not None and latest.id == v1.id
+        assert (outcomes, due, acked, query_type) == (["baseline"], ["k"], {"c1": "known"}, "Query")
+    finally:
+        store.close()
+
+
+def test_a_write_waits_a_bounded_time_then_names_the_lock_file(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    store = Store.open(f"sqlite:///{path}", lock_timeout=0.2)
+    try:
+        with write_lock_held_elsewhere(path) as lock_path:
+            with pytest.raises(SnapshotError) as raised:
+                store.acknowledge("t", "c1", "known", None)
+            message = str(raised.value)
+            assert "\n" not in message
+            assert f"has held its write lock {lock_path} for over 0.2 s" in message
+            assert f"`fuser -v {lock_path}`" in message
+            assert store.acknowledgements("t") == {}  # nothing written
+        store.acknowledge("t", "c1", "known", None)  # the lock is free again: the write goes through
+        assert store.acknowledgements("t") == {"c1": "known"}
+    finally:
+        store.close()
+
+
+def test_a_write_goes_through_once_the_lock_is_released_within_the_wait(tmp_path: Path) -> None:
+    path = tmp_path / "state.db"
+    store = Store.open(f"sqlite:///{path}", lock_timeout=60)
+    try:
+        with write_lock_held_elsewhere(path):
+            thread, out = in_thread(lambda: store.acknowledge("t", "c1", "known", None))
+            thread.join(0.3)
+            assert thread.is_alive()  # a writer cannot finish while the lock is held elsewhere
+        thread.join(10)
+        assert out == [None]
+        assert store.acknowledgements("t") == {"c1": "known"}
+    finally:
+        store.close()

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import copy
+import gc
 import random
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from graphql import build_schema
 
+from monitor.core import schema as schema_module
 from monitor.core.schema import (
+    canonical_bytes,
+    canonical_introspection,
     canonical_sdl,
     fingerprint,
+    fingerprint_of,
+    gc_paused,
     introspection_of,
     schema_from_introspection,
     type_fingerprints,
     unwrap_introspection,
 )
 from monitor.errors import SchemaError
+from tests import realschemas
 
 SDL = '''
 """A stack"""
@@ -101,3 +111,238 @@ def test_schema_referencing_missing_type_is_refused() -> None:
     intro["__schema"]["types"] = [t for t in intro["__schema"]["types"] if t["name"] != "Run"]
     with pytest.raises(SchemaError, match="not a complete schema"):
         schema_from_introspection(intro)
+
+
+# --------------------------------------------------------------------------- gc_paused, shared by threads
+
+WAIT = 10.0  # seconds a test thread waits for another before the test gives up (never reached when green)
+
+
+@pytest.fixture
+def collector_on() -> Iterator[None]:
+    """Each test starts with the collector on and leaves it on, whatever it asserted."""
+    gc.enable()
+    yield
+    gc.enable()
+
+
+def _run_threads(*bodies: Callable[[], None]) -> None:
+    errors: list[BaseException] = []
+
+    def guarded(body: Callable[[], None]) -> None:
+        try:
+            body()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=guarded, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT)
+    assert not any(t.is_alive() for t in threads), "a thread is stuck"
+    if errors:
+        raise errors[0]
+
+
+def test_gc_stays_off_while_any_thread_is_inside_a_pause(collector_on: None) -> None:
+    """A enters, B enters, A leaves: B's block must still run without the collector."""
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    seen_by_b: list[bool] = []
+
+    def a() -> None:
+        with gc_paused():
+            a_in.set()
+            assert b_in.wait(WAIT)
+        a_out.set()
+
+    def b() -> None:
+        assert a_in.wait(WAIT)
+        with gc_paused():
+            b_in.set()
+            assert a_out.wait(WAIT)
+            seen_by_b.append(gc.isenabled())
+
+    _run_threads(a, b)
+    assert seen_by_b == [False]
+    assert gc.isenabled()
+
+
+class _SlowSwitchGc:
+    """The real ``gc`` module, except that one thread's ``disable()`` waits for a signal first: the window
+    between reading the collector's state and switching it off, forced open."""
+
+    def __init__(self, slow_thread: str, proceed: threading.Event, reached: threading.Event) -> None:
+        self.slow_thread, self.proceed, self.reached = slow_thread, proceed, reached
+
+    def isenabled(self) -> bool:
+        return gc.isenabled()
+
+    def enable(self) -> None:
+        gc.enable()
+
+    def disable(self) -> None:
+        if threading.current_thread().name == self.slow_thread:
+            self.reached.set()
+            assert self.proceed.wait(WAIT)
+        gc.disable()
+
+
+def test_gc_is_back_on_after_an_unlucky_interleaving(
+    collector_on: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """B reads "off" while A is inside, A leaves (collector on), B switches it off and, having read "off",
+    never switches it back: the collector stayed off for the rest of the process."""
+    a_in, b_progress, a_out = threading.Event(), threading.Event(), threading.Event()
+    monkeypatch.setattr(schema_module, "gc", _SlowSwitchGc("b", a_out, b_progress))
+
+    def a() -> None:
+        with gc_paused():
+            a_in.set()
+            assert b_progress.wait(WAIT)  # B is inside its pause, or stuck between reading and switching
+        a_out.set()
+
+    def b() -> None:
+        assert a_in.wait(WAIT)
+        with gc_paused():
+            b_progress.set()
+
+    first, second = threading.Thread(target=a, name="a"), threading.Thread(target=b, name="b")
+    first.start()
+    second.start()
+    first.join(WAIT)
+    second.join(WAIT)
+    assert not first.is_alive() and not second.is_alive()
+    assert gc.isenabled()
+
+
+def test_gc_pause_nests_and_keeps_a_collector_that_was_off_off(collector_on: None) -> None:
+    with gc_paused():
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    with gc_paused():
+        pass
+    assert not gc.isenabled()
+
+
+def test_gc_is_on_after_many_threads_pause_it_concurrently(collector_on: None) -> None:
+    start = threading.Barrier(8)
+
+    def body() -> None:
+        start.wait(WAIT)
+        for _ in range(2000):
+            with gc_paused():
+                assert not gc.isenabled()
+
+    _run_threads(*(body for _ in range(8)))
+    assert gc.isenabled()
+
+
+# --------------------------------------------------------------------------- pinned canonical form
+
+#: A fixed introspection result, written out by hand (no graphql-core in the way): every order scrambled,
+#: every default (null, false) spelled out, a non-ASCII description.
+FIXED: dict[str, Any] = {
+    "__schema": {
+        "queryType": {"name": "Query"},
+        "mutationType": None,
+        "subscriptionType": None,
+        "description": None,
+        "directives": [],
+        "types": [
+            {
+                "kind": "OBJECT",
+                "name": "Query",
+                "description": "Einstieg — überall",
+                "specifiedByURL": None,
+                "isOneOf": False,
+                "fields": [
+                    {
+                        "name": "stack",
+                        "description": None,
+                        "args": [
+                            {
+                                "name": "id",
+                                "description": None,
+                                "type": {
+                                    "kind": "NON_NULL",
+                                    "name": None,
+                                    "ofType": {"kind": "SCALAR", "name": "ID", "ofType": None},
+                                },
+                                "defaultValue": None,
+                                "isDeprecated": False,
+                                "deprecationReason": None,
+                            }
+                        ],
+                        "type": {"kind": "SCALAR", "name": "String", "ofType": None},
+                        "isDeprecated": False,
+                        "deprecationReason": None,
+                    },
+                    {
+                        "name": "old",
+                        "description": None,
+                        "args": [],
+                        "type": {"kind": "SCALAR", "name": "String", "ofType": None},
+                        "isDeprecated": True,
+                        "deprecationReason": "use stack",
+                    },
+                ],
+                "inputFields": None,
+                "interfaces": [],
+                "enumValues": None,
+                "possibleTypes": None,
+            },
+            *(
+                {
+                    "kind": "SCALAR",
+                    "name": name,
+                    "description": None,
+                    "specifiedByURL": None,
+                    "isOneOf": False,
+                    "fields": None,
+                    "inputFields": None,
+                    "interfaces": None,
+                    "enumValues": None,
+                    "possibleTypes": None,
+                }
+                for name in ("String", "ID")
+            ),
+        ],
+    }
+}
+
+
+def test_the_canonical_form_and_fingerprints_are_pinned() -> None:
+    """Every stored snapshot id is this fingerprint: a change to the canonical form (a default dropped or
+    kept, an order, an encoding) would re-baseline every monitored target at once, and silently. Changing
+    these values needs a store migration that re-fingerprints the snapshots."""
+    assert canonical_bytes(FIXED).decode() == (
+        '{"__schema":{"directives":[],"queryType":{"name":"Query"},"types":[{"kind":"SCALAR","name":"ID"},'
+        '{"description":"Einstieg — überall","fields":[{"args":[],"deprecationReason":"use stack",'
+        '"isDeprecated":true,"name":"old","type":{"kind":"SCALAR","name":"String"}},{"args":[{"name":"id",'
+        '"type":{"kind":"NON_NULL","ofType":{"kind":"SCALAR","name":"ID"}}}],"name":"stack","type":'
+        '{"kind":"SCALAR","name":"String"}}],"interfaces":[],"kind":"OBJECT","name":"Query"},'
+        '{"kind":"SCALAR","name":"String"}]}}'
+    )
+    assert fingerprint(FIXED) == "474f63508d941cdbcd09a9145fa28f287e94761683d16f14987820889a996709"
+    assert fingerprint(shuffled(FIXED, 3)) == fingerprint(FIXED)
+    assert fingerprint_of(canonical_introspection(FIXED)) == fingerprint(FIXED)
+    assert type_fingerprints(FIXED) == {
+        "ID": "05951c6c7ac190fbb998e6805f7dcddbd513d4b458979559c0b688b3790ce537",
+        "Query": "cd756f6178d16a10f84b8a4b299795d9619ebd8b4638a71d5e3d116a23de23d4",
+        "String": "bedc023f4c9ae5ba03f96f5c27a547f01542683a5e91b153bbccaea9ebafd169",
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("github-14.0.0", "bdf7e1f977cef8040504bb9b2d193eb703a8c870b8c220d39e0599dcd8dbb11f"),
+        ("shopify-storefront-2026.4", "9a641ad82a0aa40eef311a6dddd778be08f1e8b5ba4740e03fa6aa47b99d0ad3"),
+    ],
+)
+def test_real_schemas_keep_their_fingerprints(name: str, expected: str) -> None:
+    assert fingerprint(realschemas.load(name)) == expected

@@ -16,6 +16,8 @@ from typing import Any
 class Figures:
     faults_tried: list[str] = field(default_factory=list)
     faults_survived: list[str] = field(default_factory=list)
+    fault_backends: set[str] = field(default_factory=set)  # stores the API faults ran against
+    state_dir_faults: bool = False
     kill: dict[str, dict[str, Any]] = field(default_factory=dict)  # backend -> figures
     fuzz_cases: dict[str, int] = field(default_factory=dict)
     load: dict[str, Any] = field(default_factory=dict)
@@ -24,9 +26,15 @@ class Figures:
     notes: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def fault(self, name: str, *, survived: bool) -> None:
+    def fault(self, name: str, *, survived: bool, backend: str | None = None) -> None:
+        """A fault tried: an API fault against the store ``backend`` ("SQLite", "PostgreSQL"), or with
+        ``backend=None`` a fault of the state directory itself."""
         with self._lock:
             self.faults_tried.append(name)
+            if backend is None:
+                self.state_dir_faults = True
+            else:
+                self.fault_backends.add(backend)
             if survived:
                 self.faults_survived.append(name)
 
@@ -52,10 +60,18 @@ def summary_lines(figures: Figures = FIGURES) -> list[str]:
     """Human-readable lines, one figure each (stable wording: the README quotes them)."""
     lines: list[str] = []
     if figures.faults_tried:
+        # Only what ran: PostgreSQL's faults are deselected without GQLMON_TEST_POSTGRES_URL.
+        kinds = []
+        backends = [b for b in ("SQLite", "PostgreSQL") if b in figures.fault_backends]
+        backends += sorted(figures.fault_backends - set(backends))
+        if backends:
+            kinds.append(f"API faults on {' and '.join(backends)}")
+        if figures.state_dir_faults:
+            kinds.append("unusable state directory")
         lines.append(
-            f"faults: {len(figures.faults_survived)} of {len(figures.faults_tried)} survived (API faults on "
-            "SQLite and PostgreSQL, unusable state directory: a failed run or error in one line, last good "
-            "snapshot kept, no 'types removed', clean recovery)"
+            f"faults: {len(figures.faults_survived)} of {len(figures.faults_tried)} survived "
+            f"({', '.join(kinds)}: a failed run or error in one line, last good snapshot kept, "
+            "no 'types removed', clean recovery)"
         )
     if figures.slack:
         lines.append(f"Slack faults: {len(figures.slack)} survived, each alert delivered exactly once after")

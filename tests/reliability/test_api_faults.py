@@ -133,7 +133,8 @@ async def _fault_round_trip(
         kept = store.latest_snapshot("api")
         assert kept is not None
 
-        FIGURES.fault(label, survived=False)  # tried; counted as survived below, once proven
+        backend = "SQLite" if state_url.startswith("sqlite") else "PostgreSQL"
+        FIGURES.fault(label, survived=False, backend=backend)  # tried; counted as survived below, once proven
         api.mode = fault.mode or "graphql"
         for key, value in fault.tune.items():
             setattr(api, key, value)

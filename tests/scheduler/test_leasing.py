@@ -12,6 +12,7 @@ import anyio
 import pytest
 
 from monitor.adapters.store import Store, utcnow
+from monitor.errors import SnapshotError
 from monitor.leasing import (
     MAX_TTL,
     MIN_TTL,
@@ -151,6 +152,18 @@ async def test_exclusive_releases_when_cancelled(any_store: Store) -> None:
         async with exclusive(any_store, "demo", "job-1") as taken:
             assert taken
             await anyio.sleep_forever()
+    assert any_store.try_lease("check:demo", "job-2", timedelta(seconds=5))
+
+
+async def test_exclusive_lets_the_blocks_own_error_out_unwrapped(any_store: Store) -> None:
+    """The caller catches the block's error by its type (a store error stays a SnapshotError, one line),
+    not an ExceptionGroup from the lease's keep-alive task group; the lease is released all the same."""
+    cause = OSError("disk full")
+    with pytest.raises(SnapshotError, match=r"^state store write refused$") as raised:
+        async with exclusive(any_store, "demo", "job-1") as taken:
+            assert taken
+            raise SnapshotError("state store write refused") from cause
+    assert raised.value.__cause__ is cause
     assert any_store.try_lease("check:demo", "job-2", timedelta(seconds=5))
 
 

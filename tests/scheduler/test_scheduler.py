@@ -332,7 +332,7 @@ async def test_metrics_and_healthz_over_http(
     assert values['gqlmon_run_failures_total{target="down"}'] == 1
     assert values['gqlmon_changes_total{criticality="breaking",target="demo"}'] >= 1
     count = values['gqlmon_check_duration_seconds_count{target="demo"}']
-    assert count >= 2 and values['gqlmon_check_duration_seconds_bucket{target="demo",le="+Inf"}'] == count
+    assert count >= 2 and values['gqlmon_check_duration_seconds_bucket{le="+Inf",target="demo"}'] == count
     assert values['gqlmon_check_duration_seconds_sum{target="demo"}'] > 0
     assert values["gqlmon_scheduler_last_loop_timestamp_seconds"] > time.time() - 60
     assert "# TYPE gqlmon_check_duration_seconds histogram" in response.text

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+
 from graphql import build_schema
 
 import monitor.core.diff as diff_package
@@ -20,9 +23,24 @@ NEW = OLD.replace("name: String", "name: String!").replace("size: Int", "").repl
 
 
 def test_public_names_are_exported() -> None:
+    """``__all__`` is sorted, names exactly what the package's namespace offers (no public name left out,
+    no stale entry), and each entry is the function its submodule defines."""
     assert sorted(diff_package.__all__) == diff_package.__all__
+    offered = {
+        name
+        for name, value in vars(diff_package).items()
+        if not name.startswith("_") and not isinstance(value, ModuleType)
+    }
+    assert offered == set(diff_package.__all__)
+    star: dict[str, object] = {}
+    exec("from monitor.core.diff import *", star)
+    assert set(star) - {"__builtins__"} == set(diff_package.__all__)
     for name in diff_package.__all__:
-        assert getattr(diff_package, name) is not None
+        value = getattr(diff_package, name)
+        assert callable(value), name
+        home = importlib.import_module(value.__module__)
+        assert home.__name__.startswith("monitor.core.diff."), name
+        assert getattr(home, name) is value, name
 
 
 def test_result_is_sorted_worst_first() -> None:
@@ -64,12 +82,27 @@ def test_introspection_and_sdl_give_the_same_changes() -> None:
 
 
 def test_ids_hash_the_compared_values() -> None:
+    """Acknowledgements and alert dedupe key on ids stored across gqlmon versions: an id depends on the
+    change's type, path and compared values only, and its value is pinned."""
     found = {c.path: c for c in changes(OLD, NEW)}
     tightened = found["User.name"]
-    assert (tightened.old, tightened.new) == ("String", "String!")
-    assert tightened.id == changes(OLD, NEW)[[c.path for c in changes(OLD, NEW)].index("User.name")].id
+    assert (tightened.type.value, tightened.old, tightened.new) == ("FIELD_TYPE_CHANGED", "String", "String!")
+    assert {path: c.id for path, c in found.items()} == {
+        "User.name": "391ef00e875e46df",
+        "Team.size": "431a5420301203b2",
+        "Role.GUEST": "98ac787d23f4fc60",
+    }
+    # the same change between two other schemas (nothing else in common) keeps its id
+    elsewhere = changes(
+        "type Query { me: User } type User { name: String }",
+        "type Query { me: User } type User { name: String! }",
+    )
+    assert [(c.path, c.id) for c in elsewhere] == [("User.name", tightened.id)]
+    # another compared value, or another path, is another id
     other = changes(OLD, OLD.replace("name: String", "name: [String]"))[0]
     assert other.path == "User.name" and other.id != tightened.id
+    moved = changes(OLD.replace("name", "title"), NEW.replace("name", "title"))
+    assert {c.path: c.id for c in moved}["User.title"] != tightened.id
 
 
 def test_introspection_carries_what_sdl_only_tools_miss() -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
+import jsonschema
 
 from monitor.core.report import REPORT_VERSION, DriftReport, render_json
 from monitor.core.report.json_report import report_schema
@@ -37,8 +37,6 @@ def test_control_characters_are_escaped() -> None:
 
 
 def test_output_matches_the_documented_schema() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
-
     schema = report_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     for report in (fixture_report(), hostile_report(), failed_report()):
