@@ -9,13 +9,16 @@ structured content.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Final, TypeVar
 
 import pydantic_core
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel
 
+from monitor.errors import MonitorError
 from monitor.redact import redact
 
 DEFAULT_MAX_CHARS: Final = 20_000
@@ -92,3 +95,12 @@ def result(model: BaseModel) -> CallToolResult:
     clean = redact(text)
     structured: dict[str, Any] = json.loads(clean) if clean != text else model.model_dump(mode="json")
     return CallToolResult(content=[TextContent(type="text", text=clean)], structured_content=structured)
+
+
+@contextmanager
+def tool_errors() -> Iterator[None]:
+    """Turn gqlmon's expected failures into tool errors with a clean, redacted message."""
+    try:
+        yield
+    except MonitorError as exc:
+        raise ToolError(redact(str(exc))) from None

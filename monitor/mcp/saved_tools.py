@@ -25,8 +25,7 @@ import inspect
 import keyword
 import logging
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
@@ -43,7 +42,6 @@ from graphql import (
     visit,
 )
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
@@ -51,7 +49,7 @@ from monitor.codegen.scalars import STRING_SCALARS
 from monitor.codegen.shapes import EnumShape, ListOf, Maybe, Named, Ref, build_module
 from monitor.core.contracts import Operation, OperationSet, Status, validate_operations
 from monitor.errors import MonitorError
-from monitor.mcp.answers import result
+from monitor.mcp.answers import result, tool_errors
 from monitor.mcp.catalog import Catalog
 from monitor.mcp.live import LiveClient
 from monitor.mcp.models import ExecuteAnswer, OperationTool, TargetList
@@ -209,14 +207,6 @@ def _variable_descriptions(schema: GraphQLSchema, definition: OperationDefinitio
 # ------------------------------------------------------------------------------------------- serving
 
 
-@contextmanager
-def _tool_errors() -> Iterator[None]:
-    try:
-        yield
-    except MonitorError as exc:
-        raise ToolError(redact(str(exc))) from None
-
-
 class SavedOperationTools:
     """Keeps the server's ``<target>_<Operation>`` tools in step with the store and the contracts."""
 
@@ -339,7 +329,7 @@ class SavedOperationTools:
                 for param, variable in exposed.variables
                 if arguments.get(param) is not None
             }
-            with _tool_errors():
+            with tool_errors():
                 return result(await live.execute(catalog, exposed.target, exposed.document, values, cap))
 
         run.__name__ = exposed.tool

@@ -16,15 +16,15 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import anyio
 import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError, ToolError
+from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp.server.mcpserver.resources import FunctionResource
 from mcp.server.subscriptions import InMemorySubscriptionBus
 from mcp_types import CallToolResult, SubscribeRequestParams, ToolAnnotations, UnsubscribeRequestParams
@@ -35,7 +35,7 @@ from monitor.adapters.store import Store
 from monitor.core.search import Scope
 from monitor.errors import ConfigError, MonitorError
 from monitor.mcp import codegen_tools, guide, history_tools, operation_tools, schema_tools
-from monitor.mcp.answers import DEFAULT_MAX_CHARS, result
+from monitor.mcp.answers import DEFAULT_MAX_CHARS, result, tool_errors
 from monitor.mcp.catalog import Catalog, envelope
 from monitor.mcp.codegen_tools import ClientAnswer
 from monitor.mcp.guide import is_secret_header
@@ -80,15 +80,6 @@ VariablesArg = Annotated[
 _READ_ONLY = ToolAnnotations(
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
 )
-
-
-@contextmanager
-def _tool_errors() -> Iterator[None]:
-    """Turn gqlmon's expected failures into tool errors with a clean, redacted message."""
-    try:
-        yield
-    except MonitorError as exc:
-        raise ToolError(redact(str(exc))) from None
 
 
 @dataclass
@@ -225,7 +216,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
     def list_targets() -> Annotated[CallToolResult, TargetList]:
         """Start here: the monitored APIs (the target names), auth kind, latest snapshot, last check, open breaking and
         dangerous changes."""
-        with _tool_errors():
+        with tool_errors():
             answer = history_tools.list_targets(catalog)
             return result(app.saved.annotate(answer) if app.saved is not None else answer)
 
@@ -245,7 +236,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
     ) -> Annotated[CallToolResult, SchemaAnswer]:
         """Use to skim a whole API: summary (root operations, each type in one line) or sdl (all, or types=[...]);
         paged with offset."""
-        with _tool_errors():
+        with tool_errors():
             return result(
                 schema_tools.get_schema(catalog, target, snapshot, format, tuple(types), offset, cap)
             )
@@ -261,7 +252,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
     ) -> Annotated[CallToolResult, SearchAnswer]:
         """Use first to find the field, mutation, argument or type for a task ('merge a pull request'): ranked hits
         with their path from a root, signature and description."""
-        with _tool_errors():
+        with tool_errors():
             return result(schema_tools.search_schema(catalog, target, query, scope, limit, cap))
 
     @server.tool(title="Get a type", annotations=_READ_ONLY)
@@ -276,7 +267,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
     ) -> Annotated[CallToolResult, TypeAnswer]:
         """Use before writing code against a type: compact SDL, a member a line. Members that do not fit are listed in
         omitted_members: page with offset, or fields=[...] for details."""
-        with _tool_errors():
+        with tool_errors():
             return result(schema_tools.get_type(catalog, target, name, depth, cap, tuple(fields), offset))
 
     @server.tool(title="List root operations", annotations=_READ_ONLY)
@@ -288,7 +279,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         offset: OffsetArg = 0,
     ) -> Annotated[CallToolResult, OperationsAnswer]:
         """Use to see every query, mutation or subscription a client can send, with signatures and descriptions."""
-        with _tool_errors():
+        with tool_errors():
             return result(schema_tools.list_operations(catalog, target, root, offset, cap))
 
     @server.tool(title="Get a drift report", annotations=_READ_ONLY)
@@ -297,7 +288,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         run: Annotated[str, Field(description="'latest' or a run id (prefix).")] = "latest",
     ) -> Annotated[CallToolResult, ReportAnswer]:
         """Use to see what one check found: summary, changes worst first, broken saved operations, deprecations."""
-        with _tool_errors():
+        with tool_errors():
             return result(history_tools.get_drift_report(catalog, target, run, cap))
 
     @server.tool(title="List schema changes", annotations=_READ_ONLY)
@@ -323,7 +314,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
     ) -> Annotated[CallToolResult, ChangesAnswer]:
         """Use to fix code after an API update. First page: saved operations that break, breaking changes by kind,
         counts; then the changes worst first, each page naming the next."""
-        with _tool_errors():
+        with tool_errors():
             return result(
                 history_tools.schema_changes(
                     catalog, target, since, criticality, path_prefix, cap, change_type, offset
@@ -340,7 +331,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
     ) -> Annotated[CallToolResult, HistoryAnswer]:
         """Use when one type, field, argument or enum value misbehaves: when it appeared, was deprecated, changed or
         removed, and what it is now."""
-        with _tool_errors():
+        with tool_errors():
             return result(history_tools.coordinate_history(catalog, target, coordinate, cap))
 
     @server.tool(title="Validate an operation", annotations=_READ_ONLY)
@@ -352,7 +343,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
     ) -> Annotated[CallToolResult, ValidationAnswer]:
         """Use on every GraphQL document you write: errors with locations, deprecated elements used, the schema change
         behind each error."""
-        with _tool_errors():
+        with tool_errors():
             return result(
                 operation_tools.validate_operation(catalog, target, document, variables, snapshot, cap)
             )
@@ -361,7 +352,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
     def check_contracts(target: TargetArg) -> Annotated[CallToolResult, ContractsAnswer]:
         """Use to check the saved operations (contracts directory) at the latest schema: valid, broken (and why) or
         deprecated."""
-        with _tool_errors():
+        with tool_errors():
             return result(operation_tools.check_contracts(catalog, target, cap))
 
     @server.tool(title="How to authenticate", annotations=_READ_ONLY)
@@ -374,7 +365,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
     ) -> Annotated[CallToolResult, AuthGuide]:
         """Use before calling the API from code: headers, token exchange and refresh, Python and TypeScript examples
         (secrets only as environment variable names)."""
-        with _tool_errors():
+        with tool_errors():
             config = catalog.configured(target)
             snap = catalog.store.latest_snapshot(config.name) if catalog.has_store() else None
             return result(guide.authentication_guide(config, method, envelope(config.name, snap)))
@@ -401,7 +392,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         result types with exact nullability, enums and unions (discriminated on __typename), input types
         for variables, the target's authentication (credentials read from environment variables), typed
         errors with the response path, retries on 429/5xx. Invalid operations are refused with their errors."""
-        with _tool_errors():
+        with tool_errors():
             return result(
                 codegen_tools.generate_client(catalog, target, document, operations, language, snapshot)
             )
@@ -419,7 +410,7 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
     ) -> Annotated[CallToolResult, ExecuteAnswer]:
         """Use to try a query on the live API with the target's auth: validated first, mutations refused unless
         allowed, depth, time and size limited."""
-        with _tool_errors():
+        with tool_errors():
             return result(await app.live.execute(catalog, target, query, variables, cap))
 
 
