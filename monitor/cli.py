@@ -157,7 +157,7 @@ def introspect(
     if output is None:
         typer.echo(text)
         return
-    _atomic_write(output, text + "\n")
+    _write_atomic(output, text + "\n")
     variant = f", query {loaded.query_variant}" if loaded.query_variant else ""
     typer.echo(f"wrote {output} ({len(loaded.schema.type_map)} types{variant})", err=True)
 
@@ -472,7 +472,7 @@ def report(
     if output is None:
         typer.echo(text)
     else:
-        _atomic_write(output, text)
+        _write_atomic(output, text)
         typer.echo(f"wrote {output}", err=True)
 
 
@@ -569,27 +569,18 @@ def live(
     raise typer.Exit(_run(lambda: live_command(settings, target, max_examples=max_examples, fmt=fmt.value)))
 
 
+def _write_atomic(path: Path, text: str) -> None:
+    from monitor.adapters.publish import write_atomic
+
+    write_atomic(path, text)
+
+
 def _settings_optional() -> Settings | None:
     from monitor.settings import config_path_from
 
     if config_path_from(_state.config) is None:
         return None
     return _settings()
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def main() -> None:

@@ -14,9 +14,7 @@ the Prometheus metrics on ``GET /metrics``; it is started only when a metrics po
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -42,15 +40,9 @@ class HealthState:
 
 def write_health(path: Path, state: HealthState) -> None:
     """Replace the health file atomically (a reader never sees half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(asdict(state), handle)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from monitor.adapters.publish import write_atomic
+
+    write_atomic(path, json.dumps(asdict(state)))
 
 
 def assess(

@@ -123,7 +123,10 @@ def write_index(reports_dir: Path) -> Path:
 
 
 def write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never a mix."""
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never a mix.
+
+    The one atomic write of the project: reports, the scheduler's health file, ``gqlmon report -o``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

@@ -19,11 +19,10 @@ import httpx
 
 from monitor.adapters.auth import build_auth, user_agent
 from monitor.redact import MASK, redact, register_secret
-from monitor.settings import TargetConfig
+from monitor.settings import TargetConfig, is_sensitive_header
 
 __all__ = ["curl_command", "request_headers"]
 
-_SENSITIVE_WORDS: Final = ("auth", "token", "key", "secret", "cookie", "session", "password", "signature")
 _TRANSPORT_HEADERS: Final = frozenset({"host", "content-length", "transfer-encoding", "connection"})
 
 
@@ -34,7 +33,7 @@ async def request_headers(target: TargetConfig, auth: httpx.Auth | None = None) 
     """
     headers = {"User-Agent": user_agent(), **target.header_values()}
     for name, value in headers.items():
-        if _sensitive(name):
+        if is_sensitive_header(name):
             register_secret(value)
     flow_auth = auth if auth is not None else build_auth(target)
     probe = httpx.Request("POST", str(target.url), headers=headers)
@@ -56,14 +55,9 @@ def curl_command(url: str, headers: Mapping[str, str], payload: Mapping[str, Any
     for name, value in shown.items():
         if name.lower() in _TRANSPORT_HEADERS or name.lower() == "user-agent":
             continue
-        parts += ["-H", shlex.quote(f"{name}: {MASK if _sensitive(name) else value}")]
+        parts += ["-H", shlex.quote(f"{name}: {MASK if is_sensitive_header(name) else value}")]
     parts += ["--data-raw", shlex.quote(json.dumps(dict(payload), ensure_ascii=False, separators=(",", ":")))]
     return redact(" ".join(parts))
-
-
-def _sensitive(name: str) -> bool:
-    lowered = name.lower()
-    return any(word in lowered for word in _SENSITIVE_WORDS)
 
 
 def _canonical(name: str, existing: Mapping[str, str]) -> str:
