@@ -232,6 +232,11 @@ def canonical_introspection(intro: IntrospectionDict) -> IntrospectionDict:
     return cast(IntrospectionDict, _canonical(intro))
 
 
+def canonical_type(type_: Mapping[str, Any]) -> dict[str, Any]:
+    """The canonical form of one named type of an introspection result (as in :func:`type_fingerprints`)."""
+    return cast(dict[str, Any], _canonical(type_))
+
+
 def canonical_bytes(intro: IntrospectionDict) -> bytes:
     return json.dumps(
         canonical_introspection(intro), sort_keys=True, separators=(",", ":"), ensure_ascii=False
