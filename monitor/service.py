@@ -12,6 +12,7 @@ cancelled or crashed check leaves the previous state intact.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -38,7 +39,6 @@ from monitor.core.changes import Change, Criticality
 from monitor.core.report.model import DriftReport, Outcome, SnapshotInfo
 from monitor.core.schema import (
     canonical_introspection,
-    dumps_document,
     fingerprint_of,
     schema_from_introspection,
     type_fingerprints_of,
@@ -236,7 +236,7 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         flapping=flapping,
         rollback=rollback,
     )
-    raw = await anyio.to_thread.run_sync(dumps_document, result.introspection)
+    raw = json.dumps(result.introspection, separators=(",", ":"), ensure_ascii=False).encode()
     new_types = await anyio.to_thread.run_sync(type_fingerprints_of, canon)
     snapshot = NewSnapshot(new_id, raw, result.query_variant, type_fingerprints=new_types)
     return await _finish(settings, target, store, report, snapshot, changes, body=body)
