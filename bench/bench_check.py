@@ -6,7 +6,7 @@ GitHub's public schema (``@octokit/graphql-schema``, about 5 MB of introspection
 tests/fixtures/schemas) is served on 127.0.0.1 by GraphQL Inspector's ``serve`` (pinned in tests/npm: run
 ``make tools`` once). One target, ``github``, with the five saved operations of
 tests/fixtures/contracts/github. Every figure is the median wall time of ``--repeat`` fresh processes, and
-each ratio is over the baseline measured in the same run:
+each ratio is over the baseline measured in the same run, its runs alternated with gqlmon's:
 
 - **baseline**: a Python process that POSTs the introspection query with httpx and hashes the body (the
   least a monitor must do: start, fetch, look);
@@ -46,18 +46,27 @@ print(hashlib.sha256(reply.content).hexdigest())
 """
 
 
-def timed(command: list[str], cwd: Path, repeat: int, before: list[str] | None = None) -> float:
-    """Median wall time of ``repeat`` runs of ``command`` (each after ``before``, untimed)."""
-    times = []
+def run(command: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} exited {done.returncode}: {done.stderr[-500:]}")
+    return elapsed
+
+
+def timed(
+    ours: list[str], baseline: list[str], cwd: Path, repeat: int, before: list[str] | None = None
+) -> tuple[float, float]:
+    """Median wall times of ``repeat`` runs of ``ours`` and of ``baseline``, alternated (so a neighbour's
+    load on a shared machine falls on both alike); ``before`` runs, untimed, before each run of ours."""
+    mine, base = [], []
     for _ in range(repeat):
+        base.append(run(baseline, cwd))
         if before is not None:
             subprocess.run(before, cwd=cwd, check=True, capture_output=True)
-        start = time.perf_counter()
-        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=600)
-        times.append(time.perf_counter() - start)
-        if done.returncode not in (0, 1):
-            raise SystemExit(f"{' '.join(command)} exited {done.returncode}: {done.stderr[-500:]}")
-    return statistics.median(times)
+        mine.append(run(ours, cwd))
+    return statistics.median(mine), statistics.median(base)
 
 
 def main() -> int:
@@ -85,14 +94,14 @@ def main() -> int:
             subprocess.run(gqlmon, cwd=root, check=True, capture_output=True, timeout=600)
             shutil.copyfile(root / "state.db", root / "state.old.db")
             subprocess.run(gqlmon, cwd=root, check=True, capture_output=True, timeout=600)  # warm-up
-            base_old = timed(baseline_cmd, root, args.repeat)
-            unchanged = timed(gqlmon, root, args.repeat)
+            unchanged, base_old = timed(gqlmon, baseline_cmd, root, args.repeat)
             server.serve(NEW)
-            base_new = timed(baseline_cmd, root, args.repeat)
-            changed = timed(gqlmon, root, args.repeat, before=restore)
+            changed, base_new = timed(gqlmon, baseline_cmd, root, args.repeat, before=restore)
         finally:
             server.stop()
-    print(f"GitHub's schema served by graphql-inspector serve; median of {args.repeat} fresh processes")
+    print(
+        f"GitHub's schema served by graphql-inspector serve; median of {args.repeat} alternated fresh processes"
+    )
     header = f"{'check':<34}{'gqlmon':>9}{'baseline':>10}{'ratio':>8}{'target':>8}"
     print(header)
     print("-" * len(header))

@@ -5,8 +5,8 @@ Run: ``python bench/bench_diff_cli.py`` (``--types N``, ``--repeat N``). Prints 
 Real pairs first: GitHub's public schema (``@octokit/graphql-schema``, vendored under tests/fixtures/schemas),
 consecutive versions (14.58.0 -> 15.24.0) and far apart (10.74.2 -> 15.26.1). Then the same synthetic
 ~5,000-type schema as ``bench_diff.py`` and a consecutive (1 %) and a far-apart (30 %) version, written as
-introspection JSON files. Each tool is run as a fresh process on each pair, as a
-CI job runs it; the figure is the median wall time of ``--repeat`` runs, and the ratio is gqlmon's over
+introspection JSON files. Each tool is run as a fresh process on each pair, as a CI job runs it, the tools
+alternated; the figure is the median wall time of ``--repeat`` runs, and the ratio is gqlmon's over
 Inspector's, measured in the same run on the same machine.
 
 Inspector's CLI pinned in tests/npm (``make tools``) is used when installed; otherwise
@@ -77,15 +77,20 @@ def inspector() -> tuple[list[str] | None, str]:
     return [str(binary), "diff"], "ok"
 
 
-def wall(command: list[str], repeat: int) -> tuple[float, int]:
-    """Median wall time of ``repeat`` runs (after one warm-up, which fills the OS file cache)."""
-    code = subprocess.run(command, capture_output=True, timeout=600).returncode
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
+def wall(commands: list[list[str]], repeat: int) -> tuple[list[float], int]:
+    """Median wall time of ``repeat`` runs of each command, the commands alternated (so a neighbour's load
+    on a shared machine falls on all alike), after one warm-up each (it fills the OS file cache); and the
+    first command's exit code."""
+    code = subprocess.run(commands[0], capture_output=True, timeout=600).returncode
+    for command in commands[1:]:
         subprocess.run(command, capture_output=True, timeout=600)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), code
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(repeat):
+        for command, samples in zip(commands, times, strict=True):
+            start = time.perf_counter()
+            subprocess.run(command, capture_output=True, timeout=600)
+            samples.append(time.perf_counter() - start)
+    return [statistics.median(samples) for samples in times], code
 
 
 def main() -> int:
@@ -118,14 +123,18 @@ def main() -> int:
         print(header)
         print("-" * len(header))
         for label, before_path, after_path in pairs:
-            ours, code = wall([*gqlmon, str(before_path), str(after_path), "--fail-on", "never"], args.repeat)
+            commands = [[*gqlmon, str(before_path), str(after_path), "--fail-on", "never"]]
+            if inspector_cmd is not None:
+                commands.append([*inspector_cmd, str(before_path), str(after_path)])
+            medians, code = wall(commands, args.repeat)
             if code != 0:
                 print(f"gqlmon diff exited {code} on {label}", file=sys.stderr)
                 return 1
+            ours = medians[0]
             if inspector_cmd is None:
                 print(f"{label:<16}{ours * 1000:>11.0f}ms{'n/a':>16}{'':>9}  ({why})")
                 continue
-            theirs, _ = wall([*inspector_cmd, str(before_path), str(after_path)], args.repeat)
+            theirs = medians[1]
             print(f"{label:<16}{ours * 1000:>11.0f}ms{theirs * 1000:>14.0f}ms{ours / theirs:>8.2f}x")
     print("target (issue 16): gqlmon <= 0.2x Inspector's wall time")
     return 0
