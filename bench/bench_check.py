@@ -12,7 +12,10 @@ each ratio is over the baseline measured in the same run, its runs alternated wi
   least a monitor must do: start, fetch, look);
 - **unchanged**: ``gqlmon check github`` when the schema is the one stored by the previous check;
 - **changed**: ``gqlmon check github`` when the server went from 12.41.1 to 14.0.0 (253 changes, one saved
-  operation broken): each repetition starts from a copy of the state the 12.41.1 check left.
+  operation broken): each repetition starts from a copy of the state the 12.41.1 check left;
+- **unchanged, in a running process**: what ``gqlmon run`` pays per unchanged check once imported:
+  ``run_check`` in this process against an httpx POST of the query and a hash of the body, in this
+  process too (both warm, alternated).
 
 Targets (issue 16): unchanged <= 1.3x, changed <= 2.5x.
 """
@@ -69,6 +72,41 @@ def timed(
     return statistics.median(mine), statistics.median(base)
 
 
+def in_process(root: Path, url: str, query: str, repeat: int) -> tuple[float, float]:
+    """Median seconds of ``run_check`` on an unchanged schema and of a bare POST + hash, in this process."""
+    import hashlib
+
+    import anyio
+    import httpx
+
+    from monitor.adapters.store import Store
+    from monitor.service import run_check
+    from monitor.settings import load_settings
+
+    settings = load_settings(root / "monitor.toml", env={})
+    store = Store.open(f"sqlite:///{root / 'state.db'}")
+
+    async def fetch() -> None:
+        async with httpx.AsyncClient(timeout=60) as client:
+            reply = await client.post(url, json={"query": query, "operationName": "IntrospectionQuery"})
+            hashlib.sha256(reply.content).hexdigest()
+
+    async def check() -> None:
+        await run_check(settings, settings.targets[0], store)
+
+    mine, base = [], []
+    try:
+        anyio.run(check)  # warm-up: imports, connection pool, caches
+        for _ in range(repeat):
+            for job, samples in ((fetch, base), (check, mine)):
+                start = time.perf_counter()
+                anyio.run(job)
+                samples.append(time.perf_counter() - start)
+    finally:
+        store.close()
+    return statistics.median(mine), statistics.median(base)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -95,6 +133,7 @@ def main() -> int:
             shutil.copyfile(root / "state.db", root / "state.old.db")
             subprocess.run(gqlmon, cwd=root, check=True, capture_output=True, timeout=600)  # warm-up
             unchanged, base_old = timed(gqlmon, baseline_cmd, root, args.repeat)
+            warm, base_warm = in_process(root, server.url, QUERY_VARIANTS[0].query, args.repeat)
             server.serve(NEW)
             changed, base_new = timed(gqlmon, baseline_cmd, root, args.repeat, before=restore)
         finally:
@@ -108,9 +147,11 @@ def main() -> int:
     for label, ours, base, target in (
         (f"unchanged ({OLD})", unchanged, base_old, 1.3),
         (f"changed ({OLD} -> {NEW[7:]})", changed, base_new, 2.5),
+        ("unchanged, in a running process", warm, base_warm, 1.3),
     ):
         print(f"{label:<34}{ours * 1000:>7.0f}ms{base * 1000:>8.0f}ms{ours / base:>7.2f}x{target:>7.1f}x")
     print("baseline: a Python process that POSTs the introspection query with httpx and hashes the body")
+    print("  (in a running process: the POST and the hash alone, in the same process as run_check)")
     return 0
 
 
