@@ -44,7 +44,7 @@ format: install
 	$(BIN)/ruff check --fix monitor tests bench
 
 ## Benchmarks: ratios against baselines measured in the same run.
-bench: install
+bench: install tools
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

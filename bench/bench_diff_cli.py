@@ -2,11 +2,14 @@
 
 Run: ``python bench/bench_diff_cli.py`` (``--types N``, ``--repeat N``). Prints a table, exits 0.
 
-The same synthetic ~5,000-type schema as ``bench_diff.py`` and a consecutive (1 %) and a far-apart (30 %)
-version are written as introspection JSON files. Each tool is run as a fresh process on each pair, as a
-CI job runs it; the figure is the median wall time of ``--repeat`` runs, and the ratio is gqlmon's over
+Real pairs first: GitHub's public schema (``@octokit/graphql-schema``, vendored under tests/fixtures/schemas),
+consecutive versions (14.58.0 -> 15.24.0) and far apart (10.74.2 -> 15.26.1). Then the same synthetic
+~5,000-type schema as ``bench_diff.py`` and a consecutive (1 %) and a far-apart (30 %) version, written as
+introspection JSON files. Each tool is run as a fresh process on each pair, as a CI job runs it, the tools
+alternated; the figure is the median wall time of ``--repeat`` runs, and the ratio is gqlmon's over
 Inspector's, measured in the same run on the same machine.
 
+Inspector's CLI pinned in tests/npm (``make tools``) is used when installed; otherwise
 ``@graphql-inspector/cli`` is installed from npm into ``bench/.cache/`` the first time (when ``npm`` is on
 the PATH). Without npm, or when the install fails, the Inspector column says why and only gqlmon is timed.
 """
@@ -32,13 +35,21 @@ from bench_diff import generate, mutate, render  # noqa: E402
 from graphql import build_schema  # noqa: E402
 
 from monitor.core.schema import introspection_of  # noqa: E402
+from tests import realschemas  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache" / "inspector"
+PINNED = ROOT / "tests" / "npm" / "node_modules" / ".bin" / "graphql-inspector"
+REAL_PAIRS = (
+    ("gh consecutive", "github-14.58.0", "github-15.24.0"),
+    ("gh far-apart", "github-10.74.2", "github-15.26.1"),
+)
 INSPECTOR_PACKAGES = ["@graphql-inspector/cli@5", "graphql@16"]
 
 
 def inspector() -> tuple[list[str] | None, str]:
     """The command that runs Inspector's CLI, or None and the reason it is not available."""
+    if PINNED.exists():
+        return [str(PINNED), "diff"], "ok"
     binary = CACHE / "node_modules" / ".bin" / "graphql-inspector"
     if not binary.exists():
         npm = shutil.which("npm")
@@ -66,15 +77,20 @@ def inspector() -> tuple[list[str] | None, str]:
     return [str(binary), "diff"], "ok"
 
 
-def wall(command: list[str], repeat: int) -> tuple[float, int]:
-    """Median wall time of ``repeat`` runs (after one warm-up, which fills the OS file cache)."""
-    code = subprocess.run(command, capture_output=True, timeout=600).returncode
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
+def wall(commands: list[list[str]], repeat: int) -> tuple[list[float], int]:
+    """Median wall time of ``repeat`` runs of each command, the commands alternated (so a neighbour's load
+    on a shared machine falls on all alike), after one warm-up each (it fills the OS file cache); and the
+    first command's exit code."""
+    code = subprocess.run(commands[0], capture_output=True, timeout=600).returncode
+    for command in commands[1:]:
         subprocess.run(command, capture_output=True, timeout=600)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), code
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(repeat):
+        for command, samples in zip(commands, times, strict=True):
+            start = time.perf_counter()
+            subprocess.run(command, capture_output=True, timeout=600)
+            samples.append(time.perf_counter() - start)
+    return [statistics.median(samples) for samples in times], code
 
 
 def main() -> int:
@@ -88,27 +104,39 @@ def main() -> int:
     gqlmon = [sys.executable, "-m", "monitor", "diff"]
     inspector_cmd, why = inspector()
     with tempfile.TemporaryDirectory() as tmp:
+        pairs: list[tuple[str, Path, Path]] = []
+        for label, before, after in REAL_PAIRS:
+            pairs.append((label, realschemas.write(before, Path(tmp)), realschemas.write(after, Path(tmp))))
         old = Path(tmp) / "old.json"
         old.write_text(json.dumps({"data": introspection_of(build_schema(render(base)))}))
-        print(f"schema: ~{args.types} types; median of {args.repeat} fresh processes per tool and pair")
-        header = f"{'pair':<12}{'gqlmon diff':>13}{'inspector diff':>16}{'ratio':>9}"
-        print(header)
-        print("-" * len(header))
         for label, fraction in (("consecutive", 0.01), ("far-apart", 0.30)):
             new = Path(tmp) / f"{label}.json"
             new.write_text(
                 json.dumps({"data": introspection_of(build_schema(render(mutate(base, fraction, rng))))})
             )
-            ours, code = wall([*gqlmon, str(old), str(new), "--fail-on", "never"], args.repeat)
+            pairs.append((f"syn {label}", old, new))
+        print(
+            f"GitHub's real schema, and a synthetic one of ~{args.types} types; "
+            f"median of {args.repeat} fresh processes per tool and pair"
+        )
+        header = f"{'pair':<16}{'gqlmon diff':>13}{'inspector diff':>16}{'ratio':>9}"
+        print(header)
+        print("-" * len(header))
+        for label, before_path, after_path in pairs:
+            commands = [[*gqlmon, str(before_path), str(after_path), "--fail-on", "never"]]
+            if inspector_cmd is not None:
+                commands.append([*inspector_cmd, str(before_path), str(after_path)])
+            medians, code = wall(commands, args.repeat)
             if code != 0:
                 print(f"gqlmon diff exited {code} on {label}", file=sys.stderr)
                 return 1
+            ours = medians[0]
             if inspector_cmd is None:
-                print(f"{label:<12}{ours * 1000:>11.0f}ms{'n/a':>16}{'':>9}  ({why})")
+                print(f"{label:<16}{ours * 1000:>11.0f}ms{'n/a':>16}{'':>9}  ({why})")
                 continue
-            theirs, _ = wall([*inspector_cmd, str(old), str(new)], args.repeat)
-            print(f"{label:<12}{ours * 1000:>11.0f}ms{theirs * 1000:>14.0f}ms{ours / theirs:>8.2f}x")
-    print("target: gqlmon <= 0.3x Inspector's wall time")
+            theirs = medians[1]
+            print(f"{label:<16}{ours * 1000:>11.0f}ms{theirs * 1000:>14.0f}ms{ours / theirs:>8.2f}x")
+    print("target (issue 16): gqlmon <= 0.2x Inspector's wall time")
     return 0
 
 

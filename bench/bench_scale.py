@@ -1,11 +1,14 @@
 """Scale figure of ``gqlmon run``: one scheduler process monitoring many targets, then two replicas.
 
-Run: ``python bench/bench_scale.py`` (``--targets 200 --interval 15 --duration 75``; ``--replica-duration 90``).
+Run: ``python bench/bench_scale.py`` (``--targets 200 --interval 15 --duration 75``; ``--replica-duration 90``;
+``--github 5``). Issue 16's figure: ``--interval 60 --duration 150``.
 Prints the figures and exits 0. No timing is asserted anywhere: this reports, it does not judge.
 
 Setup: one demo API process (``python -m monitor.demo serve``) serves every target: the 200 targets are
-the same endpoint under 200 names, so the numbers measure gqlmon, not a fleet of servers. Each check is the
-real thing: full introspection over HTTP, fingerprint, store write (SQLite), report publishing.
+the same endpoint under 200 names, so the numbers measure gqlmon, not a fleet of servers. ``--github N`` of
+them (default 5) are of real size instead: GitHub's public schema (12.41.1, 5 MB of introspection JSON) served
+by GraphQL Inspector's ``serve`` (tests/npm, ``make tools``); their figures are also shown apart. Each check
+is the real thing: full introspection over HTTP, fingerprint, store write (SQLite), report publishing.
 
 1. **Baseline** (in this process): the same 200 checks run sequentially in one loop, twice (the first round
    stores the baselines, the second is the steady state: "unchanged" checks). It gives the cost of one
@@ -84,16 +87,25 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
 
 
+#: ``--github`` targets' URL (GitHub's schema served by Inspector), set by main(); the rest use the demo API.
+GITHUB: dict[str, str] = {}
+
+
+def target_names(n: int) -> list[str]:
+    return [f"t{i:03d}" for i in range(n)]
+
+
 def write_config(path: Path, state: str, url: str, n: int, interval: float, **top: Any) -> Path:
     lines = [f"state = {json.dumps(state)}", f"reports_dir = {json.dumps(str(path.parent / 'reports'))}"]
     lines += [f"{k} = {json.dumps(v)}" for k, v in top.items()]
-    for i in range(n):
+    for name in target_names(n):
         lines += [
             "",
             "[[targets]]",
-            f'name = "t{i:03d}"',
-            f"url = {json.dumps(url)}",
+            f'name = "{name}"',
+            f"url = {json.dumps(GITHUB.get(name, url))}",
             f'schedule = "{interval:g}s"',
+            'timeout = "60s"',
         ]
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -260,9 +272,11 @@ def scheduler(
     for proc in procs:
         proc.send_signal(signal.SIGTERM)
     codes = [proc.wait(60) for proc in procs]
-    names = [f"t{i:03d}" for i in range(n)]
+    names = target_names(n)
     figures, outcomes = steady_runs(state, names, steady_from, end)
+    github, _ = steady_runs(state, [m for m in names if m in GITHUB], steady_from, end)
     return {
+        "github": github,
         "figures": figures,
         "outcomes": outcomes,
         "duplicates": duplicate_checks(state, names, interval, steady_from),
@@ -285,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=15.0, help="schedule of every target, seconds")
     parser.add_argument("--duration", type=float, default=75.0, help="scheduler run, seconds")
     parser.add_argument("--replica-duration", type=float, default=90.0, help="two-replica run, seconds")
+    parser.add_argument("--github", type=int, default=5, help="targets serving GitHub's real schema")
     args = parser.parse_args(argv)
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(line_buffering=True)  # figures appear as each phase ends
@@ -299,7 +314,17 @@ def main(argv: list[str] | None = None) -> int:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/graphql"
+    inspector_dir = tempfile.TemporaryDirectory(prefix="gqlmon-bench-gh-")
+    inspector = None
     try:
+        if args.github:
+            from tests.realapi.inspector import InspectorServer
+
+            inspector = InspectorServer(Path(inspector_dir.name))
+            inspector.serve("github-12.41.1")
+            # spread over the list, so they are not all checked at once
+            step = max(1, n // args.github)
+            GITHUB.update({name: inspector.url for name in target_names(n)[::step][: args.github]})
         for _ in range(100):
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/_demo/version", timeout=1).close()
@@ -310,7 +335,10 @@ def main(argv: list[str] | None = None) -> int:
             root = Path(tmp)
             (root / "baseline").mkdir()
             (root / "sqlite").mkdir()
-            print(f"gqlmon scale bench: {n} targets (one demo API under {n} names), every {interval:g} s")
+            print(
+                f"gqlmon scale bench: {n} targets ({n - len(GITHUB)} names of one demo API, {len(GITHUB)} of "
+                f"GitHub's schema served by graphql-inspector), every {interval:g} s"
+            )
             print(f"  schedule asks for {demand:.0f} checks/min\n")
 
             base, base_cpu, base_wall = baseline(url, n, root / "baseline")
@@ -363,7 +391,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"  steady-state checks   {fig.checks} ({outcomes}); "
                 f"checked again within half an interval: {one['duplicates']}"
             )
-            print(f"  demo API server CPU   {demo_cpu:7.1f} s\n")
+            print(f"  demo API server CPU   {demo_cpu:7.1f} s")
+            gh = one["github"]
+            if gh.latencies:
+                print(
+                    f"  GitHub-size targets   {gh.checks} steady-state checks, p50 "
+                    f"{statistics.median(gh.latencies) * 1000:.0f} ms, p95 {p95(gh.latencies) * 1000:.0f} ms"
+                )
+            print()
 
             pg = os.environ.get("GQLMON_TEST_POSTGRES_URL")
             if not pg:
@@ -409,6 +444,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  CPU per replica       {' / '.join(f'{c:.1f} s' for c in two['cpu'])}")
             print(f"  RSS per replica       {' / '.join(f'{r:.0f} MB' for r in two['rss_peak'])} peak")
     finally:
+        if inspector is not None:
+            inspector.stop()
+        inspector_dir.cleanup()
         demo.send_signal(signal.SIGTERM)
         try:
             demo.wait(10)

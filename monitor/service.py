@@ -25,6 +25,7 @@ import anyio
 import anyio.to_thread
 
 from monitor.adapters.store import (
+    FetchedBody,
     NewAlert,
     NewSnapshot,
     RunRecord,
@@ -50,6 +51,7 @@ from monitor.settings import Settings, TargetConfig
 if TYPE_CHECKING:
     from graphql import GraphQLSchema
 
+    from monitor.adapters.introspection import IntrospectionResult
     from monitor.core.contracts import ContractsResult, OperationResult, OperationSet
 
 log = logging.getLogger("monitor.service")
@@ -82,26 +84,42 @@ class _Timer:
 
 
 async def run_check(settings: Settings, target: TargetConfig, store: Store) -> CheckOutcome:
-    """Introspect ``target``, compare with its last snapshot, store and publish the result."""
+    """Introspect ``target``, compare with its last snapshot, store and publish the result.
+
+    What each step costs is only paid when the step can change the answer (issue 16): a body whose bytes
+    hash equal to the last one is not parsed; an unchanged fingerprint builds no schema unless a new or
+    edited saved operation must be validated; a changed one is diffed on the JSON (only changed types
+    are built), the new schema is built once (for its validity and the saved operations) and the old
+    one only when an operation broke and its causes are looked for.
+    """
     started = utcnow()
     run_id = new_run_id(started)
     timer = _Timer()
     previous = await anyio.to_thread.run_sync(store.latest_snapshot, target.name)
+    known = await anyio.to_thread.run_sync(store.last_body, target.name) if previous is not None else None
+    known_body = (
+        known.body_sha256 if known is not None and previous and known.snapshot_id == previous.id else None
+    )
     log.info("check started", extra={"target": target.name, "run_id": run_id})
 
     done = timer.step("introspect")
     try:
         from monitor.adapters.introspection import introspect
 
-        result = await introspect(target, auth=auth_for(target))
+        result = await introspect(target, auth=auth_for(target), known_body=known_body, build=False)
     except MonitorError as exc:
         done()
         return await _record_failure(settings, target, store, run_id, started, previous, str(exc), timer)
     done()
 
     done = timer.step("fingerprint")
-    canon = await anyio.to_thread.run_sync(canonical_introspection, result.introspection)
-    new_id = await anyio.to_thread.run_sync(fingerprint_of, canon)
+    canon: dict[str, Any] | None = None
+    if result.same_body and previous is not None:
+        new_id = previous.id  # the same bytes as the last fetch: the same schema, nothing to parse
+    else:
+        canon = await anyio.to_thread.run_sync(canonical_introspection, result.introspection)
+        new_id = await anyio.to_thread.run_sync(fingerprint_of, canon)
+    body = FetchedBody(result.body_sha256, new_id)
     fetched_at = utcnow()
     new_info = SnapshotInfo(new_id, fetched_at.isoformat(), result.query_variant)
     done()
@@ -110,7 +128,7 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         done = timer.step("contracts")
         unchanged_contracts = await _contracts_unchanged(settings, target, store, previous)
         done()
-        live_section = await _live(target, result.introspection, timer)
+        live_section = await _live(target, result, timer)
         open_changes, open_since = await _still_open(store, target.name, previous.id)
         if unchanged_contracts is not None:
             unchanged_contracts["affected"] = _affected(open_changes, unchanged_contracts)
@@ -129,14 +147,18 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
             open_changes=open_changes,
             open_since=open_since,
         )
-        return await _finish(settings, target, store, report, None, [])
+        return await _finish(
+            settings, target, store, report, None, [], body=None if result.same_body else body
+        )
+    assert canon is not None  # a new fingerprint was computed from the parsed body
 
     done = timer.step("build")
     try:
-        new_schema = await anyio.to_thread.run_sync(
-            lambda: schema_from_introspection(result.introspection, source=target.name)
-        )
-    except MonitorError as exc:  # introspection already checked this; stay safe anyway
+        # The one build of the new schema: it refuses an unbuildable result (as introspection would have),
+        # and serves the validity check and the saved operations.
+        new_schema = await anyio.to_thread.run_sync(result.build_schema)
+    except MonitorError as exc:
+        done()
         return await _record_failure(settings, target, store, run_id, started, previous, str(exc), timer)
     problems = tuple((await anyio.to_thread.run_sync(validity_problems, new_schema))[:50])
     done()
@@ -144,32 +166,19 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
     changes: list[Change] = []
     outcome: Outcome = "baseline"
     notes: list[str] = []
-    old_schema: GraphQLSchema | None = None
+    old_schema: Callable[[], GraphQLSchema | None] | None = None
     new_types: dict[str, str] | None = None
     flapping: dict[str, Any] | None = None
     rollback: dict[str, Any] | None = None
     if previous is not None:
         done = timer.step("diff")
         old_intro = await anyio.to_thread.run_sync(store.load_snapshot, previous.id)
-        from monitor.core.diff import diff_schemas
-
         # CPU-bound work on large schemas runs in a worker thread: other targets' checks, the scheduler
         # and the MCP server share this event loop.
         label = f"{target.name}@{previous.id[:12]}"
-        old_schema = await anyio.to_thread.run_sync(
-            lambda: schema_from_introspection(old_intro, source=label)
-        )
-        # Per-type fingerprints let the diff skip every type that did not change (the old side's were
-        # stored with its snapshot; a snapshot stored by an older gqlmon has none: diff it whole).
-        old_types = await anyio.to_thread.run_sync(store.load_type_fingerprints, previous.id)
-        new_types = await anyio.to_thread.run_sync(type_fingerprints_of, canon)
+        old_schema = _once(lambda: schema_from_introspection(old_intro, source=label))
         changes = await anyio.to_thread.run_sync(
-            lambda: diff_schemas(
-                old_schema,
-                new_schema,
-                old_type_fingerprints=old_types,
-                new_type_fingerprints=new_types if old_types is not None else None,
-            )
+            lambda: _diff(store, previous.id, old_intro, result.introspection, old_schema, new_schema, canon)
         )
         outcome = "changed"
         done()
@@ -220,7 +229,7 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         endpoint=redact(str(target.url)),
         validity_problems=problems,
         contracts=None if contracts is None else contracts_section(contracts),
-        live=await _live(target, result.introspection, timer),
+        live=await _live(target, result, timer),
         acknowledged={c.id: acknowledged[c.id] for c in changes if c.id in acknowledged},
         timings=timer.timings,
         notes=tuple(notes),
@@ -228,10 +237,52 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         rollback=rollback,
     )
     raw = json.dumps(result.introspection, separators=(",", ":"), ensure_ascii=False).encode()
-    if new_types is None:
-        new_types = await anyio.to_thread.run_sync(type_fingerprints_of, canon)
+    new_types = await anyio.to_thread.run_sync(type_fingerprints_of, canon)
     snapshot = NewSnapshot(new_id, raw, result.query_variant, type_fingerprints=new_types)
-    return await _finish(settings, target, store, report, snapshot, changes)
+    return await _finish(settings, target, store, report, snapshot, changes, body=body)
+
+
+def _once(build: Callable[[], GraphQLSchema]) -> Callable[[], GraphQLSchema | None]:
+    """``build`` run on the first call only (None when it fails: only attribution would miss it)."""
+    built: list[GraphQLSchema | None] = []
+
+    def get() -> GraphQLSchema | None:
+        if not built:
+            try:
+                built.append(build())
+            except MonitorError:
+                built.append(None)
+        return built[0]
+
+    return get
+
+
+def _diff(
+    store: Store,
+    old_id: str,
+    old_intro: dict[str, Any],
+    new_intro: dict[str, Any],
+    old_schema: Callable[[], GraphQLSchema | None],
+    new_schema: GraphQLSchema,
+    canon: dict[str, Any],
+) -> list[Change]:
+    """The changes from the stored snapshot to the new result: the JSON diff (it builds only the changed
+    types), or, for a pair it cannot answer for, the diff of the built schemas."""
+    from monitor.core.diff import diff_schemas
+    from monitor.core.diff.introspected import NeedsFullBuild, diff_introspections
+
+    try:
+        return diff_introspections(old_intro, new_intro)
+    except NeedsFullBuild as exc:
+        log.info("the JSON diff cannot answer (%s): diffing the built schemas", exc)
+    old = old_schema()
+    if old is None:  # the stored snapshot does not build: raise what the build says
+        old = schema_from_introspection(old_intro)
+    # Per-type fingerprints let the diff skip every type that did not change (the old side's were
+    # stored with its snapshot; a snapshot stored by an older gqlmon has none: diff it whole).
+    old_types = store.load_type_fingerprints(old_id)
+    new_types = type_fingerprints_of(canon) if old_types is not None else None
+    return diff_schemas(old, new_schema, old_type_fingerprints=old_types, new_type_fingerprints=new_types)
 
 
 async def _still_open(
@@ -313,6 +364,8 @@ async def _finish(
     report: DriftReport,
     snapshot: NewSnapshot | None,
     changes: Sequence[Change],
+    *,
+    body: FetchedBody | None = None,
 ) -> CheckOutcome:
     alerts = await _alerts(settings, target, store, report)
     record = RunRecord(
@@ -328,7 +381,7 @@ async def _finish(
         report=report.to_dict(),
     )
     queued = await anyio.to_thread.run_sync(
-        lambda: store.record_run(record, snapshot=snapshot, changes_found=changes, alerts=alerts)
+        lambda: store.record_run(record, snapshot=snapshot, changes_found=changes, alerts=alerts, body=body)
     )
     published = await anyio.to_thread.run_sync(_publish, settings, store, report)
     counts = ", ".join(f"{k} {v}" for k, v in report.summary.items() if v and k != "total")
@@ -428,7 +481,7 @@ async def _contracts(
     store: Store,
     previous: SnapshotRef | None,
     schema: GraphQLSchema,
-    old_schema: GraphQLSchema | None,
+    old_schema: Callable[[], GraphQLSchema | None] | None,
     changes: Sequence[Change],
     first_seen: dict[str, datetime],
     fetched_at: datetime,
@@ -588,7 +641,7 @@ async def _baseline_time(store: Store, target: str, default: datetime) -> dateti
     return history[0].first_seen_at if history else default
 
 
-async def _live(target: TargetConfig, introspection: dict[str, Any], timer: _Timer) -> dict[str, Any] | None:
+async def _live(target: TargetConfig, fetched: IntrospectionResult, timer: _Timer) -> dict[str, Any] | None:
     """Run the target's live contract tests when enabled (a worker thread, bounded by its own deadline)."""
     if not target.live.enabled:
         return None
@@ -596,6 +649,7 @@ async def _live(target: TargetConfig, introspection: dict[str, Any], timer: _Tim
 
     done = timer.step("live")
     try:
+        introspection = await anyio.to_thread.run_sync(lambda: fetched.introspection)
         result = await run_live_tests(
             target,
             introspection,

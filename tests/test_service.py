@@ -403,3 +403,79 @@ async def test_a_target_whose_run_the_store_refuses_fails_alone_in_one_line(
             )
     finally:
         store.close()
+
+
+_VOLATILE = ("run_id", "started_at", "finished_at", "timings")
+
+
+async def test_a_body_equal_to_the_last_fetch_is_not_parsed_and_reports_what_parsing_it_would(
+    demo_api: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import monitor.service
+    from monitor.adapters.store import target_bodies
+
+    settings = configure(tmp_path, demo_api)
+    baseline, store = await check(settings)
+    store = Store.open(settings.state)
+    try:
+        body = store.last_body("demo")
+    finally:
+        store.close()
+    assert body is not None and body.snapshot_id == baseline["new_snapshot"]["id"]
+    assert len(body.body_sha256) == 64
+
+    def no_parsing(intro: object) -> object:
+        raise AssertionError("the fast path parsed the body")
+
+    with monkeypatch.context() as patch:  # the same bytes: no canonical form, no fingerprint, no build
+        patch.setattr(monitor.service, "canonical_introspection", no_parsing)
+        fast, _ = await check(settings)
+    assert fast["outcome"] == "unchanged"
+    assert fast["contracts"]["total"] == 11 and fast["contracts"]["reused"] == 11
+
+    # Forget the body (as if its bytes differed): the slow path parses it and reports the same.
+    store = Store.open(settings.state)
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(target_bodies.update().values(body_sha256="0" * 64))
+        slow, _ = await check(settings)
+        remembered = store.last_body("demo")
+        runs = store.list_runs("demo")
+    finally:
+        store.close()
+    assert {k: v for k, v in slow.items() if k not in _VOLATILE} == {
+        k: v for k, v in fast.items() if k not in _VOLATILE
+    }
+    assert remembered == body  # the parsed body's hash is remembered again
+    assert [r.outcome for r in runs] == ["unchanged", "unchanged", "baseline"]  # every run recorded
+
+
+async def test_a_changed_check_builds_the_old_schema_only_for_a_broken_operations_causes(
+    demo_api: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import monitor.service
+
+    settings = configure(tmp_path, demo_api)
+    await check(settings)
+    built: list[str] = []
+    real = monitor.service.schema_from_introspection
+
+    def counting(intro: dict, *, source: str = "document", shape_checked: bool = False) -> object:  # type: ignore[type-arg]
+        built.append(source)
+        return real(intro, source=source, shape_checked=shape_checked)
+
+    monkeypatch.setattr(monitor.service, "schema_from_introspection", counting)
+    demo_api.switch(version="v2")
+    drift, _ = await check(settings)
+    # v2 breaks saved operations: the old schema is built once, to attribute their causes.
+    assert len(built) == 1 and built[0].startswith("demo@")
+    recent = next(op for op in drift["contracts"]["operations"] if op["name"] == "RecentRuns")
+    assert recent["status"] == "broken" and recent["caused_by"]
+
+    built.clear()
+    shutil.rmtree(tmp_path / "contracts" / "demo")
+    (tmp_path / "contracts" / "demo").mkdir()
+    demo_api.switch(version="v1")
+    back, _ = await check(settings)
+    assert back["outcome"] == "changed" and back["changes"]
+    assert built == []  # nothing broken: the old schema is never built

@@ -13,11 +13,18 @@ or :class:`~monitor.errors.AuthError` (credentials could not be obtained or were
 * Retries: network errors, timeouts, 5xx and 429 are retried ``retries`` times with exponential
   backoff and jitter (``Retry-After`` honoured, capped at :data:`RETRY_AFTER_CAP`). Other 4xx are final.
 * Size: the body is streamed and abandoned as soon as it exceeds ``max_bytes``.
+* Same body: given ``known_body`` (the sha256 of a body that passed every check before), a 200 answer
+  whose bytes hash equal to it is neither parsed nor checked again (:attr:`IntrospectionResult.same_body`;
+  :attr:`~IntrospectionResult.introspection` parses it on first use).
+* Build: with ``build=True`` (the default) the schema is built once to refuse an unbuildable one; a caller
+  that builds it anyway passes ``build=False`` and calls :meth:`IntrospectionResult.build_schema`, which
+  refuses it with the same error.
 """
 
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import json
 import logging
 import math
@@ -25,8 +32,9 @@ import random
 import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Final
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Final
 
 import anyio
 import httpx
@@ -43,6 +51,9 @@ from monitor.core.schema import (
 from monitor.errors import IntrospectionError, SchemaError
 from monitor.redact import redact, register_secret
 from monitor.settings import TargetConfig
+
+if TYPE_CHECKING:
+    from graphql import GraphQLSchema
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -75,16 +86,35 @@ _AUTH_MESSAGE: Final = re.compile(
 _SENSITIVE_HEADER_WORDS: Final = ("auth", "token", "key", "secret", "cookie", "session", "password")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class IntrospectionResult:
     """A complete introspection result and how it was obtained."""
 
-    introspection: dict[str, Any]  # {"__schema": ...}
     query_variant: str
     url: str
     elapsed: float
     response_bytes: int
     attempts: int
+    body_sha256: str  # of the response body's bytes
+    same_body: bool = False  # the bytes hash equal to ``known_body``: not parsed or checked again
+    body: bytes = field(default=b"", repr=False)
+    checked: dict[str, Any] | None = field(default=None, repr=False)  # the parsed, checked result
+    where: str = ""  # "name: url", for messages
+
+    @cached_property
+    def introspection(self) -> dict[str, Any]:
+        """``{"__schema": ...}`` (parsed here, on first use, when the body was the known one)."""
+        if self.checked is not None:
+            return self.checked
+        return unwrap_introspection(loads_document(self.body), source=self.where)
+
+    def build_schema(self) -> GraphQLSchema:
+        """The graphql-core schema; an unbuildable one is refused as ``introspect(build=True)`` does."""
+        try:
+            # a checked result passed shape_problem already; a known body did, the time it was checked
+            return schema_from_introspection(self.introspection, source=self.where, shape_checked=True)
+        except SchemaError as exc:
+            raise _partial(exc) from None
 
 
 async def introspect(
@@ -94,6 +124,8 @@ async def introspect(
     auth: httpx.Auth | None = None,
     backoff: float = BACKOFF_BASE,
     deadline: float | None = None,
+    known_body: str | None = None,
+    build: bool = True,
 ) -> IntrospectionResult:
     """Introspect a configured target with its headers, auth, timeout, retries and size cap.
 
@@ -112,6 +144,8 @@ async def introspect(
         client=client,
         backoff=backoff,
         deadline=deadline,
+        known_body=known_body,
+        build=build,
     )
 
 
@@ -129,12 +163,15 @@ async def introspect_url(
     backoff: float = BACKOFF_BASE,
     deadline: float | None = None,
     variants: Sequence[QueryVariant] = QUERY_VARIANTS,
+    known_body: str | None = None,
+    build: bool = True,
 ) -> IntrospectionResult:
     """Introspect ``url`` (the lower level of :func:`introspect`; also for one-off URLs).
 
     ``name`` labels messages and logs (default: the URL's host). ``timeout`` bounds each attempt;
     ``deadline`` bounds the whole call and defaults to room for every attempt and one long Retry-After.
-    ``backoff`` is the first retry's delay (doubled per retry, with jitter).
+    ``backoff`` is the first retry's delay (doubled per retry, with jitter). ``known_body`` and
+    ``build``: see the module's docstring.
     """
     headers = dict(headers or {})
     for key, value in headers.items():
@@ -143,7 +180,9 @@ async def introspect_url(
     if deadline is None:
         deadline = timeout * (retries + len(variants)) + RETRY_AFTER_CAP
     label = name or httpx.URL(url).host or "target"
-    fetch = _Fetch(url, label, headers, auth, timeout, retries, max_bytes, backoff, deadline, variants)
+    fetch = _Fetch(
+        url, label, headers, auth, timeout, retries, max_bytes, backoff, deadline, variants, known_body, build
+    )
     if client is not None:
         return await fetch.run(client)
     async with httpx.AsyncClient(timeout=timeout, verify=tls_verify(verify), follow_redirects=False) as own:
@@ -204,6 +243,8 @@ class _Fetch:
     backoff: float
     deadline: float
     variants: Sequence[QueryVariant]
+    known_body: str | None = None
+    build: bool = True
     attempts: int = 0
 
     def __post_init__(self) -> None:
@@ -233,7 +274,9 @@ class _Fetch:
             variant = self.variants[index]
             try:
                 reply = await self._attempt(client, variant)
-                intro = self._interpret(reply)
+                digest = hashlib.sha256(reply.body).hexdigest()
+                same = reply.status == 200 and digest == self.known_body
+                intro = None if same else self._interpret(reply)
             except _Transient as exc:
                 failures += 1
                 if failures > self.retries:
@@ -272,7 +315,16 @@ class _Fetch:
                 elapsed * 1000,
             )
             return IntrospectionResult(
-                intro, variant.name, self.shown, elapsed, len(reply.body), self.attempts
+                variant.name,
+                self.shown,
+                elapsed,
+                len(reply.body),
+                self.attempts,
+                digest,
+                same_body=same,
+                body=reply.body if same else b"",
+                checked=intro,
+                where=self.where,
             )
 
     def _backoff(self, failures: int) -> float:
@@ -420,12 +472,17 @@ class _Fetch:
             problem = shape_problem(intro)
             if problem:
                 raise SchemaError(f"{self.where}: malformed introspection: {problem}")
-            schema_from_introspection(intro, source=self.where)
+            if self.build:
+                schema_from_introspection(intro, source=self.where, shape_checked=True)
         except SchemaError as exc:
-            raise IntrospectionError(
-                f"{_short(str(exc), 400)}; refusing a partial schema — check the server's introspection"
-            ) from None
+            raise _partial(exc) from None
         return intro
+
+
+def _partial(exc: SchemaError) -> IntrospectionError:
+    return IntrospectionError(
+        f"{_short(str(exc), 400)}; refusing a partial schema — check the server's introspection"
+    )
 
 
 def _safe_url(url: str) -> str:

@@ -118,6 +118,17 @@ target_snapshots = Table(
     Index("ix_target_snapshots_target", "target", "seq"),
 )
 
+# The last response body that answered each target's introspection (sha256 of its bytes) and the snapshot it
+# held: a check whose fetch hashes equal to it knows its fingerprint without parsing the body (issue 16).
+# Optional: without a row the body is parsed and fingerprinted.
+target_bodies = Table(
+    "target_bodies",
+    metadata,
+    Column("target", String(64), primary_key=True),
+    Column("body_sha256", String(64), nullable=False),
+    Column("snapshot_id", String(64), nullable=False),
+)
+
 runs = Table(
     "runs",
     metadata,
@@ -250,6 +261,14 @@ class NewSnapshot:
     introspection_json: bytes
     query_variant: str
     type_fingerprints: dict[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedBody:
+    """The sha256 of the response body a run's introspection came in, and the snapshot it held."""
+
+    body_sha256: str
+    snapshot_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,6 +449,16 @@ class Store:
             raise SnapshotError(f"snapshot prefix {ref!r} is ambiguous for target {target!r}")
         return next(iter(matches.values()))
 
+    def last_body(self, target: str) -> FetchedBody | None:
+        """The body the target's last recorded introspection came in (None: none recorded)."""
+        with self._tx(write=False) as conn:
+            row = conn.execute(
+                select(target_bodies.c.body_sha256, target_bodies.c.snapshot_id).where(
+                    target_bodies.c.target == target
+                )
+            ).first()
+        return FetchedBody(row[0], row[1]) if row else None
+
     def load_snapshot(self, snapshot_id: str) -> dict[str, Any]:
         with self._tx(write=False) as conn:
             row = conn.execute(select(snapshots.c.payload).where(snapshots.c.id == snapshot_id)).first()
@@ -464,8 +493,11 @@ class Store:
         snapshot: NewSnapshot | None = None,
         changes_found: Sequence[Change] = (),
         alerts: Sequence[NewAlert] = (),
+        body: FetchedBody | None = None,
     ) -> list[str]:
         """Store a finished run with its snapshot, changes and alerts in one transaction.
+
+        ``body``: the response body the run's introspection came in, remembered as the target's last.
 
         Returns the dedupe keys of the alerts actually queued (an alert already queued by another
         replica or an earlier run is skipped, which is what makes delivery exactly-once).
@@ -499,6 +531,19 @@ class Store:
                         query_variant=snapshot.query_variant,
                     )
                 )
+            if body is not None:
+                # A savepoint: a replica checking the same target without a lease may race this row, and
+                # losing it (only an optimisation) must not abort the run.
+                try:
+                    with conn.begin_nested():
+                        conn.execute(delete(target_bodies).where(target_bodies.c.target == run.target))
+                        conn.execute(
+                            insert(target_bodies).values(
+                                target=run.target, body_sha256=body.body_sha256, snapshot_id=body.snapshot_id
+                            )
+                        )
+                except IntegrityError:
+                    pass
             conn.execute(
                 insert(runs).values(
                     id=run.id,

@@ -350,7 +350,8 @@ async def test_secrets_never_leak(faulty: FaultyApp, url: URL, caplog: pytest.Lo
     texts: list[str] = []
     with caplog.at_level(logging.DEBUG):
         result = await introspect(target(url("/secure"), headers=headers, auth=auth))
-        texts.append(json.dumps(asdict(result)) + repr(result))
+        texts.append(json.dumps(asdict(result), default=repr) + repr(result))
+        texts.append(json.dumps(result.introspection))
         for path in ("/disabled", "/html", "/unavailable", "/redirect"):  # the first echoes the token
             with pytest.raises(IntrospectionError) as info:
                 await introspect(target(url(path), headers=headers, auth=auth, retries=1), backoff=0.01)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import gc
+import hashlib
+import json
+import math
 import random
 import threading
 from collections.abc import Callable, Iterator
@@ -21,7 +24,9 @@ from monitor.core.schema import (
     fingerprint_of,
     gc_paused,
     introspection_of,
+    loads_document,
     schema_from_introspection,
+    sorted_json,
     type_fingerprints,
     unwrap_introspection,
 )
@@ -346,3 +351,63 @@ def test_the_canonical_form_and_fingerprints_are_pinned() -> None:
 )
 def test_real_schemas_keep_their_fingerprints(name: str, expected: str) -> None:
     assert fingerprint(realschemas.load(name)) == expected
+
+
+def _stdlib_sorted(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"every": "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)},
+        {"b": [1, -5, 2**63 - 1, True, False, None], "a": {"é": 1, "e": 2, "E": 3, "_": 4, "": 0}},
+        {"floats": [0.1, 1e16, 1e-7, -0.0, 5e-324]},
+        {"nan": [float("nan"), float("inf")]},
+        {"big": 2**70},
+        {"lone surrogate": "\ud800"},
+        {"looks like a float": "ratio:1.5, [null"},
+    ],
+    ids=["every code point", "scalars", "floats", "nan", "big int", "surrogate", "string"],
+)
+def test_sorted_json_writes_the_bytes_of_the_standard_library(value: object) -> None:
+    """Fingerprints hash these bytes: a faster writer must never change one (nor what fails)."""
+    try:
+        expected: bytes | type[Exception] = _stdlib_sorted(value)
+    except UnicodeEncodeError:  # a lone surrogate has no UTF-8 bytes
+        expected = UnicodeEncodeError
+    if isinstance(expected, bytes):
+        assert sorted_json(value) == expected
+    else:
+        with pytest.raises(expected):
+            sorted_json(value)
+
+
+@pytest.mark.parametrize("name", ["github-14.0.0", "shopify-storefront-2026.4"])
+def test_fingerprints_of_real_schemas_are_those_of_the_standard_library(name: str) -> None:
+    canon = canonical_introspection(realschemas.load(name))
+    assert fingerprint_of(canon) == hashlib.sha256(_stdlib_sorted(canon)).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b'{"a": 1, "a": 2}', {"a": 2}),
+        (b'["\\ud800"]', ["\ud800"]),  # orjson refuses a lone surrogate; the standard library does not
+        (b"[NaN]", None),
+        (b"[123456789012345678901234567890]", [123456789012345678901234567890]),
+    ],
+)
+def test_loads_document_accepts_what_the_standard_library_accepts(text: bytes, expected: object) -> None:
+    parsed = loads_document(text)
+    if expected is None:
+        assert math.isnan(parsed[0])
+    else:
+        assert parsed == expected
+
+
+def test_loads_document_refuses_what_the_standard_library_refuses() -> None:
+    with pytest.raises(json.JSONDecodeError, match="Expecting value"):
+        loads_document(b'{"a": ')
+    with pytest.raises(RecursionError):
+        loads_document(b"[" * 200_000 + b"]" * 200_000)

@@ -12,7 +12,7 @@ whose used coordinates the diff does not touch keeps its previous result without
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import replace
 from datetime import datetime
 from typing import Final
@@ -68,7 +68,7 @@ def validate_operations(
     changed_coordinates: Set[str] | None = None,
     deprecated_since: Mapping[str, str | datetime] | None = None,
     changes: Sequence[Change] = (),
-    old_schema: GraphQLSchema | None = None,
+    old_schema: GraphQLSchema | Callable[[], GraphQLSchema | None] | None = None,
     limits: Limits | None = None,
 ) -> ContractsResult:
     """Validate every operation of ``operations`` against ``schema``.
@@ -78,7 +78,8 @@ def validate_operations(
     first saw it deprecated (ISO text or ``datetime``). ``changes`` (the diff that produced ``schema``)
     are matched to broken operations as their causes, and to every operation for ``affected``;
     ``old_schema`` (the schema before the diff) lets a broken operation's causes include what it used
-    before (a removed type). ``limits`` are checked too and switch reuse off.
+    before (a removed type); a callable is called only when an operation is broken (building a large
+    schema costs more than validating every operation). ``limits`` are checked too and switch reuse off.
     """
     since = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in (deprecated_since or {}).items()}
     before_by_name = previous.by_name() if previous is not None else {}
@@ -144,7 +145,7 @@ class _Checker:
     def run(
         self,
         changes: Sequence[Change],
-        old_schema: GraphQLSchema | None,
+        old_schema: GraphQLSchema | Callable[[], GraphQLSchema | None] | None,
         before: OperationResult | None,
         limits: Limits | None,
     ) -> OperationResult:
@@ -157,8 +158,9 @@ class _Checker:
         caused: tuple[str, ...] = ()
         if raw and changes:
             indexes = [NearIndex(self.schema, op.document)]
-            if old_schema is not None:
-                indexes.append(NearIndex(old_schema, op.document))
+            old = old_schema() if callable(old_schema) else old_schema
+            if old is not None:
+                indexes.append(NearIndex(old, op.document))
             for index in indexes:
                 used |= index.used
             known = (used | before.used_coordinates) if before is not None else used
