@@ -128,19 +128,9 @@ Shape = ObjectShape | UnionShape
 
 
 @dataclass(frozen=True, slots=True)
-class VariableShape:
-    name: str
-    ref: Ref
-    has_default: bool
-    description: str | None = None
+class InputValueShape:
+    """An operation's variable or an input object's field: required unless nullable or defaulted."""
 
-    @property
-    def required(self) -> bool:
-        return not isinstance(self.ref, Maybe) and not self.has_default
-
-
-@dataclass(frozen=True, slots=True)
-class InputFieldShape:
     name: str
     ref: Ref
     has_default: bool
@@ -154,7 +144,7 @@ class InputFieldShape:
 @dataclass(frozen=True, slots=True)
 class InputShape:
     name: str
-    fields: tuple[InputFieldShape, ...]
+    fields: tuple[InputValueShape, ...]
     description: str | None = None
     one_of: bool = False
 
@@ -173,7 +163,7 @@ class OperationShape:
     name: str
     kind: Literal["query", "mutation", "subscription"]
     document: str
-    variables: tuple[VariableShape, ...]
+    variables: tuple[InputValueShape, ...]
     result: ObjectShape
     shapes: tuple[Shape, ...]  # every result shape, dependencies before the shapes that use them
 
@@ -261,7 +251,7 @@ def _input_shapes(used: _Used) -> tuple[InputShape, ...]:
         for name, input_field in input_type.fields.items():
             ref = _input_ref(input_field.type, used)
             fields.append(
-                InputFieldShape(
+                InputValueShape(
                     name, ref, input_field.default_value is not Undefined, input_field.description
                 )
             )
@@ -313,12 +303,12 @@ class _Operation:
         document = ensure_typenames(self.schema, self.definition, list(self.fragments.values()))
         return OperationShape(self.name, kind.value, document, variables, result, tuple(self.shapes))
 
-    def _variable(self, node: VariableDefinitionNode) -> VariableShape:
+    def _variable(self, node: VariableDefinitionNode) -> InputValueShape:
         type_ = type_from_ast(self.schema, node.type)
         if not is_input_type(type_):
             raise ValueError(f"${node.variable.name.value}: {_type_text(node.type)} is not an input type")
         ref = _input_ref(type_, self.used)
-        return VariableShape(node.variable.name.value, ref, node.default_value is not None)
+        return InputValueShape(node.variable.name.value, ref, node.default_value is not None)
 
     def _unique(self, name: str) -> str:
         candidate, n = name, 2
