@@ -68,6 +68,9 @@ def test_two_replicas_check_each_target_once_per_interval_and_alert_once(
     wait_for(lambda: len(receiver.messages()) >= len(names), 30, "the alerts")
     # Let both replicas go on for a few more intervals: nothing is checked twice, nothing sent twice.
     time.sleep(4 * INTERVAL)
+    # The runs first, then the logs: the replicas go on checking, and a run recorded after the logs were
+    # read would have no "check started" line among them (its line is written before its run is stored).
+    recorded = {n: runs_of(pg_url, n) for n in names}
     elapsed = time.monotonic() - clock
     for replica in replicas:
         assert replica.popen.poll() is None, replica.text()[-2000:]
@@ -88,7 +91,7 @@ def test_two_replicas_check_each_target_once_per_interval_and_alert_once(
     ]
     assert all(replica.logged("replicas: 2 live") for replica in replicas)
     for name in names:
-        runs = runs_of(pg_url, name)
+        runs = recorded[name]
         assert [r.outcome for r in runs].count("changed") == 1
         assert runs[0].outcome == "baseline"
         # Once per interval between the two replicas (without leases it would be about twice as often).
