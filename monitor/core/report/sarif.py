@@ -21,7 +21,6 @@ from monitor.core.report.triage import triage
 SARIF_SCHEMA: Final = "https://json.schemastore.org/sarif-2.1.0.json"
 BROKEN_OPERATION: Final = "BROKEN_OPERATION"
 DEPRECATED_USAGE: Final = "DEPRECATED_USAGE"
-_LEVEL: Final = {Criticality.BREAKING: "error", Criticality.DANGEROUS: "warning", Criticality.SAFE: "note"}
 
 
 def render_sarif(report: DriftReport) -> str:

@@ -144,24 +144,6 @@ def live_failures(report: DriftReport) -> list[dict[str, Any]]:
     )
 
 
-def affected(report: DriftReport) -> dict[str, list[str]]:
-    """change id -> the saved operations it affects (contract results and usage meta), sorted, no repeats."""
-    found: dict[str, set[str]] = {}
-    for change in report.changes:
-        names = used_by(change)
-        if names:
-            found.setdefault(change.id, set()).update(names)
-    for op in operations(report):
-        for change_id in op.get("caused_by") or ():
-            found.setdefault(str(change_id), set()).add(str(op.get("name", "?")))
-    section_map = (report.contracts or {}).get("affected")
-    if isinstance(section_map, Mapping):
-        for change_id, names in section_map.items():
-            if isinstance(names, list | tuple):
-                found.setdefault(str(change_id), set()).update(str(n) for n in names)
-    return {cid: sorted(names) for cid, names in found.items()}
-
-
 @dataclass(frozen=True, slots=True)
 class Deprecation:
     """A deprecated schema element that saved operations still use."""

@@ -1,10 +1,11 @@
-"""What the renderers share: cleaning, affected operations, deprecations, history."""
+"""What the renderers share: cleaning, which operations a change broke, deprecations, history."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from monitor.core.report import view
+from monitor.core.report.triage import broken_by
 from tests.core.report.fixtures import CONTRACTS, FIELD_REMOVED, HISTORY, fixture_report
 
 
@@ -14,11 +15,12 @@ def test_clean_removes_escapes_and_folds_lines() -> None:
     assert view.clean(None) == ""
 
 
-def test_affected_merges_usage_caused_by_and_the_section_map() -> None:
+def test_broken_by_names_only_operations_a_change_broke() -> None:
+    """Operations that merely use a changed coordinate (the section's "affected" map) are never "broken by"
+    it: only a broken operation whose errors the change explains is."""
     contracts = {**CONTRACTS, "affected": {"feedbeef": ["Other"], FIELD_REMOVED.id: ["Third"]}}
-    affected = view.affected(replace(fixture_report(), contracts=contracts))
-    assert affected[FIELD_REMOVED.id] == ["GetUser", "ListUsers", "Third"]
-    assert affected["feedbeef"] == ["Other"]
+    broken = broken_by(replace(fixture_report(), contracts=contracts))
+    assert broken == {FIELD_REMOVED.id: ["GetUser", "ListUsers"]}
 
 
 def test_used_by_accepts_lists_and_comma_text() -> None:
