@@ -388,10 +388,9 @@ def _register_tools(app: GqlmonMCP, cap: int) -> None:
         ] = "python",
         snapshot: SnapshotArg = "latest",
     ) -> Annotated[CallToolResult, ClientAnswer]:
-        """Typed client code for operations valid against a stored schema: one function per operation,
-        result types with exact nullability, enums and unions (discriminated on __typename), input types
-        for variables, the target's authentication (credentials read from environment variables), typed
-        errors with the response path, retries on 429/5xx. Invalid operations are refused with their errors."""
+        """Use to write code that calls the API: typed client code for operations valid against a stored
+        schema, one function per operation, exact result and input types, the target's authentication
+        (credentials from environment variables), typed errors, retries. Invalid operations are refused."""
         with tool_errors():
             return result(
                 codegen_tools.generate_client(catalog, target, document, operations, language, snapshot)

@@ -26,7 +26,7 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from monitor.mcp import create_app
 from monitor.settings import Settings, load_settings
 from tests import realschemas
-from tests.mcp.conftest import call, check
+from tests.mcp.conftest import TOOLS, call, check
 from tests.servers.demo import RunningServer
 
 pytestmark = pytest.mark.anyio
@@ -40,23 +40,6 @@ OPERATIONS = {
         "  repository(owner: $owner, name: $name) { projectsNext(first: 5) { nodes { title } } }\n}"
     ),
 }
-
-
-#: The tools whose descriptions this issue rewrote to say when to use them.
-WHEN_TO_USE = (
-    "list_targets",
-    "get_schema",
-    "search_schema",
-    "get_type",
-    "list_operations",
-    "get_drift_report",
-    "schema_changes",
-    "coordinate_history",
-    "validate_operation",
-    "check_contracts",
-    "get_authentication_guide",
-    "execute_query",
-)
 
 
 class IntrospectionServer:
@@ -137,7 +120,7 @@ async def test_tools_list_is_small_and_says_when_to_use_each_tool(stdio: Client)
     listing = [t.model_dump(by_alias=True, exclude_none=True, mode="json") for t in tools]
     assert len(json.dumps(listing, separators=(",", ":"))) <= 10_000
     described = {tool["name"]: tool["description"] for tool in listing}
-    for name in WHEN_TO_USE:  # each says when an assistant should reach for it
+    for name in TOOLS:  # each says when an assistant should reach for it
         assert described[name].startswith(("Use ", "Start here")), name
     for tool in listing:
         assert "outputSchema" not in tool and "title" not in tool["inputSchema"], tool["name"]
