@@ -80,8 +80,8 @@ def in_process(root: Path, url: str, query: str, repeat: int) -> tuple[float, fl
     import httpx
 
     from monitor.adapters.store import Store
-    from monitor.service import run_check
-    from monitor.settings import load_settings
+    from monitor.runtime.service import run_check
+    from monitor.settings.loading import load_settings
 
     settings = load_settings(root / "monitor.toml", env={})
     store = Store.open(f"sqlite:///{root / 'state.db'}")

@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT))
 from graphql import GraphQLSchema  # noqa: E402
 
 from monitor.adapters.operations import load_operation_files  # noqa: E402
+from monitor.adapters.schema_sources import load_schema_file, load_schema_text  # noqa: E402
 from monitor.codegen import generate_client  # noqa: E402
 from monitor.core.contracts import OperationSet, validate_operations  # noqa: E402
-from monitor.sources import load_schema_file, load_schema_text  # noqa: E402
 from tests import realschemas  # noqa: E402
 
 TARGET_RATIO = 10.0

@@ -199,8 +199,8 @@ def baseline(url: str, n: int, workdir: Path) -> tuple[RunFigures, float, float]
     import anyio
 
     from monitor.adapters.store import Store
-    from monitor.service import run_check
-    from monitor.settings import load_settings
+    from monitor.runtime.service import run_check
+    from monitor.settings.loading import load_settings
 
     config = write_config(workdir / "monitor.toml", f"sqlite:///{workdir / 'state.db'}", url, n, 60)
     settings = load_settings(config)

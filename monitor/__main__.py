@@ -1,6 +1,6 @@
 """``python -m monitor`` is ``gqlmon``."""
 
-from monitor.cli import main
+from monitor.cli.app import main
 
 if __name__ == "__main__":
     main()

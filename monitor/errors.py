@@ -9,7 +9,7 @@ nothing else is meant to reach a user as a traceback.
     MonitorError
      ├── ConfigError          monitor.toml or the environment is invalid (names the key)
      │    └── MissingEnvError      credentials a step would send reference unset variables
-     │                             (monitor.envrefs; names every one of them)
+     │                             (monitor.settings.envrefs; names every one of them)
      ├── SchemaError          a document is not a usable schema (SDL / introspection JSON)
      │    └── IntrospectionError   the API did not return a usable introspection result
      ├── AuthError            credentials could not be obtained or were refused

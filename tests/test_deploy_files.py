@@ -18,10 +18,11 @@ import pytest
 import typer.main
 import yaml
 
-from monitor.cli import app
-from monitor.cli import main as cli_main
+from monitor.cli.app import app
+from monitor.cli.app import main as cli_main
 from monitor.demo.__main__ import build_parser as demo_parser
-from monitor.settings import Settings, load_settings
+from monitor.settings.loading import load_settings
+from monitor.settings.models import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "docker-compose.yml"
@@ -182,7 +183,7 @@ def test_dockerfile_key_lines() -> None:
 
 
 def test_the_console_script_is_the_entrypoint() -> None:
-    assert PYPROJECT["project"]["scripts"] == {"gqlmon": "monitor.cli:main"}
+    assert PYPROJECT["project"]["scripts"] == {"gqlmon": "monitor.cli.app:main"}
     module, _, attribute = PYPROJECT["project"]["scripts"]["gqlmon"].partition(":")
     assert getattr(importlib.import_module(module), attribute) is cli_main
 

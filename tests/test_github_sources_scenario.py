@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from monitor.adapters.store import Store
-from monitor.service import run_check
-from monitor.settings import load_settings
+from monitor.runtime.service import run_check
+from monitor.settings.loading import load_settings
 from tests import realschemas
 
 pytestmark = pytest.mark.anyio

@@ -51,6 +51,21 @@ def test_core_is_forbidden_every_top_level_module_but_the_exception_tree() -> No
     assert forbidden == top_level - {"monitor.core", "monitor.errors"}
 
 
+def test_the_top_of_the_package_holds_packages_and_the_two_shared_modules_only() -> None:
+    """The layout shows the design: every module lives in its layer's package (core, settings, support,
+    adapters, runtime, live, mcp, codegen, cli, demo); only ``__main__`` and the exception tree sit on top."""
+    modules = {m.name for m in pkgutil.iter_modules(monitor.__path__) if not m.ispkg}
+    assert modules == {"__main__", "errors"}
+
+
+def test_each_package_says_what_lives_there_and_who_may_import_it() -> None:
+    for package in (m for m in pkgutil.iter_modules(monitor.__path__) if m.ispkg):
+        doc = (ROOT / "monitor" / package.name / "__init__.py").read_text(encoding="utf-8")
+        module = __import__(f"monitor.{package.name}", fromlist=["_"])
+        assert module.__doc__ and len(module.__doc__.split()) >= 12, package.name
+        assert "import" in module.__doc__, f"monitor.{package.name}: say who may import it ({doc[:80]!r})"
+
+
 def test_the_tree_keeps_every_contract() -> None:
     result = lint_imports(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -62,8 +77,8 @@ def test_the_tree_keeps_every_contract() -> None:
     [
         (
             "core/text.py",
-            "from monitor.redact import redact",
-            "monitor.core is not allowed to import monitor.redact",
+            "from monitor.support.redact import redact",
+            "monitor.core is not allowed to import monitor.support",
         ),
         ("core/text.py", "import sqlalchemy", "monitor.core is not allowed to import sqlalchemy"),
         (
@@ -73,8 +88,8 @@ def test_the_tree_keeps_every_contract() -> None:
         ),
         (
             "adapters/publish.py",
-            "from monitor.service import run_check",
-            "monitor.adapters is not allowed to import monitor.service",
+            "from monitor.runtime.service import run_check",
+            "monitor.adapters is not allowed to import monitor.runtime",
         ),
     ],
 )

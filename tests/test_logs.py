@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from monitor.errors import ConfigError
-from monitor.logs import configure_logging
-from monitor.redact import register_secret
+from monitor.support.logs import configure_logging
+from monitor.support.redact import register_secret
 
 CANARY = "canary-logs-5c1d9e0f"
 

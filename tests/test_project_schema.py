@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from monitor.adapters.schema_sources import load_project_schema
 from monitor.errors import ConfigError, SchemaError
-from monitor.sources import load_project_schema
 
 pytestmark = pytest.mark.anyio
 

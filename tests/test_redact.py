@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from monitor.redact import RedactingFilter, redact, register_secret
+from monitor.support.redact import RedactingFilter, redact, register_secret
 
 CANARY = "cnry-77aa11bb-Qx9Lm2Vb"  # no six characters of it occur in other text of a traceback
 

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from monitor.adapters.store import Store
+from monitor.core.flapping import detect_flapping
 from monitor.mcp.catalog import Catalog
 from monitor.mcp.operation_tools import check_contracts
-from monitor.service import detect_flapping, run_check
-from monitor.settings import Settings, load_settings
+from monitor.runtime.service import run_check
+from monitor.settings.loading import load_settings
+from monitor.settings.models import Settings
 from tests.servers.demo import DemoServer
 
 pytestmark = pytest.mark.anyio
@@ -181,8 +183,8 @@ async def test_a_check_skips_a_target_another_gqlmon_is_checking(
 ) -> None:
     import io
 
-    from monitor.commands import check_command
-    from monitor.leasing import exclusive, new_holder
+    from monitor.cli.check import check_command
+    from monitor.runtime.leasing import exclusive, new_holder
 
     settings = configure(tmp_path, demo_api)
     store = Store.open(settings.state)
@@ -215,7 +217,7 @@ async def test_a_check_of_many_targets_on_a_terminal_shows_progress(
 ) -> None:
     import io
 
-    from monitor.commands import check_command
+    from monitor.cli.check import check_command
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -339,7 +341,8 @@ def refuse_runs_of(store: Store, target: str) -> None:
 async def test_check_targets_without_leases_keeps_order_when_one_store_write_fails(
     demo_api: DemoServer, tmp_path: Path
 ) -> None:
-    from monitor.service import CheckOutcome, check_targets
+    from monitor.runtime.batch import check_targets
+    from monitor.runtime.service import CheckOutcome
 
     more = "".join(
         f'[[targets]]\nname = "{name}"\nurl = "{demo_api.graphql_url}"\n' for name in ("bad", "ok")
@@ -373,7 +376,7 @@ async def test_a_target_whose_run_the_store_refuses_fails_alone_in_one_line(
 
     from sqlalchemy import text
 
-    from monitor.commands import check_command
+    from monitor.cli.check import check_command
 
     more = "".join(
         f'[[targets]]\nname = "{name}"\nurl = "{demo_api.graphql_url}"\n' for name in ("bad", "ok")
@@ -411,7 +414,7 @@ _VOLATILE = ("run_id", "started_at", "finished_at", "timings")
 async def test_a_body_equal_to_the_last_fetch_is_not_parsed_and_reports_what_parsing_it_would(
     demo_api: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import monitor.service
+    import monitor.runtime.service
     from monitor.adapters.store import target_bodies
 
     settings = configure(tmp_path, demo_api)
@@ -428,7 +431,7 @@ async def test_a_body_equal_to_the_last_fetch_is_not_parsed_and_reports_what_par
         raise AssertionError("the fast path parsed the body")
 
     with monkeypatch.context() as patch:  # the same bytes: no canonical form, no fingerprint, no build
-        patch.setattr(monitor.service, "canonical_introspection", no_parsing)
+        patch.setattr(monitor.runtime.service, "canonical_introspection", no_parsing)
         fast, _ = await check(settings)
     assert fast["outcome"] == "unchanged"
     assert fast["contracts"]["total"] == 11 and fast["contracts"]["reused"] == 11
@@ -453,18 +456,18 @@ async def test_a_body_equal_to_the_last_fetch_is_not_parsed_and_reports_what_par
 async def test_a_changed_check_builds_the_old_schema_only_for_a_broken_operations_causes(
     demo_api: DemoServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import monitor.service
+    import monitor.runtime.service
 
     settings = configure(tmp_path, demo_api)
     await check(settings)
     built: list[str] = []
-    real = monitor.service.schema_from_introspection
+    real = monitor.runtime.service.schema_from_introspection
 
     def counting(intro: dict, *, source: str = "document", shape_checked: bool = False) -> object:  # type: ignore[type-arg]
         built.append(source)
         return real(intro, source=source, shape_checked=shape_checked)
 
-    monkeypatch.setattr(monitor.service, "schema_from_introspection", counting)
+    monkeypatch.setattr(monitor.runtime.service, "schema_from_introspection", counting)
     demo_api.switch(version="v2")
     drift, _ = await check(settings)
     # v2 breaks saved operations: the old schema is built once, to attribute their causes.

@@ -10,17 +10,11 @@ from typing import Any
 import pytest
 
 from monitor.errors import ConfigError
-from monitor.redact import redact
-from monitor.settings import (
-    ApiKeyExchangeAuth,
-    BearerAuth,
-    MissingEnvError,
-    UnsetSecret,
-    load_settings,
-    parse_duration,
-    parse_schedule,
-    unset_secrets,
-)
+from monitor.settings.envrefs import MissingEnvError, UnsetSecret, unset_secrets
+from monitor.settings.loading import load_settings
+from monitor.settings.models import ApiKeyExchangeAuth, BearerAuth
+from monitor.settings.parsing import parse_duration, parse_schedule
+from monitor.support.redact import redact
 
 CANARY = "canary-3c1f9a7e5b"
 
@@ -144,7 +138,7 @@ def test_schedules() -> None:
 
 
 def test_init_template_is_valid(tmp_path: Path) -> None:
-    from monitor.example_config import EXAMPLE_CONFIG
+    from monitor.settings.example import EXAMPLE_CONFIG
 
     path = write(tmp_path, EXAMPLE_CONFIG)
     settings = load_settings(path, {})

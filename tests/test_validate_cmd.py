@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from graphql import build_schema
 
-from monitor.validate import run_validate
+from monitor.cli.validate import run_validate
 
 SCHEMA = build_schema(
     """

@@ -15,7 +15,7 @@
 Tokens that are obtained at run time are cached until shortly before they expire (``expires_path`` in
 the exchange response, else the JWT's ``exp`` claim, else ``default_ttl``); an ``anyio.Lock`` makes
 concurrent requests share one exchange. A 401 triggers exactly one refresh and one retry; a second 401
-is an :class:`~monitor.errors.AuthError`. Every secret is registered with :mod:`monitor.redact` the
+is an :class:`~monitor.errors.AuthError`. Every secret is registered with :mod:`monitor.support.redact` the
 moment it is known, and no AuthError message ever contains one.
 
 Build one auth object per target and keep it: the cache lives in the object.
@@ -40,16 +40,16 @@ import httpx
 from pydantic import SecretStr
 
 from monitor.errors import AuthError
-from monitor.redact import redact, register_secret
-from monitor.settings import (
+from monitor.settings.envrefs import require_env
+from monitor.settings.models import (
     ApiKeyExchangeAuth,
     BearerAuth,
     CommandAuth,
     GitHubAuth,
     OidcAuth,
     TargetConfig,
-    require_env,
 )
+from monitor.support.redact import redact, register_secret
 
 __all__ = [
     "ClientFactory",

@@ -49,8 +49,8 @@ from monitor.core.schema import (
     unwrap_introspection,
 )
 from monitor.errors import IntrospectionError, SchemaError
-from monitor.redact import redact, register_secret
-from monitor.settings import TargetConfig
+from monitor.settings.models import TargetConfig
+from monitor.support.redact import redact, register_secret
 
 if TYPE_CHECKING:
     from graphql import GraphQLSchema

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,10 +32,14 @@ from monitor.core.report import (
 )
 from monitor.core.report.model import DriftReport
 from monitor.core.report.view import merged_history, run_has_page, target_dir_name
+from monitor.support.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 
+
 SUFFIXES: Final = ("json", "md", "html", "junit.xml", "sarif.json")
+
+
 MAX_HISTORY: Final = 500
 
 
@@ -120,22 +122,3 @@ def write_index(reports_dir: Path) -> Path:
     """Regenerate ``reports/index.html`` from the targets' published histories."""
     reports_dir.mkdir(parents=True, exist_ok=True)
     return write_atomic(reports_dir / "index.html", render_index(read_histories(reports_dir)))
-
-
-def write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never a mix.
-
-    The one atomic write of the project: reports, the scheduler's health file, ``gqlmon report -o``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # reports are meant to be served and read
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

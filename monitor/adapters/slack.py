@@ -30,7 +30,7 @@ died between Slack's answer and ``mark_alert_sent``, or Slack never answered), a
   the process dies mid-send.
 
 Webhook URLs and tokens never appear in logs or errors: slack-sdk's own logger is silenced and every
-error text passes through :func:`monitor.redact.redact`.
+error text passes through :func:`monitor.support.redact.redact`.
 """
 
 from __future__ import annotations
@@ -50,10 +50,10 @@ from slack_sdk.webhook import WebhookClient
 from monitor.adapters.store import OutboxItem, Store, utcnow
 from monitor.core.alert import message_metadata, metadata_key
 from monitor.errors import AlertError, MonitorError
-from monitor.redact import redact
+from monitor.support.redact import redact
 
 if TYPE_CHECKING:
-    from monitor.settings import SlackConfig
+    from monitor.settings.models import SlackConfig
 
 log = logging.getLogger(__name__)
 _sdk_log = logging.getLogger("monitor.slack.sdk")
@@ -179,7 +179,7 @@ class SlackSender:
     def from_config(cls, config: SlackConfig, *, timeout: float = 10.0) -> SlackSender:
         """The sender for ``[slack]``. A secret whose environment variable is not set does not fail here
         (most runs post nothing): :meth:`require` raises, naming the variable, once something is due."""
-        from monitor.settings import MissingEnvError, require_env
+        from monitor.settings.envrefs import MissingEnvError, require_env
 
         try:
             require_env(config)
@@ -194,7 +194,7 @@ class SlackSender:
         )
 
     def require(self) -> None:
-        """Raise when this sender cannot post at all (:class:`~monitor.settings.MissingEnvError`)."""
+        """Raise when this sender cannot post at all (:class:`~monitor.settings.envrefs.MissingEnvError`)."""
 
     async def send(
         self, payload: dict[str, Any], *, key: str | None = None, interrupted_at: datetime | None = None

@@ -57,7 +57,7 @@ from monitor.core.acks import Acknowledgement
 from monitor.core.changes import Change
 from monitor.core.schema import loads_document
 from monitor.errors import SnapshotError
-from monitor.redact import redact
+from monitor.support.redact import redact
 
 SCHEMA_VERSION: Final = 2
 #: How long a SQLite write waits for the store's file lock before failing (as long as SQLite's busy_timeout).

@@ -7,6 +7,9 @@ Pure generation: a graphql-core schema and parsed operations in, one module's te
 from :mod:`~monitor.codegen.auth`); :mod:`~monitor.codegen.scalars` maps custom scalars;
 :mod:`~monitor.codegen.generate` validates first and refuses invalid operations
 (:class:`InvalidOperationsError`, a :class:`~monitor.errors.ContractError`).
+
+Codegen imports core and the adapters it reads operations with; the CLI (``gqlmon codegen``) and the MCP
+server import it.
 """
 
 from monitor.codegen.auth import AuthSpec, Endpoint, generic_endpoint, target_endpoint

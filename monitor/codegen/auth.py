@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from monitor.codegen.naming import env_prefix
-from monitor.redact import redact
-from monitor.settings import (
+from monitor.settings.models import (
     ApiKeyExchangeAuth,
     BearerAuth,
     CommandAuth,
     GitHubAuth,
     OidcAuth,
     TargetConfig,
-    is_sensitive_header,
 )
+from monitor.support.redact import is_sensitive_header, redact
 
 AuthKind = Literal["none", "static", "optional_static", "file", "command", "exchange"]
 

@@ -92,3 +92,15 @@ def generate_client(
     return GeneratedClient(
         language, f"{stem}.{_SUFFIX[language]}", code, tuple(op.name for op in chosen.operations)
     )
+
+
+def select_operations(operations: OperationSet, names: Sequence[str] | None) -> OperationSet:
+    """Only the operations named (all when ``names`` is empty); an unknown name is an error."""
+    if not names:
+        return operations
+    by_name = {op.name: op for op in operations.operations}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        known = ", ".join(sorted(by_name)) or "none"
+        raise ContractError(f"no operation named {', '.join(unknown)} (found: {known})")
+    return OperationSet(tuple(by_name[n] for n in dict.fromkeys(names)), operations.problems)

@@ -7,6 +7,9 @@ go with it are in ``contracts/demo/`` at the repository root.
 
 Entry points: :func:`create_app` (an ASGI app), :func:`serve` / :func:`switch` and
 ``python -m monitor.demo serve|switch``.
+
+The demo imports only :mod:`monitor.errors` and its libraries; nothing in the monitor imports it (the demo
+is a separate API the monitor watches).
 """
 
 from monitor.demo.app import DemoApp, create_app

@@ -7,11 +7,13 @@ Every response goes through Schemathesis's GraphQL checks and gqlmon's conforman
 (:mod:`monitor.core.conformance`). The :class:`LiveResult` becomes the DriftReport's ``live`` section.
 
 Modules: ``config`` (settings), ``runner`` (the async entry point), ``generated`` (Schemathesis),
-``replay`` (saved operations), ``context`` / ``limits`` / ``http`` (shared plumbing), ``result``, and
-``command`` (``gqlmon live``). Schemathesis and Hypothesis are imported only when a run starts.
+``replay`` (saved operations), ``context`` / ``limits`` / ``http`` (shared plumbing) and ``result``;
+``gqlmon live`` is :mod:`monitor.cli.live`. Schemathesis and Hypothesis are imported only when a run starts.
+
+Live imports core, settings, support and adapters; the check flow (:mod:`monitor.runtime`), the CLI and the
+MCP server import it.
 """
 
-from monitor.live.command import live_command, render_text
 from monitor.live.config import LiveConfig, live_config_of, parse_rate
 from monitor.live.result import LiveFailure, LiveResult
 from monitor.live.runner import run_live_tests
@@ -20,9 +22,7 @@ __all__ = [
     "LiveConfig",
     "LiveFailure",
     "LiveResult",
-    "live_command",
     "live_config_of",
     "parse_rate",
-    "render_text",
     "run_live_tests",
 ]

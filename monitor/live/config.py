@@ -12,12 +12,13 @@
     replay_contracts = false      # also replay the saved operations that need no (or fixture) variables
     alert_on_live_failures = false
 
-:class:`LiveConfig` lives in :mod:`monitor.settings` (``TargetConfig.live``); this module re-exports it.
+:class:`LiveConfig` lives in :mod:`monitor.settings.models` (``TargetConfig.live``); this module re-exports it.
 """
 
 from __future__ import annotations
 
-from monitor.settings import LiveConfig, parse_rate
+from monitor.settings.models import LiveConfig
+from monitor.settings.parsing import parse_rate
 
 __all__ = ["LiveConfig", "live_config_of", "parse_rate"]
 

@@ -18,8 +18,8 @@ from typing import Any, Final
 import httpx
 
 from monitor.adapters.auth import build_auth, user_agent
-from monitor.redact import MASK, redact, register_secret
-from monitor.settings import TargetConfig, is_sensitive_header
+from monitor.settings.models import TargetConfig
+from monitor.support.redact import MASK, is_sensitive_header, redact, register_secret
 
 __all__ = ["curl_command", "request_headers"]
 

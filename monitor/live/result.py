@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
-from monitor.redact import redact
+from monitor.support.redact import redact
 
 __all__ = ["MAX_FAILURES", "LiveFailure", "LiveResult", "Recorder"]
 

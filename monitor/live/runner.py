@@ -31,7 +31,7 @@ from monitor.live.context import LiveContext
 from monitor.live.http import request_headers
 from monitor.live.limits import Budget, RateLimiter
 from monitor.live.result import LiveResult, Recorder
-from monitor.settings import TargetConfig
+from monitor.settings.models import TargetConfig
 
 if TYPE_CHECKING:
     from monitor.adapters.operations import Contracts

@@ -2,7 +2,7 @@
 
 Every tool builds a pydantic answer; :func:`fit` cuts its one long list so the compact JSON stays under
 the budget (``DEFAULT_MAX_CHARS``), and :func:`result` serializes it once, masks every registered secret
-and credential-looking value (:func:`monitor.redact.redact`), and returns it both as text and as
+and credential-looking value (:func:`monitor.support.redact.redact`), and returns it both as text and as
 structured content.
 """
 
@@ -19,7 +19,7 @@ from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel
 
 from monitor.errors import MonitorError
-from monitor.redact import redact
+from monitor.support.redact import redact
 
 DEFAULT_MAX_CHARS: Final = 20_000
 #: Room kept for the note that says what was cut.

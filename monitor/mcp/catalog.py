@@ -26,7 +26,7 @@ from monitor.core.search import SchemaIndex
 from monitor.core.text import terminal_safe
 from monitor.errors import ConfigError, MonitorError, SnapshotError
 from monitor.mcp.models import Envelope
-from monitor.settings import NAME_RE, Settings, TargetConfig
+from monitor.settings.models import NAME_RE, Settings, TargetConfig
 
 T = TypeVar("T")
 

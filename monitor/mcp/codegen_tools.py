@@ -15,13 +15,13 @@ from typing import Final, Literal
 from pydantic import Field
 
 from monitor.codegen.auth import target_endpoint
-from monitor.codegen.command import select_operations
 from monitor.codegen.generate import generate_client as generate
+from monitor.codegen.generate import select_operations
 from monitor.core.contracts import OperationSet, SourceFile, parse_sources
+from monitor.core.contracts.document import MAX_DOCUMENT_CHARS
 from monitor.errors import ConfigError, MonitorError
 from monitor.mcp.catalog import Catalog, envelope
 from monitor.mcp.models import Answer
-from monitor.mcp.operations import MAX_DOCUMENT_CHARS
 
 MAX_CODE_CHARS: Final = 300_000
 

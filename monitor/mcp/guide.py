@@ -17,8 +17,8 @@ from typing import Literal
 from pydantic import BaseModel, SecretStr
 
 from monitor.mcp.models import AuthGuide, Envelope, HeaderSpec, TokenExchange
-from monitor.redact import redact
-from monitor.settings import (
+from monitor.settings.envrefs import UnsetSecret, unset_secrets
+from monitor.settings.models import (
     ApiKeyExchangeAuth,
     BearerAuth,
     CommandAuth,
@@ -26,10 +26,8 @@ from monitor.settings import (
     NoAuth,
     OidcAuth,
     TargetConfig,
-    UnsetSecret,
-    is_sensitive_header,
-    unset_secrets,
 )
+from monitor.support.redact import is_sensitive_header, redact
 
 Method = Literal["none", "bearer", "github", "api_key_exchange", "oidc", "command"]
 REFRESH_MARGIN = 60.0

@@ -34,8 +34,8 @@ from monitor.mcp.models import (
     TargetList,
     TargetStatus,
 )
-from monitor.redact import redact
-from monitor.settings import parse_duration
+from monitor.settings.parsing import parse_duration
+from monitor.support.redact import redact
 
 CriticalityName = Literal["breaking", "dangerous", "safe"]
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)

@@ -1,7 +1,7 @@
 """The operation tools: validate_operation (any document) and check_contracts (the saved operations).
 
 validate_operation checks one document against a stored snapshot and, for every error, names the recorded
-schema change that most likely caused it (:func:`monitor.mcp.operations.blame`, over the target's whole
+schema change that most likely caused it (:func:`monitor.core.contracts.document.blame`, over the target's whole
 change history up to that snapshot). check_contracts runs the contracts feature
 (:func:`monitor.core.contracts.validate_operations`) over the target's contracts directory against the
 latest snapshot, with the changes that produced that snapshot as the candidate causes.
@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from monitor.adapters.store import deprecations_first_seen
 from monitor.core.changes import Change
+from monitor.core.contracts.document import Checked, Recorded, blame, check_document
 from monitor.errors import ConfigError, MonitorError
 from monitor.mcp.answers import fit
 from monitor.mcp.catalog import Catalog, envelope
@@ -29,7 +30,6 @@ from monitor.mcp.models import (
     OperationSummary,
     ValidationAnswer,
 )
-from monitor.mcp.operations import Checked, Recorded, blame, check_document
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_VARIABLES_CHARS: Final = 100_000

@@ -51,11 +51,11 @@ from monitor.core.contracts import Operation, OperationSet, Status, validate_ope
 from monitor.errors import MonitorError
 from monitor.mcp.answers import result, tool_errors
 from monitor.mcp.catalog import Catalog
-from monitor.mcp.live import LiveClient
+from monitor.mcp.execute_tools import LiveClient
 from monitor.mcp.models import ExecuteAnswer, OperationTool, TargetList
 from monitor.mcp.notify import Notifier
-from monitor.redact import redact
-from monitor.settings import TargetConfig
+from monitor.settings.models import TargetConfig
+from monitor.support.redact import redact
 
 log = logging.getLogger("monitor.mcp")
 

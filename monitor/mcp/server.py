@@ -38,8 +38,8 @@ from monitor.mcp import codegen_tools, guide, history_tools, operation_tools, sc
 from monitor.mcp.answers import DEFAULT_MAX_CHARS, result, tool_errors
 from monitor.mcp.catalog import Catalog, envelope
 from monitor.mcp.codegen_tools import ClientAnswer
+from monitor.mcp.execute_tools import LiveClient, LiveLimits
 from monitor.mcp.guide import is_secret_header
-from monitor.mcp.live import LiveClient, LiveLimits
 from monitor.mcp.models import (
     AuthGuide,
     ChangesAnswer,
@@ -56,8 +56,9 @@ from monitor.mcp.models import (
 )
 from monitor.mcp.notify import Notifier, StoreWatcher, report_uri, schema_uri
 from monitor.mcp.saved_tools import SavedOperationTools
-from monitor.redact import redact, register_secret
-from monitor.settings import Settings, UnsetSecret, require_env
+from monitor.settings.envrefs import UnsetSecret, require_env
+from monitor.settings.models import Settings
+from monitor.support.redact import redact, register_secret
 
 log = logging.getLogger("monitor.mcp")
 

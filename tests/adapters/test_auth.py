@@ -16,8 +16,8 @@ import pytest
 from monitor.adapters.auth import build_auth
 from monitor.adapters.introspection import introspect
 from monitor.errors import AuthError
-from monitor.redact import register_secret
-from monitor.settings import TargetConfig
+from monitor.settings.models import TargetConfig
+from monitor.support.redact import register_secret
 from tests.servers.faulty import KEY_ID, KEY_SECRET, FaultyApp, make_jwt
 
 pytestmark = pytest.mark.anyio

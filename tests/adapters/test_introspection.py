@@ -24,8 +24,8 @@ from monitor.adapters.introspection import (
 )
 from monitor.core.schema import schema_from_introspection
 from monitor.errors import IntrospectionError
-from monitor.redact import register_secret
-from monitor.settings import TargetConfig
+from monitor.settings.models import TargetConfig
+from monitor.support.redact import register_secret
 from tests.servers.faulty import FaultyApp
 
 pytestmark = pytest.mark.anyio

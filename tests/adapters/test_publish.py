@@ -63,7 +63,7 @@ def test_a_failed_write_keeps_the_previous_file(tmp_path: Path, monkeypatch: pyt
     def crash(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("monitor.adapters.publish.os.replace", crash)
+    monkeypatch.setattr("monitor.support.atomic.os.replace", crash)
     with pytest.raises(OSError, match="disk full"):
         publish_report(failed_report(), tmp_path, HISTORY)
     assert (tmp_path / "demo" / "latest.html").read_text() == before

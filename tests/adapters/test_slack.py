@@ -17,8 +17,8 @@ from monitor.adapters.slack import SlackSender, deliver_due
 from monitor.adapters.store import Store
 from monitor.core.alert import AlertPolicy, decide_alerts
 from monitor.core.report.blocks import MAX_BLOCKS, MAX_SECTION
-from monitor.service import run_check
-from monitor.settings import load_settings
+from monitor.runtime.service import run_check
+from monitor.settings.loading import load_settings
 from tests.servers.demo import DemoServer, RunningServer
 
 pytestmark = pytest.mark.anyio

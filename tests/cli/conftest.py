@@ -8,7 +8,7 @@ its SQLite state and ``reports/``, and a copy of ``contracts/demo/`` when a test
 * :meth:`Workspace.invoke` runs typer's ``CliRunner`` on ``monitor.cli.app`` in this process: much faster,
   used where a test looks at output of commands that succeed (or exit through ``typer.Exit``).
 
-Secrets only ever go through :meth:`Workspace.run`: :mod:`monitor.redact` keeps a process-wide registry,
+Secrets only ever go through :meth:`Workspace.run`: :mod:`monitor.support.redact` keeps a process-wide registry,
 and a secret registered in the pytest process would mask that text in every later test.
 
 The demo API is the session's (``demo_api`` resets it to v1 before each test); ``drifted`` is one
@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from monitor.cli import app
+from monitor.cli.app import app
 from tests.servers.demo import DemoServer
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from monitor.adapters.store import Store
-from monitor.example_config import EXAMPLE_CONFIG
-from monitor.settings import TargetConfig, load_settings
+from monitor.settings.example import EXAMPLE_CONFIG
+from monitor.settings.loading import load_settings
+from monitor.settings.models import TargetConfig
 from tests.cli.conftest import Drifted, Workspace, closed_port_url, target
 from tests.servers.demo import DemoServer
 

@@ -15,8 +15,8 @@ from types import ModuleType
 from graphql import GraphQLSchema
 
 from monitor.adapters.operations import load_operation_files
+from monitor.adapters.schema_sources import load_schema_file, load_schema_text
 from monitor.core.contracts import OperationSet
-from monitor.sources import load_schema_file, load_schema_text
 from tests import realschemas
 from tests.npmtools import NPM_DIR, binary
 

@@ -18,7 +18,7 @@ import pytest
 
 from monitor.codegen import generate_client, target_endpoint
 from monitor.demo import DEMO_API_KEY_ID, DEMO_API_KEY_SECRET
-from monitor.settings import TargetConfig
+from monitor.settings.models import TargetConfig
 from tests.codegen.conftest import demo_operations, demo_schema, imported
 from tests.servers.demo import DemoServer, demo_server
 

@@ -173,7 +173,7 @@ def test_introspection_fields_are_typed_too(tmp_path: Path) -> None:
 
 def _with_auth(tmp_path: Path, auth: dict[str, Any]) -> Path:
     from monitor.codegen import target_endpoint
-    from monitor.settings import TargetConfig
+    from monitor.settings.models import TargetConfig
 
     target = TargetConfig.model_validate({"name": "api", "url": "https://api.example/graphql", "auth": auth})
     ops = _ops("query P { spaces { id } }")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from monitor.adapters.operations import load_operation_files
+from monitor.adapters.schema_sources import load_schema_text
 from monitor.codegen import Language, generate_client, target_endpoint
-from monitor.settings import TargetConfig
-from monitor.sources import load_schema_text
+from monitor.settings.models import TargetConfig
 from tests import realschemas
 from tests.codegen.conftest import (
     demo_operations,

@@ -10,7 +10,7 @@ from monitor.core.alert import AlertPolicy, PlannedAlert, alerting_changes, deci
 from monitor.core.changes import Change, ChangeType, Criticality
 from monitor.core.report.blocks import MAX_BLOCKS, MAX_HEADER, violations
 from monitor.core.report.model import DriftReport, SnapshotInfo
-from monitor.settings import AlertConfig
+from monitor.settings.models import AlertConfig
 from tests.core.report.fixtures import (
     ARG_TYPE,
     DEPRECATION_RULE,

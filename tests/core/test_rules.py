@@ -41,7 +41,7 @@ def _by_path(found: list[Change]) -> dict[str, Change]:
 
 
 def test_rule_options_match_settings_fields() -> None:
-    from monitor.settings import RulesConfig
+    from monitor.settings.models import RulesConfig
 
     assert [f.name for f in dataclasses.fields(RuleOptions)] == list(RulesConfig.model_fields)
     defaults = RulesConfig()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.live import LiveConfig
-from monitor.settings import TargetConfig
+from monitor.settings.models import TargetConfig
 
 #: Fixed so that a failing run can be replayed exactly; the assertions do not depend on its value.
 SEED = 20261125

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-import monitor.live.command as command
+import monitor.cli.live as command
 from monitor.adapters.store import NewSnapshot, RunRecord, Store, new_run_id, utcnow
 from monitor.core.schema import fingerprint
-from monitor.settings import Settings
+from monitor.settings.models import Settings
 from tests.live.helpers import live
 from tests.live.servers import RecordingApp, demo, demo_introspection, serve
 

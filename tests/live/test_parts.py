@@ -18,7 +18,7 @@ from monitor.live.generated import selected
 from monitor.live.http import curl_command
 from monitor.live.limits import Budget, RateLimiter
 from monitor.live.result import MAX_FAILURES, Recorder
-from monitor.redact import register_secret
+from monitor.support.redact import register_secret
 
 
 def test_public_names() -> None:

@@ -1,7 +1,7 @@
 """Fixtures for the MCP server tests: a real store filled by real checks of the real demo API.
 
 ``world`` (one per test module) writes a monitor.toml whose secrets come from the environment, starts from
-an empty SQLite state, and runs :func:`monitor.service.run_check` twice against the session's demo API: at
+an empty SQLite state, and runs :func:`monitor.runtime.service.run_check` twice against the session's demo API: at
 schema v1 (the baseline) and at v2 (the drift). The API requires a token from its API-key exchange, so every
 request (the checks, execute_query) goes through the configured authentication. The store then holds two
 snapshots, a drift report with broken saved operations, and the change history the tools read.
@@ -22,8 +22,9 @@ from mcp.client.client import Client
 from monitor.adapters.store import Store
 from monitor.demo import DEMO_API_KEY_ID, DEMO_API_KEY_SECRET
 from monitor.mcp import GqlmonMCP, create_app
-from monitor.service import run_check
-from monitor.settings import Settings, load_settings
+from monitor.runtime.service import run_check
+from monitor.settings.loading import load_settings
+from monitor.settings.models import Settings
 from tests.servers.demo import DemoServer
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,9 +14,9 @@ from mcp.client.client import Client
 
 from monitor.demo import schema_sdl
 from monitor.mcp import create_app
-from monitor.mcp.live import LiveLimits
-from monitor.redact import redact
-from monitor.settings import Settings
+from monitor.mcp.execute_tools import LiveLimits
+from monitor.settings.models import Settings
+from monitor.support.redact import redact
 from tests.mcp.conftest import SECRETS, TOOLS, World, call, refused
 from tests.mcp.schemagen import store_snapshot
 from tests.servers.demo import RunningServer

@@ -24,7 +24,8 @@ from mcp.client.client import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
 from monitor.mcp import create_app
-from monitor.settings import Settings, load_settings
+from monitor.settings.loading import load_settings
+from monitor.settings.models import Settings
 from tests import realschemas
 from tests.mcp.conftest import TOOLS, call, check
 from tests.servers.demo import RunningServer

@@ -22,7 +22,8 @@ from pydantic import TypeAdapter
 from monitor.core.contracts import OperationSet
 from monitor.mcp import create_app
 from monitor.mcp.saved_tools import plan_target, tool_name
-from monitor.settings import Settings, TargetConfig, load_settings
+from monitor.settings.loading import load_settings
+from monitor.settings.models import Settings, TargetConfig
 from tests.codegen.conftest import github_operations, github_schema
 from tests.mcp.conftest import CONTRACTS, ENV, SECRETS, call, check
 from tests.servers.demo import DemoServer

@@ -17,7 +17,7 @@ from mcp.client.client import Client
 from monitor.core.query import query_terms
 from monitor.core.search import SchemaIndex, stem, words
 from monitor.mcp import create_app
-from monitor.settings import Settings
+from monitor.settings.models import Settings
 from tests import realschemas
 from tests.mcp.conftest import call
 from tests.mcp.schemagen import ENTITIES, generated_introspection, store_snapshot

@@ -23,7 +23,7 @@ from mcp.shared.exceptions import MCPDeprecationWarning
 from mcp_types import ResourceUpdatedNotification
 
 from monitor.mcp import create_app
-from monitor.settings import load_settings
+from monitor.settings.loading import load_settings
 from tests.mcp.conftest import ENV, MCP_TOKEN, ROOT, SECRETS, TOOLS, World, call, check, write_config
 from tests.servers.demo import DemoServer
 

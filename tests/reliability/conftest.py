@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from monitor.settings import Settings, TargetConfig
+from monitor.settings.models import Settings, TargetConfig
 from tests.reliability.figures import FIGURES, summary_lines
 from tests.reliability.slack_sink import WEBHOOK_PATH, SlackSink
 from tests.servers.faulty import FaultyApp, RunningServer
@@ -93,7 +93,7 @@ def gqlmon(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) 
     An exception escaping ``main()`` is what a user would see as a traceback: it comes back as exit code
     1 with ``Traceback`` and the exception on stderr, like the real interpreter prints it.
     """
-    from monitor.cli import main
+    from monitor.cli.app import main
 
     def run(*args: str, cwd: Path | None = None) -> CliResult:
         if cwd is not None:

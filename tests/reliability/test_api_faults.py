@@ -18,7 +18,7 @@ import pytest
 
 from monitor.adapters.store import Store
 from monitor.core.changes import ChangeType
-from monitor.service import run_check
+from monitor.runtime.service import run_check
 from tests.reliability.conftest import settings_for, target
 from tests.reliability.figures import FIGURES
 from tests.servers.faulty import FaultyApp, RunningServer

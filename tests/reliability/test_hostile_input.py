@@ -25,7 +25,8 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from monitor.commands import diff_loaded
+from monitor.adapters.schema_sources import LoadedSchema, load_schema_text
+from monitor.cli.diff import diff_loaded
 from monitor.core.alert import AlertPolicy, decide_alerts
 from monitor.core.changes import Change, ChangeType, Criticality
 from monitor.core.contracts import Limits, SourceFile, parse_sources, validate_operations
@@ -34,8 +35,7 @@ from monitor.core.report import render_html, render_json, render_junit, render_m
 from monitor.core.report.terminal import render_terminal
 from monitor.core.schema import canonical_sdl, fingerprint, introspection_of, type_fingerprints
 from monitor.errors import MonitorError
-from monitor.settings import load_settings
-from monitor.sources import LoadedSchema, load_schema_text
+from monitor.settings.loading import load_settings
 from tests.core.report.fixtures import failed_report, fixture_report
 from tests.reliability.conftest import CliResult
 from tests.reliability.figures import FIGURES
@@ -515,7 +515,7 @@ def test_api_text_renders_as_text_everywhere(text: str, failed: bool) -> None:
 @pytest.mark.timeout(20)
 def test_redaction_stays_linear_on_hostile_text() -> None:
     """redact() runs over API text (errors, descriptions in logs): no input may make it backtrack for ever."""
-    from monitor.redact import redact
+    from monitor.support.redact import redact
 
     hostile = [
         "?" + "token." * 20_000 + "!=",
@@ -628,7 +628,7 @@ def test_target_names_cannot_leave_their_directories(name: str) -> None:
     from pydantic import ValidationError
 
     from monitor.core.report.view import target_dir_name
-    from monitor.settings import TargetConfig
+    from monitor.settings.models import TargetConfig
 
     folder = target_dir_name(name)
     assert "/" not in folder and "\\" not in folder and not folder.startswith(".") and folder

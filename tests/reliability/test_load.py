@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from monitor.adapters.store import Store
-from monitor.service import CheckOutcome, check_targets
-from monitor.settings import TargetConfig
+from monitor.runtime.batch import check_targets
+from monitor.runtime.service import CheckOutcome
+from monitor.settings.models import TargetConfig
 from tests.reliability.conftest import settings_for, target
 from tests.reliability.figures import FIGURES
 from tests.servers.faulty import FaultyApp, RunningServer

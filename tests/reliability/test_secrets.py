@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy import MetaData, select
 
 from monitor.adapters.store import Store
-from monitor.redact import RedactingFilter
-from monitor.service import check_targets
-from monitor.settings import load_settings
+from monitor.runtime.batch import check_targets
+from monitor.settings.loading import load_settings
+from monitor.support.redact import RedactingFilter
 from tests.reliability.figures import FIGURES
 from tests.reliability.slack_sink import WEBHOOK_PATH, SlackSink
 from tests.servers.faulty import KEY_ID, KEY_SECRET, FaultyApp, RunningServer

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from monitor.adapters.slack import SlackSender, deliver_due
 from monitor.adapters.store import Store, outbox, utcnow
-from monitor.service import check_targets, deliver_alerts
+from monitor.runtime.batch import check_targets, deliver_alerts
 from tests.reliability.conftest import settings_for, target
 from tests.reliability.figures import FIGURES
 from tests.reliability.slack_sink import WEBHOOK_PATH, SlackSink

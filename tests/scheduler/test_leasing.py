@@ -13,7 +13,7 @@ import pytest
 
 from monitor.adapters.store import Store, utcnow
 from monitor.errors import SnapshotError
-from monitor.leasing import (
+from monitor.runtime.leasing import (
     MAX_TTL,
     MIN_TTL,
     REPLICA_PREFIX,
@@ -218,7 +218,7 @@ def test_a_lease_left_by_a_dead_process_of_this_host_is_taken_over(tmp_path: Pat
     import subprocess
     import sys
 
-    from monitor.leasing import holder_is_dead
+    from monitor.runtime.leasing import holder_is_dead
 
     store = Store.open(f"sqlite:///{tmp_path / 'state.db'}")
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from monitor.metrics import CONTENT_TYPE, Metrics
+from monitor.runtime.metrics import CONTENT_TYPE, Metrics
 
 FAMILIES = {  # name (as the parser reports it) -> type
     "gqlmon_runs": "counter",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.health import HealthState, read_health, write_health
+from monitor.runtime.health import HealthState, read_health, write_health
 from tests.scheduler.conftest import Replica, child_env, lease_rows, runs_of, wait_for, write_config
 from tests.servers.demo import DemoServer
 from tests.servers.faulty import RunningServer as FaultyServer

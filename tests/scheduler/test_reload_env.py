@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from monitor.adapters.store import Store
-from monitor.scheduler import Scheduler, run_scheduler
-from monitor.settings import MissingEnvError, load_settings
+from monitor.runtime.scheduler import Scheduler, run_scheduler
+from monitor.settings.envrefs import MissingEnvError
+from monitor.settings.loading import load_settings
 
 pytestmark = pytest.mark.anyio
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from monitor.adapters.store import Store
-from monitor.leasing import preferred
+from monitor.runtime.leasing import preferred
 from tests.adapters.slack_receiver import SlackReceiver
 from tests.scheduler.conftest import Replica, lease_rows, runs_of, wait_for, write_config
 from tests.servers.demo import DemoServer

@@ -1,8 +1,8 @@
 """The scheduler in-process: interval runs of the real demo check, no overlap, time limits, reload, metrics.
 
-Each test runs :class:`monitor.scheduler.Scheduler` in the test's event loop (``handle_signals=False``;
+Each test runs :class:`monitor.runtime.scheduler.Scheduler` in the test's event loop (``handle_signals=False``;
 the signal tests run ``gqlmon run`` as a real process). Where the check itself is not the point, a fake
-check function stands in for :func:`monitor.service.run_check`.
+check function stands in for :func:`monitor.runtime.service.run_check`.
 """
 
 from __future__ import annotations
@@ -22,11 +22,12 @@ import pytest
 
 from monitor.adapters.store import Store, new_run_id, utcnow
 from monitor.core.report.model import DriftReport
-from monitor.health import read_health
-from monitor.leasing import preferred
-from monitor.scheduler import Scheduler, SchedulerOptions, healthcheck
-from monitor.service import CheckOutcome
-from monitor.settings import Settings, TargetConfig, load_settings
+from monitor.runtime.health import read_health
+from monitor.runtime.leasing import preferred
+from monitor.runtime.scheduler import Scheduler, SchedulerOptions, healthcheck
+from monitor.runtime.service import CheckOutcome
+from monitor.settings.loading import load_settings
+from monitor.settings.models import Settings, TargetConfig
 from tests.scheduler.conftest import lease_rows, runs_of, write_config
 from tests.servers.demo import DemoServer
 from tests.servers.faulty import RunningServer as FaultyServer

@@ -43,7 +43,7 @@ def diff_schemas(
     changes += diff_types(ctx, old_type_fingerprints, new_type_fingerprints)
     changes += diff_directives(ctx)
     if old_sdl is not None and new_sdl is not None:
-        from monitor.core.diff.usages import diff_directive_usages
+        from monitor.core.diff.applied_directives import diff_directive_usages
 
         changes += diff_directive_usages(old_sdl, new_sdl)
     return sort_changes(changes)

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from graphql import parse
 
+from monitor.adapters.schema_sources import load_schema_text, repeated_members
 from monitor.core.diff.directives import unstated_directives
 from monitor.core.schema import introspection_of
-from monitor.sources import load_schema_text, repeated_members
 from tests import realschemas
 from tests.core.diff.helpers import assert_json_diff_agrees, changes, rows
 
@@ -176,7 +176,7 @@ def test_github_sdl_and_json_of_one_version_agree_in_both_diff_paths() -> None:
 def test_a_repeated_field_is_named_once_in_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     sdl = "type Query { a: Int a: String b: Int }\nenum E { X X }\nextend type Query { b: Int }"
     assert repeated_members(parse(sdl)) == ["E.X", "Query.a", "Query.b"]
-    with caplog.at_level(logging.WARNING, logger="monitor.sources"):
+    with caplog.at_level(logging.WARNING, logger="monitor.adapters.schema_sources"):
         load_schema_text(sdl, source="twice.graphql")
     assert [r.getMessage() for r in caplog.records] == [
         "twice.graphql defines E.X, Query.a, Query.b more than once; the last definition counts"

@@ -19,8 +19,8 @@ from monitor.errors import SnapshotError
 from monitor.live.config import live_config_of
 from monitor.live.result import LiveResult
 from monitor.live.runner import run_live_tests
-from monitor.redact import redact
-from monitor.settings import Settings, TargetConfig
+from monitor.settings.models import Settings, TargetConfig
+from monitor.support.redact import redact
 
 __all__ = ["live_command", "render_text"]
 

@@ -6,8 +6,6 @@ through :func:`redact`. The registry is process-wide on purpose: a secret must n
 path that forgot to ask.
 """
 
-from __future__ import annotations
-
 import logging
 import re
 import threading
@@ -94,3 +92,14 @@ def install_log_redaction(logger: logging.Logger | None = None) -> None:
     for handler in target.handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())
+
+
+# Header names whose values are credentials (masked everywhere, even when written in the file).
+_SENSITIVE_HEADER: Final = re.compile(
+    r"(?i)auth|token|key|secret|cookie|session|password|signature|credential"
+)
+
+
+def is_sensitive_header(name: str) -> bool:
+    """Whether a header's value is a credential (masked in logs, reports, alerts and MCP answers)."""
+    return bool(_SENSITIVE_HEADER.search(name))

@@ -55,7 +55,7 @@ import anyio.to_thread
 from monitor.adapters.store import Store, utcnow
 from monitor.errors import SnapshotError
 
-log = logging.getLogger("monitor.leasing")
+log = logging.getLogger("monitor.runtime.leasing")
 
 #: Longest lease taken before or during a check: how long a dead replica can block a target.
 MAX_TTL: Final = 60.0

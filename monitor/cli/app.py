@@ -20,11 +20,11 @@ import typer
 
 from monitor import __version__
 from monitor.errors import ConfigError, MonitorError
-from monitor.redact import redact
+from monitor.support.redact import redact
 
 if TYPE_CHECKING:
     from monitor.adapters.graphqlconfig import GraphQLProject
-    from monitor.settings import Settings
+    from monitor.settings.models import Settings
 
 T = TypeVar("T")
 
@@ -64,7 +64,8 @@ _state = _State()
 
 
 def _settings(config: Path | None = None, *, required: bool = False) -> Settings:
-    from monitor.settings import config_path_from, load_settings, no_config_found
+    from monitor.settings.loading import config_path_from, load_settings
+    from monitor.settings.models import no_config_found
 
     path = config or _state.config
     if required and config_path_from(path) is None:
@@ -87,8 +88,8 @@ def _run(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 def _configure_logging(verbose: int) -> None:
     """Warnings and up (``-v`` info, ``-vv`` debug), one line per event: text on a terminal, JSON
-    elsewhere (containers, CI, log shippers), secrets masked (:mod:`monitor.logs`)."""
-    from monitor.logs import configure_logging
+    elsewhere (containers, CI, log shippers), secrets masked (:mod:`monitor.support.logs`)."""
+    from monitor.support.logs import configure_logging
 
     configure_logging(max(logging.WARNING - 10 * verbose, logging.DEBUG))
 
@@ -123,7 +124,7 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented example monitor.toml."""
-    from monitor.example_config import EXAMPLE_CONFIG
+    from monitor.settings.example import EXAMPLE_CONFIG
 
     if path.exists() and not force:
         _fail(f"{path} already exists (use --force to overwrite)")
@@ -145,8 +146,8 @@ def introspect(
     sdl: Annotated[bool, typer.Option("--sdl", help="Print SDL instead of introspection JSON.")] = False,
 ) -> None:
     """Introspect an API (or read a snapshot) and write its schema as JSON or SDL."""
+    from monitor.adapters.schema_sources import load_schema
     from monitor.core.schema import canonical_sdl
-    from monitor.sources import load_schema
 
     settings = _settings()
     loaded = _run(lambda: load_schema(source, settings))
@@ -173,9 +174,9 @@ def diff(
     ignore_descriptions: Annotated[bool, typer.Option("--ignore-descriptions")] = False,
 ) -> None:
     """Compare two schemas: every change with its criticality, path and reason."""
-    from monitor.commands import diff_sources, render_diff_text
+    from monitor.adapters.schema_sources import needs_settings
+    from monitor.cli.diff import diff_sources, render_diff_text
     from monitor.core.schema import gc_paused
-    from monitor.sources import needs_settings
 
     # two files or URLs need no configuration: a CI job's `gqlmon diff a.json b.json` does not parse it
     settings = _settings_optional() if needs_settings(old) or needs_settings(new) else None
@@ -252,9 +253,9 @@ def validate(
     sarif: Annotated[Path | None, typer.Option("--sarif", help="Also write SARIF to this file.")] = None,
 ) -> None:
     """Validate saved operations against a schema (exit 1 when one is invalid)."""
-    from monitor.settings import running_in_github_actions
-    from monitor.sources import load_project_schema, load_schema
-    from monitor.validate import is_pattern, run_validate
+    from monitor.adapters.schema_sources import load_project_schema, load_schema
+    from monitor.cli.validate import is_pattern, run_validate
+    from monitor.settings.loading import running_in_github_actions
 
     settings = _settings_optional()
     paths = list(files or [])
@@ -294,7 +295,7 @@ def validate(
             globs, root = list(graphql_project.documents), graphql_project.root
             excludes += graphql_project.exclude
         elif target is not None and settings is None:
-            from monitor.settings import no_config_found
+            from monitor.settings.models import no_config_found
 
             _fail(f"unknown target {target!r}: {no_config_found()}; or give operation FILES and --schema")
         else:
@@ -341,7 +342,7 @@ def _operations_and_schema(
         schema = f"{target}@latest"
     if not paths:
         if target is not None and settings is None:
-            from monitor.settings import no_config_found
+            from monitor.settings.models import no_config_found
 
             _fail(f"unknown target {target!r}: {no_config_found()}; or give operation FILES and --schema")
         if target is None or settings is None:
@@ -374,8 +375,8 @@ def codegen(
     ] = None,
 ) -> None:
     """Write a typed client (one function per operation) for valid operations; refuses invalid ones."""
-    from monitor.codegen.command import codegen_command
-    from monitor.sources import load_schema
+    from monitor.adapters.schema_sources import load_schema
+    from monitor.cli.codegen import codegen_command
 
     settings = _settings_optional()
     ref, paths, target = _operations_and_schema(target, files, schema, settings, "generate")
@@ -431,7 +432,7 @@ def check(
     ] = False,
 ) -> None:
     """One-shot check: introspect, snapshot, diff, validate contracts, report, alert. CI-friendly exit code."""
-    from monitor.commands import check_command
+    from monitor.cli.check import check_command
 
     settings = _settings()
     code = _run(
@@ -449,7 +450,7 @@ def history(
     limit: Annotated[int, typer.Option("--limit", "-n")] = 30,
 ) -> None:
     """List a target's runs and snapshots."""
-    from monitor.commands import history_command
+    from monitor.cli.history import history_command
 
     history_command(_settings(), target, fmt=fmt.value, limit=limit)
 
@@ -466,7 +467,7 @@ def report(
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
 ) -> None:
     """Re-render a stored run's report."""
-    from monitor.commands import report_command
+    from monitor.cli.history import report_command
 
     text = report_command(_settings(), target, run, fmt)
     if output is None:
@@ -490,7 +491,7 @@ def ack(
     ] = False,
 ) -> None:
     """Acknowledge a change: shown as such in reports, never alerted (`--list` shows them, `unack` undoes)."""
-    from monitor.acknowledge import ack_command, list_acks_command
+    from monitor.cli.ack import ack_command, list_acks_command
 
     if list_:
         if change_id is not None:
@@ -515,7 +516,7 @@ def unack(
     change_id: Annotated[str, typer.Argument(help="An acknowledged change id, or a unique prefix.")],
 ) -> None:
     """Withdraw an acknowledgement: the change alerts and fails checks again."""
-    from monitor.acknowledge import unack_command
+    from monitor.cli.ack import unack_command
 
     typer.echo(unack_command(_settings(), target, change_id))
 
@@ -527,7 +528,7 @@ def mcp(
     port: Annotated[int, typer.Option("--port")] = 8765,
 ) -> None:
     """Serve schemas, history and drift reports as MCP tools (stdio by default)."""
-    from monitor.mcp_server import serve
+    from monitor.mcp import serve
 
     serve(_settings(), http=http, host=host, port=port)
 
@@ -539,7 +540,7 @@ def run(
     ] = False,
 ) -> None:
     """Run the long-lived scheduler: every target on its schedule, config reload on SIGHUP."""
-    from monitor.scheduler import run_scheduler
+    from monitor.runtime.scheduler import run_scheduler
 
     raise typer.Exit(run_scheduler(_settings(required=True), config_path=_state.config, once=once))
 
@@ -551,7 +552,7 @@ def healthcheck(
     ] = 120.0,
 ) -> None:
     """Exit 0 when the scheduler is alive and its last loop is recent, 1 otherwise (container probes)."""
-    from monitor.scheduler import healthcheck as probe
+    from monitor.runtime.scheduler import healthcheck as probe
 
     raise typer.Exit(probe(_settings(), max_age=max_age))
 
@@ -563,20 +564,20 @@ def live(
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.text,
 ) -> None:
     """Run live contract tests (Schemathesis) against a target now."""
-    from monitor.adapters.live import live_command
+    from monitor.cli.live import live_command
 
     settings = _settings()
     raise typer.Exit(_run(lambda: live_command(settings, target, max_examples=max_examples, fmt=fmt.value)))
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    from monitor.adapters.publish import write_atomic
+    from monitor.support.atomic import write_atomic
 
     write_atomic(path, text)
 
 
 def _settings_optional() -> Settings | None:
-    from monitor.settings import config_path_from
+    from monitor.settings.loading import config_path_from
 
     if config_path_from(_state.config) is None:
         return None

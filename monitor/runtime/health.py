@@ -40,7 +40,7 @@ class HealthState:
 
 def write_health(path: Path, state: HealthState) -> None:
     """Replace the health file atomically (a reader never sees half a file)."""
-    from monitor.adapters.publish import write_atomic
+    from monitor.support.atomic import write_atomic
 
     write_atomic(path, json.dumps(asdict(state)))
 

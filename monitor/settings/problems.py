@@ -18,7 +18,7 @@ from typing import Annotated, Any, Final, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from monitor.envrefs import Expanded, Path
+from monitor.settings.envrefs import Expanded, Path
 
 __all__ = ["closest", "describe", "problems_of"]
 

@@ -21,14 +21,14 @@ import anyio.to_thread
 import httpx
 
 from monitor.adapters.auth import build_auth, user_agent
+from monitor.core.contracts.document import check_document
 from monitor.errors import AuthError, ConfigError
 from monitor.mcp.answers import json_size
 from monitor.mcp.catalog import Catalog, envelope
 from monitor.mcp.models import DeprecatedUsageModel, ExecuteAnswer
 from monitor.mcp.operation_tools import parse_variables
-from monitor.mcp.operations import check_document
-from monitor.redact import redact
-from monitor.settings import TargetConfig
+from monitor.settings.models import TargetConfig
+from monitor.support.redact import redact
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from monitor.adapters.store import (
     utcnow,
 )
 from monitor.core.changes import Change, Criticality
+from monitor.core.flapping import detect_flapping, detect_rollback
 from monitor.core.report.model import DriftReport, Outcome, SnapshotInfo
 from monitor.core.schema import (
     canonical_introspection,
@@ -45,8 +46,8 @@ from monitor.core.schema import (
     validity_problems,
 )
 from monitor.errors import MonitorError
-from monitor.redact import redact
-from monitor.settings import Settings, TargetConfig
+from monitor.settings.models import Settings, TargetConfig
+from monitor.support.redact import redact
 
 if TYPE_CHECKING:
     from graphql import GraphQLSchema
@@ -54,7 +55,8 @@ if TYPE_CHECKING:
     from monitor.adapters.introspection import IntrospectionResult
     from monitor.core.contracts import ContractsResult, OperationResult, OperationSet
 
-log = logging.getLogger("monitor.service")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -434,41 +436,6 @@ def _apply_rules(
     return apply_rules(changes, options, usage=usage, deprecated_since=first_seen, now=utcnow()).changes
 
 
-FLAP_WINDOW = 6  # schema changes looked back at when deciding whether a target flaps
-
-
-def detect_flapping(history: Sequence[str], new_id: str, window: int = FLAP_WINDOW) -> dict[str, Any] | None:
-    """Flapping: the schema alternates, ``new_id`` coming back a second time within ``window`` changes.
-
-    ``history`` is the target's snapshot ids in the order it served them (oldest first, repeats kept).
-    A→B→A is a rollback (:func:`detect_rollback`), not flapping; A→B→A→B within a few checks is: the
-    schema being left (B) was itself served before ``new_id``'s last appearance. A rollback to a schema
-    from long ago is not flapping either.
-    """
-    recent = list(history[-window:])
-    if not recent or recent[-1] == new_id or new_id not in recent:
-        return None
-    last = max(i for i, s in enumerate(recent) if s == new_id)
-    if recent[-1] not in recent[:last]:
-        return None
-    back = len(recent) - last
-    seen: list[str] = []
-    for snapshot in [new_id, *reversed(recent)]:
-        if snapshot not in seen:
-            seen.append(snapshot)
-    return {"snapshots": seen, "flips": back, "window": window}
-
-
-def detect_rollback(history: Sequence[SnapshotRef], new_id: str) -> dict[str, Any] | None:
-    """A return to a snapshot this target served before: ``{"snapshot", "first_seen"}``, else ``None``."""
-    if not history or history[-1].id == new_id:
-        return None
-    earlier = next((s for s in history[:-1] if s.id == new_id), None)
-    if earlier is None:
-        return None
-    return {"snapshot": new_id, "first_seen": earlier.first_seen_at.isoformat()}
-
-
 def contracts_section(result: ContractsResult) -> dict[str, Any]:
     from monitor.core.contracts import to_report_section
 
@@ -645,7 +612,7 @@ async def _live(target: TargetConfig, fetched: IntrospectionResult, timer: _Time
     """Run the target's live contract tests when enabled (a worker thread, bounded by its own deadline)."""
     if not target.live.enabled:
         return None
-    from monitor.adapters.live import run_live_tests
+    from monitor.live import run_live_tests
 
     done = timer.step("live")
     try:
@@ -687,21 +654,6 @@ async def _alerts(
     return [NewAlert(*p) for p in planned]
 
 
-async def deliver_alerts(settings: Settings, store: Store) -> None:
-    """Send what is due in the outbox; failures stay queued for the next call (never raised)."""
-    if settings.slack is None:
-        return
-    from monitor.adapters.slack import SlackSender, deliver_due
-
-    try:
-        stats = await deliver_due(store, SlackSender.from_config(settings.slack))
-    except MonitorError as exc:
-        log.warning("alert delivery failed: %s", exc)
-        return
-    if stats.sent or stats.retrying or stats.dead:
-        log.info("alerts: %d sent, %d retrying, %d dead", stats.sent, stats.retrying, stats.dead)
-
-
 def _publish(settings: Settings, store: Store, report: DriftReport) -> list[Path]:
     from monitor.adapters.publish import publish_report
 
@@ -711,108 +663,3 @@ def _publish(settings: Settings, store: Store, report: DriftReport) -> list[Path
     ]
     published = publish_report(report, settings.reports_dir, history)
     return list(published.paths)
-
-
-def worst_exit(reports: Sequence[DriftReport], fail_on: str) -> int:
-    """CI exit code from the current state, changed or not: 1 when a saved operation is broken (unless
-    every change that broke it is acknowledged), a saved operation file cannot be read, or an
-    unacknowledged change at or above ``fail_on`` is open (found by this run, or still open from the run
-    that brought the current schema); 3 when a target could not be checked; else 0.
-    ``fail_on = "never"`` always gives 0 or 3."""
-    if fail_on != "never":
-        level = Criticality(fail_on)
-        for report in reports:
-            if _operations_fail(report):
-                return 1
-            current = report.current_changes
-            if any(c.criticality.at_least(level) and c.id not in report.acknowledged for c in current):
-                return 1
-    if any(r.outcome == "failed" for r in reports):
-        return 3
-    return 0
-
-
-def _operations_fail(report: DriftReport) -> bool:
-    """A saved-operation file that cannot be read, or a broken operation, unless every change that broke
-    it is acknowledged (the team accepted the break; an operation broken by its own text always fails)."""
-    contracts = report.contracts or {}
-    if contracts.get("problems"):
-        return True
-    open_ids = {c.id for c in report.current_changes if c.id not in report.acknowledged}
-    for op in contracts.get("operations") or ():
-        if isinstance(op, dict) and op.get("status") == "broken":
-            causes = op.get("caused_by") or ()
-            if not causes or any(c in open_ids for c in causes):
-                return True
-    return False
-
-
-async def check_targets(
-    settings: Settings,
-    targets: Sequence[TargetConfig],
-    store: Store,
-    *,
-    on_done: Callable[[CheckOutcome], None] | None = None,
-    lease_holder: str | None = None,
-    on_skip: Callable[[TargetConfig], None] | None = None,
-) -> list[CheckOutcome]:
-    """Check ``targets`` concurrently (at most ``settings.concurrency`` at once), in input order.
-
-    With ``lease_holder``, each check first takes the target's lease, as scheduler replicas do: a target
-    another process is checking is skipped (``on_skip``) and left out of the result.
-    """
-    results: dict[str, CheckOutcome] = {}
-    limiter = anyio.CapacityLimiter(settings.concurrency)
-
-    async def checked(target: TargetConfig) -> CheckOutcome | None:
-        if lease_holder is None:
-            return await run_check(settings, target, store)
-        from monitor.leasing import exclusive
-
-        async with exclusive(store, target.name, lease_holder) as taken:
-            if not taken:
-                log.info("skipped: another gqlmon holds the lease", extra={"target": target.name})
-                if on_skip is not None:
-                    on_skip(target)
-                return None
-            return await run_check(settings, target, store)
-
-    async def one(target: TargetConfig) -> None:
-        started = utcnow()
-        async with limiter:
-            # One target's failure that run_check could not record (the store refused the write, a bug)
-            # fails that target alone, as one line: it must not cancel the other targets' checks.
-            try:
-                outcome = await checked(target)
-            except Exception as exc:
-                if isinstance(exc, MonitorError):
-                    error = str(exc)
-                    log.warning("check failed, not recorded: %s", error, extra={"target": target.name})
-                else:
-                    error = " ".join(f"unexpected {type(exc).__name__}: {exc}".split())
-                    log.exception("check failed, not recorded", extra={"target": target.name})
-                outcome = CheckOutcome(
-                    DriftReport(
-                        target=target.name,
-                        run_id=new_run_id(started),
-                        started_at=started.isoformat(),
-                        finished_at=utcnow().isoformat(),
-                        outcome="failed",
-                        old_snapshot=None,
-                        new_snapshot=None,
-                        error=redact(error),
-                        endpoint=redact(str(target.url)),
-                        notes=("not recorded in the state store; the last good snapshot stays the baseline",),
-                    )
-                )
-            if outcome is None:
-                return
-        results[target.name] = outcome
-        if on_done is not None:
-            on_done(outcome)
-
-    async with anyio.create_task_group() as tg:
-        for target in targets:
-            tg.start_soon(one, target)
-    await deliver_alerts(settings, store)
-    return [results[t.name] for t in targets if t.name in results]

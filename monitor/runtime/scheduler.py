@@ -7,7 +7,7 @@
   skipped), ``coalesce`` (missed runs collapse into one) and a per-run time limit (``run_timeout``).
   At most ``concurrency`` checks run at once in a process.
 * **The lease decides.** Several replicas share one PostgreSQL; before a check each takes the target's lease
-  (:mod:`monitor.leasing` explains the rules), so a target is checked once per interval whichever replica
+  (:mod:`monitor.runtime.leasing` explains the rules), so a target is checked once per interval whichever replica
   fires first, and a replica that dies loses its targets to the others within a minute. The replicas
   share the targets: each checks those it is the preferred replica of (rendezvous hashing over the live
   replicas, each renewing a membership row every couple of seconds), and steps in for the others only
@@ -23,7 +23,7 @@
   ``outbox_every`` (30 s) retries what failed and picks up what a stopped replica left. Each alert is
   claimed before it is sent, so replicas never send one twice.
 * **Health.** Every tick (1 s) the loop rewrites the health file that ``gqlmon healthcheck`` reads; with a
-  metrics port, ``/healthz`` and ``/metrics`` (:mod:`monitor.metrics`) are served too.
+  metrics port, ``/healthz`` and ``/metrics`` (:mod:`monitor.runtime.metrics`) are served too.
 """
 
 from __future__ import annotations
@@ -53,15 +53,16 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.adapters.store import Store, utcnow
 from monitor.errors import ConfigError, MonitorError
-from monitor.health import HealthState, probe, serve_http, write_health
-from monitor.leasing import Lease, Membership, handover_wait, lease_ttl, new_holder, stale_after
-from monitor.metrics import CONTENT_TYPE, Metrics
-from monitor.settings import Settings, TargetConfig, parse_schedule
+from monitor.runtime.health import HealthState, probe, serve_http, write_health
+from monitor.runtime.leasing import Lease, Membership, handover_wait, lease_ttl, new_holder, stale_after
+from monitor.runtime.metrics import CONTENT_TYPE, Metrics
+from monitor.settings.models import Settings, TargetConfig
+from monitor.settings.parsing import parse_schedule
 
 if TYPE_CHECKING:
-    from monitor.service import CheckOutcome
+    from monitor.runtime.service import CheckOutcome
 
-log = logging.getLogger("monitor.scheduler")
+log = logging.getLogger("monitor.runtime.scheduler")
 
 CheckFn = Callable[[Settings, TargetConfig, Store], Awaitable["CheckOutcome"]]
 
@@ -368,7 +369,7 @@ class Scheduler:
 
     async def reload(self) -> bool:
         """Re-read the configuration file and apply its targets; False (and a log line) if it is invalid."""
-        from monitor.settings import load_settings
+        from monitor.settings.loading import load_settings
 
         path = self.config_path
         self._config_stamp = self._stamp()
@@ -491,7 +492,7 @@ class Scheduler:
     async def _run_check(self, target: TargetConfig) -> CheckOutcome:
         if self._check_fn is not None:
             return await self._check_fn(self.settings, target, self.store)
-        from monitor.service import run_check
+        from monitor.runtime.service import run_check
 
         return await run_check(self.settings, target, self.store)
 
@@ -544,7 +545,7 @@ class Scheduler:
                 self._health_error_logged = True
 
     async def _serve_http(self, *, task_status: TaskStatus[int] = anyio.TASK_STATUS_IGNORED) -> None:
-        from monitor.health import assess
+        from monitor.runtime.health import assess
 
         def healthz() -> tuple[int, str, str]:
             healthy, reason = assess(self.health(), max_age=max(30.0, 10 * self.options.tick))
@@ -573,7 +574,7 @@ class Scheduler:
 
 def run_scheduler(settings: Settings, *, config_path: Path | None = None, once: bool = False) -> int:
     """``gqlmon run``: open the store, schedule every target, run until SIGTERM/SIGINT; the exit code."""
-    from monitor.logs import configure_logging
+    from monitor.support.logs import configure_logging
 
     # Every target is checked and alerts are posted from the start: every variable is needed now.
     settings.require_env(*settings.targets, slack=True)

@@ -2,10 +2,10 @@
 
 Values may reference the environment as ``${VAR}`` (or ``${VAR:-default}``), and any key ``x_env = "VAR"``
 sets ``x`` from that variable, so secrets never need to live in the file. Every value taken from the
-environment is registered with :mod:`monitor.redact` and masked wherever gqlmon writes text. A credential
-whose variable is not set is kept as an :class:`~monitor.envrefs.UnsetSecret`: only the step that would
+environment is registered with :mod:`monitor.support.redact` and masked wherever gqlmon writes text. A credential
+whose variable is not set is kept as an :class:`~monitor.settings.envrefs.UnsetSecret`: only the step that would
 send it fails (:func:`require_env` names every missing variable at once), so ``history``, ``report`` or
-``mcp`` need no secret they do not use (:mod:`monitor.envrefs`).
+``mcp`` need no secret they do not use (:mod:`monitor.settings.envrefs`).
 
 Relative paths (``contracts``, ``reports_dir``, a SQLite ``state`` file) are resolved against the directory
 of the configuration file. ``MONITOR_STATE``, ``MONITOR_REPORTS_DIR``, ``MONITOR_CONCURRENCY`` and the other
@@ -14,14 +14,11 @@ top-level keys can be overridden by the environment (``MONITOR_SLACK__WEBHOOK_UR
 
 from __future__ import annotations
 
-import os
 import re
-import tomllib
 from collections.abc import Mapping
 from contextvars import ContextVar
-from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal, get_args
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     AnyHttpUrl,
@@ -29,7 +26,6 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
-    ValidationError,
     field_validator,
     model_validator,
 )
@@ -40,66 +36,24 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from monitor.config_errors import closest, describe, problems_of
-from monitor.envrefs import MissingEnvError as MissingEnvError
-from monitor.envrefs import Path as KeyPath
-from monitor.envrefs import UnsetSecret as UnsetSecret
-from monitor.envrefs import expand
-from monitor.envrefs import require_env as require_env
-from monitor.envrefs import unset_secrets as unset_secrets
 from monitor.errors import ConfigError
-from monitor.redact import register_secret
+from monitor.settings.envrefs import require_env
+from monitor.settings.parsing import Duration, duration_validator, parse_duration, parse_rate, parse_schedule
+from monitor.settings.problems import closest
 
 CONFIG_ENV: Final = "MONITOR_CONFIG"
-DEFAULT_CONFIG: Final = Path("monitor.toml")
-DEFAULT_STATE: Final = "sqlite:///.gqlmon/state.db"
-NAME_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-_DURATION_RE: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
-_DURATION_UNITS: Final = {"ms": 0.001, "s": 1, None: 1, "m": 60, "h": 3600, "d": 86400}
-# Keys whose environment-expanded values are not secrets (masking them would only hurt logs).
-_PUBLIC_KEYS: Final = frozenset(
-    {"name", "schedule", "contracts", "reports_dir", "url", "public_url", "channel"}
-)
 
-# Header names whose values are credentials (masked everywhere, even when written in the file).
-_SENSITIVE_HEADER: Final = re.compile(
-    r"(?i)auth|token|key|secret|cookie|session|password|signature|credential"
-)
+
+DEFAULT_CONFIG: Final = Path("monitor.toml")
+
+
+DEFAULT_STATE: Final = "sqlite:///.gqlmon/state.db"
+
+
+NAME_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
 
 _Strict = ConfigDict(extra="forbid", frozen=True)
-
-
-def is_sensitive_header(name: str) -> bool:
-    """Whether a header's value is a credential (masked in logs, reports, alerts and MCP answers)."""
-    return bool(_SENSITIVE_HEADER.search(name))
-
-
-def parse_duration(value: str | float | int, *, key: str = "duration") -> float:
-    """Seconds from ``30``, ``"30s"``, ``"5m"``, ``"250ms"``, ``"1h"``, ``"1d"``."""
-    if isinstance(value, bool):
-        raise ValueError(f"{key}: expected a duration such as '30s' or '5m'")
-    if isinstance(value, int | float):
-        seconds = float(value)
-    elif not isinstance(value, str):
-        raise ValueError(f"expected a duration such as '30s', '5m' or '1h', got {type(value).__name__}")
-    else:
-        match = _DURATION_RE.match(value)
-        if not match:
-            raise ValueError(f"expected a duration such as '30s', '5m' or '1h', got {value!r}")
-        seconds = float(match.group(1)) * _DURATION_UNITS[match.group(2)]
-    if seconds <= 0:
-        raise ValueError(f"expected a positive duration, got {value!r}")
-    return seconds
-
-
-Duration = Annotated[float, Field(gt=0)]
-
-
-def _duration_validator(*fields: str) -> Any:
-    return field_validator(*fields, mode="before")(lambda v: parse_duration(v))
-
-
-# --------------------------------------------------------------------------------------------- auth
 
 
 class NoAuth(BaseModel):
@@ -148,7 +102,7 @@ class ApiKeyExchangeAuth(BaseModel):
     token_path: str = "apiKeyUser.jwt"  # noqa: S105 (a variable name, not a secret)
     expires_path: str | None = "apiKeyUser.validUntil"
     default_ttl: Duration = 3600.0
-    _durations = _duration_validator("default_ttl")
+    _durations = duration_validator("default_ttl")
 
 
 class OidcAuth(BaseModel):
@@ -165,7 +119,7 @@ class OidcAuth(BaseModel):
     token_path: str | None = None
     expires_path: str | None = None
     default_ttl: Duration = 600.0
-    _durations = _duration_validator("default_ttl")
+    _durations = duration_validator("default_ttl")
 
     @model_validator(mode="after")
     def _one_source(self) -> OidcAuth:
@@ -186,7 +140,7 @@ class CommandAuth(BaseModel):
     timeout: Duration = 30.0
     header: str = "Authorization"
     scheme: str = "Bearer"
-    _durations = _duration_validator("ttl", "timeout")
+    _durations = duration_validator("ttl", "timeout")
 
     @field_validator("command", mode="before")
     @classmethod
@@ -202,8 +156,6 @@ AuthConfig = Annotated[
     NoAuth | BearerAuth | GitHubAuth | ApiKeyExchangeAuth | OidcAuth | CommandAuth,
     Field(discriminator="kind"),
 ]
-
-# --------------------------------------------------------------------------------------------- target
 
 
 class RulesConfig(BaseModel):
@@ -225,35 +177,6 @@ class AlertConfig(BaseModel):
     include_types: list[str] = Field(default_factory=list)
     exclude_types: list[str] = Field(default_factory=list)
     unreachable_after: int = Field(default=3, ge=1)
-
-
-# ----------------------------------------------------------------------------------------------- live
-
-_RATE_RE: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:/\s*(s|sec|second|m|min|minute|h|hour))?\s*$")
-_RATE_UNITS: Final[dict[str | None, float]] = {
-    **dict.fromkeys((None, "s", "sec", "second"), 1.0),
-    **dict.fromkeys(("m", "min", "minute"), 60.0),
-    **dict.fromkeys(("h", "hour"), 3600.0),
-}
-
-
-def parse_rate(value: str | float | int) -> float:
-    """Requests per second from ``"5/s"``, ``"100/m"``, ``"1000/h"`` or a number (per second)."""
-    if isinstance(value, bool):
-        raise ValueError("expected a rate such as '5/s' or '100/m'")
-    if isinstance(value, int | float):
-        rate = float(value)
-    elif not isinstance(value, str):
-        raise ValueError(f"expected a rate such as '5/s', '100/m' or '1000/h', got {type(value).__name__}")
-    else:
-        match = _RATE_RE.match(value)
-        if not match:
-            raise ValueError(f"expected a rate such as '5/s', '100/m' or '1000/h', got {value!r}")
-        unit = match.group(2)
-        rate = float(match.group(1)) / _RATE_UNITS[unit]
-    if rate <= 0:
-        raise ValueError(f"expected a positive rate, got {value!r}")
-    return rate
 
 
 class LiveConfig(BaseModel):
@@ -332,7 +255,7 @@ class TargetConfig(BaseModel):
     allow_mutations: bool = False
     live: LiveConfig = Field(default_factory=lambda: LiveConfig())
     mcp: TargetMcpConfig = Field(default_factory=TargetMcpConfig)
-    _durations = _duration_validator("timeout")
+    _durations = duration_validator("timeout")
 
     @field_validator("name")
     @classmethod
@@ -372,23 +295,6 @@ class TargetConfig(BaseModel):
         return {k: v.get_secret_value() for k, v in self.headers.items()}
 
 
-def parse_schedule(value: str) -> tuple[Literal["interval"], float] | tuple[Literal["cron"], str]:
-    """``("interval", seconds)`` for ``"15m"``; ``("cron", expr)`` for a five-field cron expression."""
-    text = value.strip()
-    if _DURATION_RE.match(text):
-        return ("interval", parse_duration(text))
-    fields = text.split()
-    if len(fields) != 5:
-        raise ValueError(f"expected an interval such as '15m' or a 5-field cron expression, got {value!r}")
-    from apscheduler.triggers.cron import CronTrigger
-
-    try:
-        CronTrigger.from_crontab(text)
-    except ValueError as exc:
-        raise ValueError(f"invalid cron expression {value!r}: {exc}") from exc
-    return ("cron", text)
-
-
 class SlackConfig(BaseModel):
     model_config = _Strict
     webhook_url: SecretStr | None = None
@@ -410,9 +316,6 @@ class CodegenConfig(BaseModel):
     model_config = _Strict
     python_scalars: dict[str, str] = Field(default_factory=dict)
     typescript_scalars: dict[str, str] = Field(default_factory=dict)
-
-
-# --------------------------------------------------------------------------------------------- root
 
 
 class Settings(BaseSettings):
@@ -439,7 +342,7 @@ class Settings(BaseSettings):
     health_file: Path | None = None
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
-    _durations = _duration_validator("run_timeout", "grace_period")
+    _durations = duration_validator("run_timeout", "grace_period")
     config_path: Path | None = Field(default=None, exclude=True)
 
     @field_validator("jitter", mode="before")
@@ -487,13 +390,13 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Environment first (the mapping load_settings was given, else os.environ), then the already
         # expanded file passed as init kwargs.
-        env = _ENV.get()
+        env = SETTINGS_ENV.get()
         return (env_settings if env is None else _MappingEnvSource(settings_cls, env), init_settings)
 
 
 # The environment load_settings was given, for the Settings being built in this context (thread, task):
 # pydantic-settings would read os.environ, which is process-wide and must not be swapped to feed it.
-_ENV: ContextVar[Mapping[str, str] | None] = ContextVar("gqlmon_settings_env", default=None)
+SETTINGS_ENV: ContextVar[Mapping[str, str] | None] = ContextVar("gqlmon_settings_env", default=None)
 
 
 class _MappingEnvSource(EnvSettingsSource):
@@ -509,155 +412,9 @@ class _MappingEnvSource(EnvSettingsSource):
         return {key.lower(): value for key, value in self._mapping.items()}
 
 
-def _secret_annotation(annotation: Any) -> bool:
-    return annotation is SecretStr or SecretStr in get_args(annotation)
-
-
-_AUTH_SECRETS: Final = frozenset(
-    name
-    for model in (BearerAuth, GitHubAuth, ApiKeyExchangeAuth, OidcAuth, CommandAuth)
-    for name, info in model.model_fields.items()
-    if _secret_annotation(info.annotation)
-)
-
-
-def _is_secret_key(path: KeyPath) -> bool:
-    """Keys holding credentials: an unset variable there is an error only where the value is sent."""
-    match path:
-        case ("mcp_token",) | ("slack", "webhook_url" | "bot_token"):
-            return True
-        case ("targets", int(), "headers", str()):
-            return True
-        case ("targets", int(), "auth", str(name)):
-            return name in _AUTH_SECRETS
-    return False
-
-
-def _is_public_key(path: KeyPath) -> bool:
-    last = next((item for item in reversed(path) if isinstance(item, str)), "")
-    return last in _PUBLIC_KEYS
-
-
-def _resolve_paths(data: dict[str, Any], base: Path) -> None:
-    if isinstance(data.get("reports_dir"), str) and not Path(data["reports_dir"]).is_absolute():
-        data["reports_dir"] = str(base / data["reports_dir"])
-    state = data.get("state")
-    if isinstance(state, str) and state.startswith("sqlite:///") and not state.startswith("sqlite:////"):
-        relative = state.removeprefix("sqlite:///")
-        if relative and relative != ":memory:":
-            data["state"] = f"sqlite:///{base / relative}"
-    targets = data.get("targets")
-    for target in targets if isinstance(targets, list) else []:
-        contracts = target.get("contracts") if isinstance(target, dict) else None
-        if isinstance(contracts, str) and not Path(contracts).is_absolute():
-            target["contracts"] = str(base / contracts)
-        if isinstance(contracts, list) and isinstance(target, dict):
-            root = target.get("contracts_root")
-            if root is None or (isinstance(root, str) and not Path(root).is_absolute()):
-                target["contracts_root"] = str(base / (root or "."))
-        if isinstance(target, dict) and "contracts" not in target and isinstance(target.get("name"), str):
-            target["contracts"] = str(base / "contracts" / target["name"])
-
-
-def config_path_from(explicit: Path | None, env: Mapping[str, str] | None = None) -> Path | None:
-    """The configuration file to read: ``--config``, then ``$MONITOR_CONFIG``, then ./monitor.toml if any."""
-    env = os.environ if env is None else env
-    if explicit is not None:
-        return explicit
-    if env.get(CONFIG_ENV):
-        return Path(env[CONFIG_ENV])
-    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
-
-
 def no_config_found() -> str:
     """Says that no configuration file was found, and where gqlmon looked."""
     return (
         f"no configuration file found (no --config given, ${CONFIG_ENV} not set, no {DEFAULT_CONFIG} in "
         f"{Path.cwd()}); create one with `gqlmon init` or pass --config FILE"
     )
-
-
-def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
-    """Read, expand and validate the configuration; every problem is reported at once, in one
-    ConfigError line naming each key as the file spells it."""
-    env = dict(os.environ if env is None else env)
-    config = config_path_from(path, env)
-    data: dict[str, Any] = {}
-    source = str(config) if config else "configuration"
-    if config is not None:
-        try:
-            text = config.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError(
-                f"{config}: no such configuration file (create one with `gqlmon init`)"
-            ) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{config}: cannot read: {exc}") from exc
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{config}: invalid TOML: {exc}") from exc
-    expanded = expand(data, env, is_secret=_is_secret_key, is_public=_is_public_key, source=source)
-    data = expanded.data
-    if config is not None:
-        data.setdefault("state", DEFAULT_STATE)
-        _resolve_paths(data, config.resolve().parent)
-    state_env = env.get("MONITOR_STATE")
-    if state_env:
-        register_secret(_password_of(state_env))
-    if isinstance(data.get("state"), str):
-        register_secret(_password_of(data["state"]))
-    try:
-        settings = _build(data, env)
-    except ValidationError as exc:
-        raise ConfigError(describe(problems_of(expanded, Settings, exc), source)) from None
-    except ValueError as exc:  # raised by validators outside pydantic's wrapping
-        raise ConfigError(describe([*problems_of(expanded, Settings), str(exc)], source)) from None
-    if expanded.problems:
-        raise ConfigError(describe(problems_of(expanded, Settings), source))
-    for target in settings.targets:
-        for header, value in target.headers.items():
-            if _SENSITIVE_HEADER.search(header):
-                register_secret(_readable(value))
-        _register_auth(target.auth)
-    register_secret(_readable(settings.mcp_token))
-    if settings.slack:
-        for secret in (settings.slack.webhook_url, settings.slack.bot_token):
-            register_secret(_readable(secret))
-    return settings.model_copy(update={"config_path": config})
-
-
-def _build(data: dict[str, Any], env: Mapping[str, str]) -> Settings:
-    token = _ENV.set(env)
-    try:
-        return Settings(**data)
-    finally:
-        _ENV.reset(token)
-
-
-def _readable(secret: SecretStr | None) -> str | None:
-    """A secret's value, or None for none and for one whose variable is not set."""
-    if secret is None or isinstance(secret, UnsetSecret):
-        return None
-    return secret.get_secret_value()
-
-
-def _register_auth(auth: BaseModel) -> None:
-    for name in type(auth).model_fields:
-        value = getattr(auth, name)
-        if isinstance(value, SecretStr):
-            register_secret(_readable(value))
-
-
-def _password_of(url: str) -> str | None:
-    match = re.match(r"^[a-z0-9+]+://[^:/@]+:([^@]+)@", url)
-    return match.group(1) if match else None
-
-
-def duration_text(seconds: float) -> str:
-    return str(timedelta(seconds=round(seconds)))
-
-
-def running_in_github_actions(env: Mapping[str, str] | None = None) -> bool:
-    """True inside a GitHub Actions job (``GITHUB_ACTIONS=true``): print annotations there."""
-    return (os.environ if env is None else env).get("GITHUB_ACTIONS", "").lower() == "true"

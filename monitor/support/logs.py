@@ -7,7 +7,7 @@ On a terminal a line reads ``09:30:12 INFO  check finished  target=demo run_id=2
     {"ts": "2026-11-25T09:30:12.123Z", "level": "info", "logger": "monitor.service",
      "msg": "check finished: changed (breaking 2)", "target": "demo", "run_id": "20261125T093012123-3fa9c2"}
 
-Every handler installed here gets :class:`monitor.redact.RedactingFilter`, so no registered secret
+Every handler installed here gets :class:`monitor.support.redact.RedactingFilter`, so no registered secret
 reaches a log line. :func:`check_progress` is the rich progress bar ``gqlmon check`` shows on a terminal.
 """
 
@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, Final, TextIO
 
 from monitor.errors import ConfigError
-from monitor.redact import install_log_redaction, redact
+from monitor.support.redact import install_log_redaction, redact
 
 # Attributes every LogRecord has; anything else on a record came from ``extra``.
 _STANDARD: Final = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {

@@ -25,7 +25,7 @@ from typing import Any, Final
 from pydantic import BaseModel, SecretStr
 
 from monitor.errors import ConfigError
-from monitor.redact import register_secret
+from monitor.support.redact import register_secret
 
 __all__ = [
     "Expanded",

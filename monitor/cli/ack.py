@@ -16,7 +16,7 @@ from monitor.core.text import terminal_safe
 
 if TYPE_CHECKING:
     from monitor.adapters.store import Store
-    from monitor.settings import Settings
+    from monitor.settings.models import Settings
 
 
 def ack_command(

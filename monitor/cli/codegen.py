@@ -13,26 +13,14 @@ from typing import TYPE_CHECKING
 
 from monitor.adapters.operations import load_operation_files
 from monitor.codegen.auth import Endpoint, generic_endpoint, target_endpoint
-from monitor.codegen.generate import LANGUAGES, GeneratedClient, Language, generate_client
+from monitor.codegen.generate import LANGUAGES, GeneratedClient, Language, generate_client, select_operations
 from monitor.core.contracts import OperationSet
-from monitor.errors import ConfigError, ContractError
-from monitor.redact import redact
+from monitor.errors import ConfigError
+from monitor.support.redact import redact
 
 if TYPE_CHECKING:
-    from monitor.settings import Settings
-    from monitor.sources import LoadedSchema
-
-
-def select_operations(operations: OperationSet, names: Sequence[str] | None) -> OperationSet:
-    """Only the operations named (all when ``names`` is empty); an unknown name is an error."""
-    if not names:
-        return operations
-    by_name = {op.name: op for op in operations.operations}
-    unknown = [n for n in names if n not in by_name]
-    if unknown:
-        known = ", ".join(sorted(by_name)) or "none"
-        raise ContractError(f"no operation named {', '.join(unknown)} (found: {known})")
-    return OperationSet(tuple(by_name[n] for n in dict.fromkeys(names)), operations.problems)
+    from monitor.adapters.schema_sources import LoadedSchema
+    from monitor.settings.models import Settings
 
 
 def endpoint_for(settings: Settings | None, target: str | None, schema_ref: str | None) -> Endpoint:
@@ -96,7 +84,7 @@ def codegen_command(
 ) -> Path:
     """Generate and write the client; the path written. :class:`InvalidOperationsError` when an
     operation is invalid (nothing is written then)."""
-    from monitor.adapters.publish import write_atomic
+    from monitor.support.atomic import write_atomic
 
     chosen = select_operations(load_operation_files(list(paths)), operations)
     client = build_client(

@@ -37,7 +37,7 @@ from monitor.core.schema import (
 from monitor.errors import ConfigError, SchemaError
 
 if TYPE_CHECKING:
-    from monitor.settings import Settings, TargetConfig
+    from monitor.settings.models import Settings, TargetConfig
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ def is_url(ref: str) -> bool:
 
 def adhoc_target(url: str) -> TargetConfig:
     """A target for a one-off URL (no config file needed)."""
-    from monitor.settings import TargetConfig
+    from monitor.settings.models import TargetConfig
 
     name = "adhoc"
     return TargetConfig(name=name, url=url)  # type: ignore[arg-type]

@@ -1,0 +1,4 @@
+"""Cross-cutting helpers with no knowledge of GraphQL: secret redaction, logging set-up, atomic file writes.
+
+Support imports nothing of gqlmon but :mod:`monitor.errors`; every layer above core may import it.
+"""
