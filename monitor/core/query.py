@@ -199,6 +199,40 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
     return terms, [w for w in extra if w not in terms]
 
 
+#: Words plain English (and the usual wording of software interfaces) uses for the same thing or the same
+#: action, whatever the API: "make a new X" is "create an X", "move" is "transfer", "ask for" is "request".
+#: General vocabulary only, no API's own terms: a query word also finds its equivalents, at a lower weight.
+_EQUIVALENT_GROUPS: Final = (
+    ("create", "add", "new", "make", "insert"),
+    ("delete", "remove", "destroy", "erase"),
+    ("update", "edit", "change", "modify", "alter"),
+    ("move", "transfer", "relocate"),
+    ("ask", "request"),
+    ("cancel", "abort"),
+    ("start", "begin", "launch"),
+    ("stop", "halt"),
+    ("search", "query", "lookup"),
+    ("image", "picture", "photo"),
+    ("price", "cost"),
+    ("hash", "checksum", "digest"),
+    ("identifier", "id"),
+    ("approve", "accept"),
+    ("reject", "decline"),
+)
+
+
+def _equivalents() -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for group in _EQUIVALENT_GROUPS:
+        stems = list(dict.fromkeys(stem(w) for w in group))
+        for word in stems:
+            out[word] = tuple(w for w in stems if w != word)
+    return out
+
+
+EQUIVALENTS: Final = _equivalents()
+
+
 _INTERROGATIVES: Final = frozenset(
     {
         "who",

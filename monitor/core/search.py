@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from monitor.core.query import (
+    EQUIVALENTS,
     STOPWORDS,
     TEXT_RE,
     WORD_RE,
@@ -60,6 +61,7 @@ from monitor.core.schema_graph import (
     is_pagination,
     is_required,
     named_type,
+    referrers,
     root_paths,
     schema_verbs,
     type_ref,
@@ -104,6 +106,10 @@ _W_INPUT: Final = 0.3
 _W_DESCRIPTION: Final = 0.8
 _PREFIX_WEIGHT: Final = 0.6
 _MAX_EXPANSIONS: Final = 12
+#: ... and covers this much of it (``transferIssue`` half answers "move an issue"; ``moveProjectCard`` too).
+_EQUIVALENT_COVER: Final = 0.5
+#: A query word's general-English equivalent (``move`` for ``transfer``) weighs this much of the word itself.
+_EQUIVALENT_WEIGHT: Final = 0.8
 _EXACT_BONUS: Final = 4.0
 #: Priors: what a developer asks for is most often a root field, a mutation or a field; a bare type less often,
 #: and plumbing types (inputs, payloads, connections, edges) and their members least.
@@ -118,6 +124,10 @@ _ENUM_VALUE_PRIOR: Final = 0.65
 _DEPRECATED: Final = 0.45
 _UNREACHABLE: Final = 0.7
 _DEPTH_DAMP: Final = 0.05
+#: A type referred to by as many other types as nine in ten of the schema's types are (or more) is central; one
+#: no other type refers to has its prior and its members' cut by ``_PERIPHERAL``, on a log scale in between.
+_CENTRAL_QUANTILE: Final = 0.9
+_PERIPHERAL: Final = 0.3
 _ABSTRACT_HOP: Final = 3
 #: A mutation's score when the query asks to do something, and when it asks about an attribute.
 _ACTION_BOOST: Final = 1.4
@@ -330,6 +340,8 @@ class SchemaIndex:
         }
         interface_of = interface_fields(types)
         parents = root_paths(types, roots)
+        referred = referrers(types)
+        central = _central_referrers(referred)
         free = frozenset(
             f"{t['name']}.{f.get('name')}"
             for t in types
@@ -349,6 +361,8 @@ class SchemaIndex:
             kind = str(type_.get("kind"))
             role = roles.get(name, "")
             reach = _reach(name, parents, roots, roles, free)
+            if name not in root_scope:
+                reach *= _centrality(referred.get(name, 0), central)
             builder.add(
                 _Doc(
                     name,
@@ -457,13 +471,16 @@ class SchemaIndex:
         key = lookup_key(query)
         scores: dict[int, float] = {}
         matched: dict[int, int] = {}
+        # Words matched only through an equivalent ("move" for ``transferIssue``) count as partly covered.
+        loose: dict[int, int] = {}
         for position, term in enumerate([*terms, *extra]):
             bit = 1 << position if position < len(terms) else 0
             factor_scale = 1.0 if bit else 0.5
-            for expansion, factor in self._expand(term):
+            for expansion, factor, same in self._expand(term):
+                covers = matched if same else loose
                 for doc, weight in self._postings[expansion]:
                     scores[doc] = scores.get(doc, 0.0) + weight * factor * factor_scale
-                    matched[doc] = matched.get(doc, 0) | bit
+                    covers[doc] = covers.get(doc, 0) | bit
         wanted = normalized(query)
         exact = self._by_coordinate.get(query.strip().lower())
         if exact is not None:
@@ -476,7 +493,7 @@ class SchemaIndex:
         # The base score first (matches, coverage, prior), then the adjustments for the best of them only:
         # together they multiply a score by at most about ten, so the leaders are among the first few hundred.
         base = [
-            (raw * (matched[doc_id].bit_count() / count) ** _COVERAGE_POWER * priors[doc_id], doc_id)
+            (raw * _coverage(matched.get(doc_id, 0), loose.get(doc_id, 0), count) * priors[doc_id], doc_id)
             for doc_id, raw in scores.items()
             if scopes[doc_id] & mask and doc_id != exact
         ]
@@ -486,8 +503,7 @@ class SchemaIndex:
         for score, doc_id in heapq.nlargest(_CANDIDATES, base):
             entry = docs[doc_id]
             if score == math.inf:
-                coverage = matched[doc_id].bit_count() / count
-                score = scores[doc_id] * coverage**_COVERAGE_POWER * entry.prior
+                score = scores[doc_id] * _coverage(matched[doc_id], 0, count) * entry.prior
             if entry.kind == "mutation" and intent != "neutral":
                 score *= _ACTION_BOOST if intent == "action" else _ATTRIBUTE_DAMP
             if wanted_shape is not None and wanted_shape in entry.shapes:
@@ -591,9 +607,14 @@ class SchemaIndex:
         found = self._by_coordinate.get((type_name or "").lower())
         return None if found is None else str(self._docs[found].raw.get("kind"))
 
-    def _expand(self, term: str) -> Iterable[tuple[str, float]]:
+    def _expand(self, term: str) -> Iterable[tuple[str, float, bool]]:
+        """(indexed word, weight, whether it is the term itself or a longer form of it) for a query word: the
+        word, its general-English equivalents, and the longer words it begins (``auth``: ``authentication``)."""
         if term in self._postings:
-            yield term, 1.0
+            yield term, 1.0, True
+        for other in EQUIVALENTS.get(term, ()):
+            if other in self._postings:
+                yield other, _EQUIVALENT_WEIGHT, False
         if len(term) < 3:
             return
         start = bisect_left(self._vocabulary, term)
@@ -602,7 +623,7 @@ class SchemaIndex:
             if not word.startswith(term):
                 break
             if word != term:
-                yield word, _PREFIX_WEIGHT
+                yield word, _PREFIX_WEIGHT, True
                 taken += 1
                 if taken >= _MAX_EXPANSIONS:
                     break
@@ -665,6 +686,13 @@ class SchemaIndex:
         return " -> ".join([*steps, type_name])
 
 
+def _coverage(matched: int, loose: int, count: int) -> float:
+    """The share of its score a document keeps for matching some of the query's ``count`` words: ``matched``
+    holds the bits of the words it has (or a longer form of), ``loose`` those it has only an equivalent of."""
+    covered = matched.bit_count() + _EQUIVALENT_COVER * (loose & ~matched).bit_count()
+    return float((covered / count) ** _COVERAGE_POWER)
+
+
 def _reach(
     type_name: str,
     parents: Mapping[str, tuple[str, str]],
@@ -690,6 +718,18 @@ def _reach(
         if type_name in roots.values() and label not in free:
             depth += 1  # a root field that needs an id is one step further than the caller's own ``customer``
     return 1.0 / (1.0 + _DEPTH_DAMP * depth)
+
+
+def _central_referrers(referred: Mapping[str, int]) -> int:
+    counts = sorted(referred.values())
+    return max(counts[int(len(counts) * _CENTRAL_QUANTILE)] if counts else 1, 2)
+
+
+def _centrality(referrers: int, central: int) -> float:
+    """The prior factor of a type and its members by how many other types refer to it (see
+    :func:`~monitor.core.schema_graph.referrers`): 1 for a central type, ``1 - _PERIPHERAL`` for an orphan."""
+    share = min(math.log1p(referrers) / math.log1p(central), 1.0)
+    return 1.0 - _PERIPHERAL * (1.0 - share)
 
 
 class _Builder:
