@@ -39,6 +39,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from monitor.core.associations import name_associations
 from monitor.core.query import (
     EQUIVALENTS,
     STOPWORDS,
@@ -84,6 +85,7 @@ __all__ = [
 ]
 
 Scope = Literal["all", "queries", "mutations", "subscriptions", "types", "fields"]
+_Cover = Literal["full", "half", "none"]
 
 #: Scope name -> bit; a document belongs to exactly one scope besides "all".
 _SCOPE_BITS: Final[dict[str, int]] = {
@@ -108,6 +110,9 @@ _PREFIX_WEIGHT: Final = 0.6
 _MAX_EXPANSIONS: Final = 12
 #: ... and covers this much of it (``transferIssue`` half answers "move an issue"; ``moveProjectCard`` too).
 _EQUIVALENT_COVER: Final = 0.5
+#: A name word the schema's descriptions use for a query word ("sha" -> ``oid``) weighs this much times the
+#: strength of the association (see :mod:`monitor.core.associations`); it does not count as covering the word.
+_ASSOCIATED_WEIGHT: Final = 0.8
 #: A query word's general-English equivalent (``move`` for ``transfer``) weighs this much of the word itself.
 _EQUIVALENT_WEIGHT: Final = 0.8
 _EXACT_BONUS: Final = 4.0
@@ -288,8 +293,10 @@ class SchemaIndex:
         roots: dict[str, str],
         groups: list[list[int]],
         verbs: frozenset[str],
+        associations: Mapping[str, tuple[tuple[str, float], ...]],
     ) -> None:
         self._docs = docs
+        self._associations = associations
         self._verbs = verbs
         self._postings = postings
         self._vocabulary = sorted(postings)
@@ -455,7 +462,15 @@ class SchemaIndex:
         for doc_id, doc in enumerate(builder.docs):
             if doc.group >= 0:
                 groups[doc.group].append(doc_id)
-        return cls(builder.docs, builder.finish(), parents, roots, groups, schema_verbs(types, roots, roles))
+        return cls(
+            builder.docs,
+            builder.finish(),
+            parents,
+            roots,
+            groups,
+            schema_verbs(types, roots, roles),
+            builder.associations(),
+        )
 
     # --------------------------------------------------------------------------------------- query
 
@@ -476,11 +491,12 @@ class SchemaIndex:
         for position, term in enumerate([*terms, *extra]):
             bit = 1 << position if position < len(terms) else 0
             factor_scale = 1.0 if bit else 0.5
-            for expansion, factor, same in self._expand(term):
-                covers = matched if same else loose
+            for expansion, factor, cover in self._expand(term):
+                covers = matched if cover == "full" else loose if cover == "half" else None
                 for doc, weight in self._postings[expansion]:
                     scores[doc] = scores.get(doc, 0.0) + weight * factor * factor_scale
-                    covers[doc] = covers.get(doc, 0) | bit
+                    if covers is not None:
+                        covers[doc] = covers.get(doc, 0) | bit
         wanted = normalized(query)
         exact = self._by_coordinate.get(query.strip().lower())
         if exact is not None:
@@ -607,14 +623,18 @@ class SchemaIndex:
         found = self._by_coordinate.get((type_name or "").lower())
         return None if found is None else str(self._docs[found].raw.get("kind"))
 
-    def _expand(self, term: str) -> Iterable[tuple[str, float, bool]]:
-        """(indexed word, weight, whether it is the term itself or a longer form of it) for a query word: the
-        word, its general-English equivalents, and the longer words it begins (``auth``: ``authentication``)."""
+    def _expand(self, term: str) -> Iterable[tuple[str, float, _Cover]]:
+        """(indexed word, weight, how much of the query word it covers) for a query word: the word and the
+        longer words it begins (``auth``: ``authentication``) cover it, its general-English equivalents half,
+        and the name words the schema's descriptions use for it (``oid`` for "sha") add to a score only."""
         if term in self._postings:
-            yield term, 1.0, True
+            yield term, 1.0, "full"
         for other in EQUIVALENTS.get(term, ()):
             if other in self._postings:
-                yield other, _EQUIVALENT_WEIGHT, False
+                yield other, _EQUIVALENT_WEIGHT, "half"
+        for other, strength in self._associations.get(term, ()):
+            if other in self._postings:
+                yield other, _ASSOCIATED_WEIGHT * strength, "none"
         if len(term) < 3:
             return
         start = bisect_left(self._vocabulary, term)
@@ -623,7 +643,7 @@ class SchemaIndex:
             if not word.startswith(term):
                 break
             if word != term:
-                yield word, _PREFIX_WEIGHT, True
+                yield word, _PREFIX_WEIGHT, "full"
                 taken += 1
                 if taken >= _MAX_EXPANSIONS:
                     break
@@ -739,6 +759,7 @@ class _Builder:
         self.docs: list[_Doc] = []
         self._raw: dict[str, dict[int, float]] = {}
         self._descriptions: dict[str, list[tuple[str, float]]] = {}
+        self._described: set[tuple[tuple[str, ...], str]] = set()
 
     def add(
         self,
@@ -760,6 +781,7 @@ class _Builder:
             for word in group:
                 weights[word] = weight
         if isinstance(description, str) and description:
+            self._described.add((tuple(name_words), description))
             for word, weight in self._description(description):
                 weights[word] = max(weights.get(word, 0.0), weight) + (
                     0.1 * weight if word in weights else 0.0
@@ -784,6 +806,12 @@ class _Builder:
             cached = [(word, _W_DESCRIPTION * (1.0 + math.log(n)) * damp) for word, n in counts.items()]
             self._descriptions[description] = cached
         return cached
+
+    def associations(self) -> Mapping[str, tuple[tuple[str, float], ...]]:
+        """Description word -> the name words it goes with (see :mod:`monitor.core.associations`)."""
+        return name_associations(
+            (name, (word for word, _ in self._description(text))) for name, text in self._described
+        )
 
     def finish(self) -> dict[str, list[tuple[int, float]]]:
         total = max(len(self.docs), 1)
