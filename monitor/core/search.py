@@ -10,14 +10,19 @@ API-specific word list (the words and intents: :mod:`monitor.core.query`; the sc
 - names are split into words (``WorkerPool``, ``worker_pool`` and ``workerPools`` all give ``worker pool``)
   and Snowball-stemmed, in the index and in the query alike; question and function words are dropped;
 - a word weighs most in a name, then in the owning type's name, the return type, the description, the
-  argument names and the fields of an input argument; rare words weigh more than common ones; a query word
-  also matches longer words it begins (``auth`` finds ``authentication``);
+  argument names and the fields of an input argument, and least in what a mutation's arguments and input
+  fields say of it; rare words weigh more than common ones; a query word also matches longer words it begins
+  (``auth`` finds ``authentication``);
+- a query word also finds, for half a match, its general-English equivalents (``move``: ``transfer``; see
+  :data:`~monitor.core.query.EQUIVALENTS`), and at a low weight the name words the schema's own descriptions
+  use for it ("sha" goes with ``oid``; :mod:`monitor.core.associations`);
 - hits that match every word of the query beat hits that match some, and names the query covers beat names
   it only touches; a name that *is* the query wins (``worker pool`` is ``WorkerPool``; ``customer email
   address`` is ``Customer.emailAddress``, which leads to the type ``CustomerEmailAddress``);
 - priors: root fields and fields above bare types, plumbing types (inputs, payloads, connections, edges) and
   their members lowest; deprecated members, members far from a root (behind ``Query.node`` or a root field
-  that needs an id) and unreachable ones lower;
+  that needs an id) and unreachable ones lower, and so are members of types few other types refer to (an
+  audit-log entry's ``repositoryStarsCount`` below ``Repository.stargazerCount``);
 - the question decides between a mutation and a field: an action ("close an issue": a verb of the schema's
   mutations, or a verb followed by a determiner) lifts mutations, a question word ("who merged", "is it
   archived") lowers them and lifts fields whose type gives that kind of answer (a person, a date, a Boolean, a
@@ -105,6 +110,8 @@ _W_OWNER: Final = 1.0
 _W_RETURNS: Final = 0.9
 _W_ARGUMENT: Final = 0.4
 _W_INPUT: Final = 0.3
+#: A mutation's arguments' descriptions and those of its input object's fields (indexed apart, see ``context``).
+_W_CONTEXT: Final = 0.2
 _W_DESCRIPTION: Final = 0.8
 _PREFIX_WEIGHT: Final = 0.6
 _MAX_EXPANSIONS: Final = 12
@@ -294,8 +301,10 @@ class SchemaIndex:
         groups: list[list[int]],
         verbs: frozenset[str],
         associations: Mapping[str, tuple[tuple[str, float], ...]],
+        context: dict[str, list[tuple[int, float]]],
     ) -> None:
         self._docs = docs
+        self._context = context
         self._associations = associations
         self._verbs = verbs
         self._postings = postings
@@ -342,6 +351,13 @@ class SchemaIndex:
         roles = type_roles(types, roots)
         input_fields = {
             str(t["name"]): tuple(str(f.get("name")) for f in t.get("inputFields") or [])
+            for t in types
+            if t.get("kind") == "INPUT_OBJECT"
+        }
+        input_texts = {
+            str(t["name"]): " ".join(
+                str(f.get("description") or "")[:200] for f in t.get("inputFields") or []
+            )
             for t in types
             if t.get("kind") == "INPUT_OBJECT"
         }
@@ -398,6 +414,19 @@ class SchemaIndex:
                     for f in input_fields.get(named_type(a.get("type")) or "", ())
                     for w in words(f)
                 ]
+                # A mutation also says what it does in its arguments' descriptions and its input's fields'.
+                context_words = (
+                    text_words(
+                        " ".join(
+                            str(a.get("description") or "")[:200]
+                            + " "
+                            + input_texts.get(named_type(a.get("type")) or "", "")
+                            for a in field.get("args") or []
+                        )[:1200]
+                    )
+                    if op == "mutation"
+                    else []
+                )
                 builder.add(
                     _Doc(
                         f"{name}.{field_name}",
@@ -421,6 +450,7 @@ class SchemaIndex:
                     returns_words=words(returns),
                     argument_words=arg_words,
                     input_words=input_words,
+                    context_words=context_words,
                     description=field.get("description"),
                 )
             for field in type_.get("inputFields") or []:
@@ -470,6 +500,7 @@ class SchemaIndex:
             groups,
             schema_verbs(types, roots, roles),
             builder.associations(),
+            builder.context(),
         )
 
     # --------------------------------------------------------------------------------------- query
@@ -491,6 +522,11 @@ class SchemaIndex:
         for position, term in enumerate([*terms, *extra]):
             bit = 1 << position if position < len(terms) else 0
             factor_scale = 1.0 if bit else 0.5
+            for doc, weight in self._context.get(term, ()):
+                # What a mutation's input says ("the emoji to react with" for ``addReaction``): a match at a
+                # low weight, so a mutation named otherwise is found, behind those named with the words.
+                scores[doc] = scores.get(doc, 0.0) + weight * factor_scale
+                matched[doc] = matched.get(doc, 0) | bit
             for expansion, factor, cover in self._expand(term):
                 covers = matched if cover == "full" else loose if cover == "half" else None
                 for doc, weight in self._postings[expansion]:
@@ -760,6 +796,7 @@ class _Builder:
         self._raw: dict[str, dict[int, float]] = {}
         self._descriptions: dict[str, list[tuple[str, float]]] = {}
         self._described: set[tuple[tuple[str, ...], str]] = set()
+        self._context: dict[str, dict[int, float]] = {}
 
     def add(
         self,
@@ -770,6 +807,7 @@ class _Builder:
         returns_words: Iterable[str] = (),
         argument_words: Iterable[str] = (),
         input_words: Iterable[str] = (),
+        context_words: Iterable[str] = (),
         description: Any = None,
     ) -> None:
         doc_id = len(self.docs)
@@ -786,6 +824,9 @@ class _Builder:
                 weights[word] = max(weights.get(word, 0.0), weight) + (
                     0.1 * weight if word in weights else 0.0
                 )
+        for word in context_words:
+            if word not in weights:
+                self._context.setdefault(word, {})[doc_id] = _W_CONTEXT
         raw = self._raw
         for word, weight in weights.items():
             entries = raw.get(word)
@@ -814,10 +855,18 @@ class _Builder:
         )
 
     def finish(self) -> dict[str, list[tuple[int, float]]]:
+        """word -> [(document, weight x idf)] for the words of the documents' own text."""
+        return self._postings(self._raw)
+
+    def context(self) -> dict[str, list[tuple[int, float]]]:
+        """The same for what a mutation's arguments and their input fields say (see :meth:`add`)."""
+        return self._postings(self._context)
+
+    def _postings(self, raw: Mapping[str, Mapping[int, float]]) -> dict[str, list[tuple[int, float]]]:
         total = max(len(self.docs), 1)
         postings: dict[str, list[tuple[int, float]]] = {}
-        for word, entries in self._raw.items():
-            df = len(entries)
+        for word, entries in raw.items():
+            df = len(self._raw.get(word, ())) + len(self._context.get(word, ()))
             idf = math.log(1.0 + (total - df + 0.5) / (df + 0.5))
             postings[word] = [(doc, weight * idf) for doc, weight in entries.items()]
         return postings
