@@ -202,8 +202,9 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
 #: Words plain English (and the usual wording of software interfaces) uses for the same thing or the same
 #: action, whatever the API: "make a new X" is "create an X", "move" is "transfer", "ask for" is "request".
 #: General vocabulary only, no API's own terms: a query word also finds its equivalents, at a lower weight.
+#: Light verbs whose sense is their object's ("make a card the default", "take", "do") are in no group.
 _EQUIVALENT_GROUPS: Final = (
-    ("create", "add", "new", "make", "insert"),
+    ("create", "add", "new", "insert"),
     ("delete", "remove", "destroy", "erase"),
     ("update", "edit", "change", "modify", "alter"),
     ("move", "transfer", "relocate"),
