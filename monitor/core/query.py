@@ -281,10 +281,27 @@ _OWNER_PHRASE: Final = re.compile(
 )
 
 
+_HAVE_PHRASE: Final = re.compile(
+    r"\b(?:does|do|did|can|could)\s+(?:(?:a|an|the|this|that|my|our|its|their)\s+)?(.+?)\s+(?:have|has|had)\b",
+    re.I,
+)
+_POSSESSIVE: Final = re.compile(
+    r"\b(?:a|an|the|this|that|my|our|its|their)\s+((?:[A-Za-z]+\s+){0,2}[A-Za-z]+)(?:'s|’s)\s+\w", re.I
+)
+_LEADING_POSSESSIVE: Final = re.compile(r"^((?:[A-Za-z]+\s+){0,2}[A-Za-z]+)(?:'s|’s)\s+\w", re.I)
+
+
 def owner_phrase(query: str) -> frozenset[str]:
     """The words of the thing a question is about when it says so in English: "members of an organization",
-    "items in an order" (the thing that holds the answer, so its fields come first)."""
-    found = _OWNER_PHRASE.search(query.strip().rstrip("?."))
+    "items in an order", "how many stars does a repository have", "the repository's stars" (the thing that
+    holds the answer, so its fields come first)."""
+    text = query.strip().rstrip("?.")
+    found = (
+        _OWNER_PHRASE.search(text)
+        or _HAVE_PHRASE.search(text)
+        or _POSSESSIVE.search(text)
+        or _LEADING_POSSESSIVE.search(text)
+    )
     if found is None:
         return frozenset()
     tail = [w for token in TEXT_RE.findall(found.group(1)) for w in words(token)]

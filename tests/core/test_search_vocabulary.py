@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from graphql import build_schema, introspection_from_schema
 
 from monitor.core.associations import name_associations
-from monitor.core.query import EQUIVALENTS, stem
+from monitor.core.query import EQUIVALENTS, owner_phrase, stem
 from monitor.core.schema_graph import referrers
 from monitor.core.search import SchemaIndex
 
@@ -124,3 +125,18 @@ def test_among_same_named_fields_the_central_types_comes_first() -> None:
     index = SchemaIndex.build(introspect(CATALOGUE))
     # Both one step from ``Shop``; more types refer to ``Product`` than to ``ArchiveEntry``.
     assert coordinates(index, "star count")[:2] == ["Product.starCount", "ArchiveEntry.starCount"]
+
+
+@pytest.mark.parametrize(
+    ("query", "owner"),
+    [
+        ("members of an organization", {"organization"}),
+        ("How many stars does a repository have?", {"repository"}),
+        ("the repository's stars", {"repository"}),
+        ("pull request's reviewers", {"pull", "request"}),
+        ("update the customer's first and last name", {"customer"}),
+        ("stargazer count", set()),
+    ],
+)
+def test_the_holder_a_question_names_in_english(query: str, owner: set[str]) -> None:
+    assert owner_phrase(query) == {stem(word) for word in owner}
