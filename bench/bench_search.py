@@ -1,7 +1,8 @@
 """Search quality on real public schemas: gqlmon's ``search_schema`` against a plain BM25, in the same run.
 
 Run: ``python bench/bench_search.py`` (``--in-process`` skips the stdio server and asks the index directly;
-``--misses`` lists the questions whose answer is not first). Prints figures and exits 0; it asserts nothing.
+``--misses`` lists the questions whose answer is not first; ``--split tuned`` keeps only the tuned questions, so
+the held-out ones' misses stay unseen while tuning). Prints figures and exits 0; it asserts nothing.
 
 The questions (``bench/search_questions/*.json``, see the README there) were written from the schemas before any
 search ran on them; a third of each file is held out (never tuned on). For every schema and split it prints:
