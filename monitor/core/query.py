@@ -199,6 +199,41 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
     return terms, [w for w in extra if w not in terms]
 
 
+#: Words plain English (and the usual wording of software interfaces) uses for the same thing or the same
+#: action, whatever the API: "make a new X" is "create an X", "move" is "transfer", "ask for" is "request".
+#: General vocabulary only, no API's own terms: a query word also finds its equivalents, at a lower weight.
+#: Light verbs whose sense is their object's ("make a card the default", "take", "do") are in no group.
+_EQUIVALENT_GROUPS: Final = (
+    ("create", "add", "new", "insert"),
+    ("delete", "remove", "destroy", "erase"),
+    ("update", "edit", "change", "modify", "alter"),
+    ("move", "transfer", "relocate"),
+    ("ask", "request"),
+    ("cancel", "abort"),
+    ("start", "begin", "launch"),
+    ("stop", "halt"),
+    ("search", "query", "lookup"),
+    ("image", "picture", "photo"),
+    ("price", "cost"),
+    ("hash", "checksum", "digest"),
+    ("identifier", "id"),
+    ("approve", "accept"),
+    ("reject", "decline"),
+)
+
+
+def _equivalents() -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for group in _EQUIVALENT_GROUPS:
+        stems = list(dict.fromkeys(stem(w) for w in group))
+        for word in stems:
+            out[word] = tuple(w for w in stems if w != word)
+    return out
+
+
+EQUIVALENTS: Final = _equivalents()
+
+
 _INTERROGATIVES: Final = frozenset(
     {
         "who",
@@ -246,10 +281,27 @@ _OWNER_PHRASE: Final = re.compile(
 )
 
 
+_HAVE_PHRASE: Final = re.compile(
+    r"\b(?:does|do|did|can|could)\s+(?:(?:a|an|the|this|that|my|our|its|their)\s+)?(.+?)\s+(?:have|has|had)\b",
+    re.I,
+)
+_POSSESSIVE: Final = re.compile(
+    r"\b(?:a|an|the|this|that|my|our|its|their)\s+((?:[A-Za-z]+\s+){0,2}[A-Za-z]+)(?:'s|’s)\s+\w", re.I
+)
+_LEADING_POSSESSIVE: Final = re.compile(r"^((?:[A-Za-z]+\s+){0,2}[A-Za-z]+)(?:'s|’s)\s+\w", re.I)
+
+
 def owner_phrase(query: str) -> frozenset[str]:
     """The words of the thing a question is about when it says so in English: "members of an organization",
-    "items in an order" (the thing that holds the answer, so its fields come first)."""
-    found = _OWNER_PHRASE.search(query.strip().rstrip("?."))
+    "items in an order", "how many stars does a repository have", "the repository's stars" (the thing that
+    holds the answer, so its fields come first)."""
+    text = query.strip().rstrip("?.")
+    found = (
+        _OWNER_PHRASE.search(text)
+        or _HAVE_PHRASE.search(text)
+        or _POSSESSIVE.search(text)
+        or _LEADING_POSSESSIVE.search(text)
+    )
     if found is None:
         return frozenset()
     tail = [w for token in TEXT_RE.findall(found.group(1)) for w in words(token)]

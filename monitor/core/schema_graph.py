@@ -169,3 +169,43 @@ def _edges(name: str, type_: Mapping[str, Any]) -> Iterable[tuple[str, str, floa
     for possible in type_.get("possibleTypes") or []:
         if possible.get("name"):
             yield str(possible["name"]), name, 3.0
+
+
+def referrers(types: list[Mapping[str, Any]]) -> dict[str, int]:
+    """type name -> how many other object and interface types have a field of that type (through a Relay
+    connection or edge too: ``Repository.issues: IssueConnection`` refers to ``Issue``).
+
+    A type the rest of the schema points to from many places (``Repository``, ``Order``) is one the API is
+    about; one only a single union lists (an audit-log entry) is peripheral, so among same-named fields the
+    former's usually answers.
+    """
+    by_name = {str(t["name"]): t for t in types}
+    nodes: dict[str, str] = {}
+    for name, type_ in by_name.items():
+        if is_pagination(name, type_):
+            for field in type_.get("fields") or []:
+                if field.get("name") in ("nodes", "node", "edges"):
+                    target = named_type(field.get("type"))
+                    if target:
+                        nodes[name] = target
+    for name in list(nodes):  # a connection's ``edges`` lead to an edge, whose ``node`` leads to the type
+        seen = 0
+        while nodes[name] in nodes and seen < 4:
+            nodes[name] = nodes[nodes[name]]
+            seen += 1
+    inherited = interface_fields(types)
+    sources: dict[str, set[str]] = {}
+    for type_ in types:
+        if type_.get("kind") not in ("OBJECT", "INTERFACE"):
+            continue
+        for field in type_.get("fields") or []:
+            # An interface's field and its implementations' are one reference (``BaseCartLine.cost``).
+            owner = inherited.get((str(type_["name"]), str(field.get("name"))), (str(type_["name"]),))[0]
+            target = named_type(field.get("type"))
+            if not target or target == owner:
+                continue
+            sources.setdefault(target, set()).add(owner)
+            node = nodes.get(target)
+            if node and node != owner and owner not in nodes:
+                sources.setdefault(node, set()).add(owner)
+    return {name: len(owners) for name, owners in sources.items()}

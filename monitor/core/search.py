@@ -10,14 +10,19 @@ API-specific word list (the words and intents: :mod:`monitor.core.query`; the sc
 - names are split into words (``WorkerPool``, ``worker_pool`` and ``workerPools`` all give ``worker pool``)
   and Snowball-stemmed, in the index and in the query alike; question and function words are dropped;
 - a word weighs most in a name, then in the owning type's name, the return type, the description, the
-  argument names and the fields of an input argument; rare words weigh more than common ones; a query word
-  also matches longer words it begins (``auth`` finds ``authentication``);
+  argument names and the fields of an input argument, and least in what a mutation's arguments and input
+  fields say of it; rare words weigh more than common ones; a query word also matches longer words it begins
+  (``auth`` finds ``authentication``);
+- a query word also finds, for half a match, its general-English equivalents (``move``: ``transfer``; see
+  :data:`~monitor.core.query.EQUIVALENTS`), and at a low weight the name words the schema's own descriptions
+  use for it ("sha" goes with ``oid``; :mod:`monitor.core.associations`);
 - hits that match every word of the query beat hits that match some, and names the query covers beat names
   it only touches; a name that *is* the query wins (``worker pool`` is ``WorkerPool``; ``customer email
   address`` is ``Customer.emailAddress``, which leads to the type ``CustomerEmailAddress``);
 - priors: root fields and fields above bare types, plumbing types (inputs, payloads, connections, edges) and
   their members lowest; deprecated members, members far from a root (behind ``Query.node`` or a root field
-  that needs an id) and unreachable ones lower;
+  that needs an id) and unreachable ones lower, and so are members of types few other types refer to (an
+  audit-log entry's ``repositoryStarsCount`` below ``Repository.stargazerCount``);
 - the question decides between a mutation and a field: an action ("close an issue": a verb of the schema's
   mutations, or a verb followed by a determiner) lifts mutations, a question word ("who merged", "is it
   archived") lowers them and lifts fields whose type gives that kind of answer (a person, a date, a Boolean, a
@@ -39,7 +44,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from monitor.core.associations import name_associations
 from monitor.core.query import (
+    EQUIVALENTS,
     STOPWORDS,
     TEXT_RE,
     WORD_RE,
@@ -60,6 +67,7 @@ from monitor.core.schema_graph import (
     is_pagination,
     is_required,
     named_type,
+    referrers,
     root_paths,
     schema_verbs,
     type_ref,
@@ -82,6 +90,7 @@ __all__ = [
 ]
 
 Scope = Literal["all", "queries", "mutations", "subscriptions", "types", "fields"]
+_Cover = Literal["full", "half", "none"]
 
 #: Scope name -> bit; a document belongs to exactly one scope besides "all".
 _SCOPE_BITS: Final[dict[str, int]] = {
@@ -101,9 +110,18 @@ _W_OWNER: Final = 1.0
 _W_RETURNS: Final = 0.9
 _W_ARGUMENT: Final = 0.4
 _W_INPUT: Final = 0.3
+#: A mutation's arguments' descriptions and those of its input object's fields (indexed apart, see ``context``).
+_W_CONTEXT: Final = 0.2
 _W_DESCRIPTION: Final = 0.8
 _PREFIX_WEIGHT: Final = 0.6
 _MAX_EXPANSIONS: Final = 12
+#: ... and covers this much of it (``transferIssue`` half answers "move an issue"; ``moveProjectCard`` too).
+_EQUIVALENT_COVER: Final = 0.5
+#: A name word the schema's descriptions use for a query word ("sha" -> ``oid``) weighs this much times the
+#: strength of the association (see :mod:`monitor.core.associations`); it does not count as covering the word.
+_ASSOCIATED_WEIGHT: Final = 0.8
+#: A query word's general-English equivalent (``move`` for ``transfer``) weighs this much of the word itself.
+_EQUIVALENT_WEIGHT: Final = 0.8
 _EXACT_BONUS: Final = 4.0
 #: Priors: what a developer asks for is most often a root field, a mutation or a field; a bare type less often,
 #: and plumbing types (inputs, payloads, connections, edges) and their members least.
@@ -118,6 +136,10 @@ _ENUM_VALUE_PRIOR: Final = 0.65
 _DEPRECATED: Final = 0.45
 _UNREACHABLE: Final = 0.7
 _DEPTH_DAMP: Final = 0.05
+#: A type referred to by as many other types as nine in ten of the schema's types are (or more) is central; one
+#: no other type refers to has its prior and its members' cut by ``_PERIPHERAL``, on a log scale in between.
+_CENTRAL_QUANTILE: Final = 0.9
+_PERIPHERAL: Final = 0.3
 _ABSTRACT_HOP: Final = 3
 #: A mutation's score when the query asks to do something, and when it asks about an attribute.
 _ACTION_BOOST: Final = 1.4
@@ -278,8 +300,12 @@ class SchemaIndex:
         roots: dict[str, str],
         groups: list[list[int]],
         verbs: frozenset[str],
+        associations: Mapping[str, tuple[tuple[str, float], ...]],
+        context: dict[str, list[tuple[int, float]]],
     ) -> None:
         self._docs = docs
+        self._context = context
+        self._associations = associations
         self._verbs = verbs
         self._postings = postings
         self._vocabulary = sorted(postings)
@@ -328,8 +354,17 @@ class SchemaIndex:
             for t in types
             if t.get("kind") == "INPUT_OBJECT"
         }
+        input_texts = {
+            str(t["name"]): " ".join(
+                str(f.get("description") or "")[:200] for f in t.get("inputFields") or []
+            )
+            for t in types
+            if t.get("kind") == "INPUT_OBJECT"
+        }
         interface_of = interface_fields(types)
         parents = root_paths(types, roots)
+        referred = referrers(types)
+        central = _central_referrers(referred)
         free = frozenset(
             f"{t['name']}.{f.get('name')}"
             for t in types
@@ -349,6 +384,8 @@ class SchemaIndex:
             kind = str(type_.get("kind"))
             role = roles.get(name, "")
             reach = _reach(name, parents, roots, roles, free)
+            if name not in root_scope:
+                reach *= _centrality(referred.get(name, 0), central)
             builder.add(
                 _Doc(
                     name,
@@ -377,6 +414,19 @@ class SchemaIndex:
                     for f in input_fields.get(named_type(a.get("type")) or "", ())
                     for w in words(f)
                 ]
+                # A mutation also says what it does in its arguments' descriptions and its input's fields'.
+                context_words = (
+                    text_words(
+                        " ".join(
+                            str(a.get("description") or "")[:200]
+                            + " "
+                            + input_texts.get(named_type(a.get("type")) or "", "")
+                            for a in field.get("args") or []
+                        )[:1200]
+                    )
+                    if op == "mutation"
+                    else []
+                )
                 builder.add(
                     _Doc(
                         f"{name}.{field_name}",
@@ -400,6 +450,7 @@ class SchemaIndex:
                     returns_words=words(returns),
                     argument_words=arg_words,
                     input_words=input_words,
+                    context_words=context_words,
                     description=field.get("description"),
                 )
             for field in type_.get("inputFields") or []:
@@ -441,7 +492,16 @@ class SchemaIndex:
         for doc_id, doc in enumerate(builder.docs):
             if doc.group >= 0:
                 groups[doc.group].append(doc_id)
-        return cls(builder.docs, builder.finish(), parents, roots, groups, schema_verbs(types, roots, roles))
+        return cls(
+            builder.docs,
+            builder.finish(),
+            parents,
+            roots,
+            groups,
+            schema_verbs(types, roots, roles),
+            builder.associations(),
+            builder.context(),
+        )
 
     # --------------------------------------------------------------------------------------- query
 
@@ -457,13 +517,22 @@ class SchemaIndex:
         key = lookup_key(query)
         scores: dict[int, float] = {}
         matched: dict[int, int] = {}
+        # Words matched only through an equivalent ("move" for ``transferIssue``) count as partly covered.
+        loose: dict[int, int] = {}
         for position, term in enumerate([*terms, *extra]):
             bit = 1 << position if position < len(terms) else 0
             factor_scale = 1.0 if bit else 0.5
-            for expansion, factor in self._expand(term):
+            for doc, weight in self._context.get(term, ()):
+                # What a mutation's input says ("the emoji to react with" for ``addReaction``): a match at a
+                # low weight, so a mutation named otherwise is found, behind those named with the words.
+                scores[doc] = scores.get(doc, 0.0) + weight * factor_scale
+                matched[doc] = matched.get(doc, 0) | bit
+            for expansion, factor, cover in self._expand(term):
+                covers = matched if cover == "full" else loose if cover == "half" else None
                 for doc, weight in self._postings[expansion]:
                     scores[doc] = scores.get(doc, 0.0) + weight * factor * factor_scale
-                    matched[doc] = matched.get(doc, 0) | bit
+                    if covers is not None:
+                        covers[doc] = covers.get(doc, 0) | bit
         wanted = normalized(query)
         exact = self._by_coordinate.get(query.strip().lower())
         if exact is not None:
@@ -476,7 +545,7 @@ class SchemaIndex:
         # The base score first (matches, coverage, prior), then the adjustments for the best of them only:
         # together they multiply a score by at most about ten, so the leaders are among the first few hundred.
         base = [
-            (raw * (matched[doc_id].bit_count() / count) ** _COVERAGE_POWER * priors[doc_id], doc_id)
+            (raw * _coverage(matched.get(doc_id, 0), loose.get(doc_id, 0), count) * priors[doc_id], doc_id)
             for doc_id, raw in scores.items()
             if scopes[doc_id] & mask and doc_id != exact
         ]
@@ -486,8 +555,7 @@ class SchemaIndex:
         for score, doc_id in heapq.nlargest(_CANDIDATES, base):
             entry = docs[doc_id]
             if score == math.inf:
-                coverage = matched[doc_id].bit_count() / count
-                score = scores[doc_id] * coverage**_COVERAGE_POWER * entry.prior
+                score = scores[doc_id] * _coverage(matched[doc_id], 0, count) * entry.prior
             if entry.kind == "mutation" and intent != "neutral":
                 score *= _ACTION_BOOST if intent == "action" else _ATTRIBUTE_DAMP
             if wanted_shape is not None and wanted_shape in entry.shapes:
@@ -591,9 +659,18 @@ class SchemaIndex:
         found = self._by_coordinate.get((type_name or "").lower())
         return None if found is None else str(self._docs[found].raw.get("kind"))
 
-    def _expand(self, term: str) -> Iterable[tuple[str, float]]:
+    def _expand(self, term: str) -> Iterable[tuple[str, float, _Cover]]:
+        """(indexed word, weight, how much of the query word it covers) for a query word: the word and the
+        longer words it begins (``auth``: ``authentication``) cover it, its general-English equivalents half,
+        and the name words the schema's descriptions use for it (``oid`` for "sha") add to a score only."""
         if term in self._postings:
-            yield term, 1.0
+            yield term, 1.0, "full"
+        for other in EQUIVALENTS.get(term, ()):
+            if other in self._postings:
+                yield other, _EQUIVALENT_WEIGHT, "half"
+        for other, strength in self._associations.get(term, ()):
+            if other in self._postings:
+                yield other, _ASSOCIATED_WEIGHT * strength, "none"
         if len(term) < 3:
             return
         start = bisect_left(self._vocabulary, term)
@@ -602,7 +679,7 @@ class SchemaIndex:
             if not word.startswith(term):
                 break
             if word != term:
-                yield word, _PREFIX_WEIGHT
+                yield word, _PREFIX_WEIGHT, "full"
                 taken += 1
                 if taken >= _MAX_EXPANSIONS:
                     break
@@ -665,6 +742,13 @@ class SchemaIndex:
         return " -> ".join([*steps, type_name])
 
 
+def _coverage(matched: int, loose: int, count: int) -> float:
+    """The share of its score a document keeps for matching some of the query's ``count`` words: ``matched``
+    holds the bits of the words it has (or a longer form of), ``loose`` those it has only an equivalent of."""
+    covered = matched.bit_count() + _EQUIVALENT_COVER * (loose & ~matched).bit_count()
+    return float((covered / count) ** _COVERAGE_POWER)
+
+
 def _reach(
     type_name: str,
     parents: Mapping[str, tuple[str, str]],
@@ -692,6 +776,18 @@ def _reach(
     return 1.0 / (1.0 + _DEPTH_DAMP * depth)
 
 
+def _central_referrers(referred: Mapping[str, int]) -> int:
+    counts = sorted(referred.values())
+    return max(counts[int(len(counts) * _CENTRAL_QUANTILE)] if counts else 1, 2)
+
+
+def _centrality(referrers: int, central: int) -> float:
+    """The prior factor of a type and its members by how many other types refer to it (see
+    :func:`~monitor.core.schema_graph.referrers`): 1 for a central type, ``1 - _PERIPHERAL`` for an orphan."""
+    share = min(math.log1p(referrers) / math.log1p(central), 1.0)
+    return 1.0 - _PERIPHERAL * (1.0 - share)
+
+
 class _Builder:
     """Collects documents and their weighted words, then turns them into idf-weighted postings."""
 
@@ -699,6 +795,8 @@ class _Builder:
         self.docs: list[_Doc] = []
         self._raw: dict[str, dict[int, float]] = {}
         self._descriptions: dict[str, list[tuple[str, float]]] = {}
+        self._described: set[tuple[tuple[str, ...], str]] = set()
+        self._context: dict[str, dict[int, float]] = {}
 
     def add(
         self,
@@ -709,6 +807,7 @@ class _Builder:
         returns_words: Iterable[str] = (),
         argument_words: Iterable[str] = (),
         input_words: Iterable[str] = (),
+        context_words: Iterable[str] = (),
         description: Any = None,
     ) -> None:
         doc_id = len(self.docs)
@@ -720,10 +819,14 @@ class _Builder:
             for word in group:
                 weights[word] = weight
         if isinstance(description, str) and description:
+            self._described.add((tuple(name_words), description))
             for word, weight in self._description(description):
                 weights[word] = max(weights.get(word, 0.0), weight) + (
                     0.1 * weight if word in weights else 0.0
                 )
+        for word in context_words:
+            if word not in weights:
+                self._context.setdefault(word, {})[doc_id] = _W_CONTEXT
         raw = self._raw
         for word, weight in weights.items():
             entries = raw.get(word)
@@ -745,11 +848,25 @@ class _Builder:
             self._descriptions[description] = cached
         return cached
 
+    def associations(self) -> Mapping[str, tuple[tuple[str, float], ...]]:
+        """Description word -> the name words it goes with (see :mod:`monitor.core.associations`)."""
+        return name_associations(
+            (name, (word for word, _ in self._description(text))) for name, text in self._described
+        )
+
     def finish(self) -> dict[str, list[tuple[int, float]]]:
+        """word -> [(document, weight x idf)] for the words of the documents' own text."""
+        return self._postings(self._raw)
+
+    def context(self) -> dict[str, list[tuple[int, float]]]:
+        """The same for what a mutation's arguments and their input fields say (see :meth:`add`)."""
+        return self._postings(self._context)
+
+    def _postings(self, raw: Mapping[str, Mapping[int, float]]) -> dict[str, list[tuple[int, float]]]:
         total = max(len(self.docs), 1)
         postings: dict[str, list[tuple[int, float]]] = {}
-        for word, entries in self._raw.items():
-            df = len(entries)
+        for word, entries in raw.items():
+            df = len(self._raw.get(word, ())) + len(self._context.get(word, ()))
             idf = math.log(1.0 + (total - df + 0.5) / (df + 0.5))
             postings[word] = [(doc, weight * idf) for doc, weight in entries.items()]
         return postings
