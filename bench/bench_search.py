@@ -5,7 +5,9 @@ Run: ``python bench/bench_search.py`` (``--in-process`` skips the stdio server a
 the held-out ones' misses stay unseen while tuning). Prints figures and exits 0; it asserts nothing.
 
 The questions (``bench/search_questions/*.json``, see the README there) were written from the schemas before any
-search ran on them; a third of each file is held out (never tuned on). For every schema and split it prints:
+search ran on them; a third of each file is held out (never tuned on), and ``fresh/`` holds a later blind set
+written by someone who never saw the search code or its output (``--misses`` never lists those: nobody may tune
+on them). For every schema and split it prints:
 
 - ``R@5``: share of questions with an accepted coordinate among the first 5 hits;
 - ``MRR@10``: mean reciprocal rank of the first accepted hit within 10 (0 when none);
@@ -65,12 +67,12 @@ class Question:
 
 def load_questions() -> dict[str, list[Question]]:
     out: dict[str, list[Question]] = {}
-    for path in sorted(QUESTIONS.glob("*.json")):
+    for path in sorted(QUESTIONS.glob("*.json")) + sorted((QUESTIONS / "fresh").glob("*.json")):
         document = json.loads(path.read_text(encoding="utf-8"))
-        out[document["schema"]] = [
+        out.setdefault(document["schema"], []).extend(
             Question(document["schema"], q["question"], frozenset(q["accept"]), q["split"])
             for q in document["questions"]
-        ]
+        )
     return out
 
 
@@ -230,7 +232,7 @@ def table(
         f"{'schema':<34} {'split':<8} {'n':>3}   {'gqlmon R@5  MRR@10  top-1':<26} {'BM25 R@5  MRR@10  top-1':<24}"
     )
     present = {q.split for asked in questions.values() for q in asked}
-    splits: Sequence[str] = [s for s in ("tuned", "heldout") if s in present] + ["all"]
+    splits: Sequence[str] = [s for s in ("tuned", "heldout", "fresh") if s in present] + ["all"]
     missed: list[str] = []
     for schema, asked in questions.items():
         for split in splits:
@@ -239,7 +241,7 @@ def table(
             for question in chosen:
                 rank = mine.add(ours(question), question.accept)
                 theirs.add(baseline(question), question.accept)
-                if split == "all" and rank != 1:
+                if split == "all" and rank != 1 and question.split != "fresh":
                     top = ", ".join(hit[0] for hit in ours(question)[:3])
                     missed.append(f"  [{question.split}] {schema}: {question.text!r} rank {rank}; top: {top}")
             gain = mine.mrr10 - theirs.mrr10
@@ -269,7 +271,7 @@ def main() -> int:
     parser.add_argument("--misses", action="store_true", help="list the questions not answered first")
     parser.add_argument(
         "--split",
-        choices=("tuned", "heldout"),
+        choices=("tuned", "heldout", "fresh"),
         help="only this split's questions (tune with --split tuned: held-out misses stay unseen)",
     )
     args = parser.parse_args()
@@ -280,7 +282,8 @@ def main() -> int:
     }
     total = sum(len(q) for q in questions.values())
     held = sum(q.split == "heldout" for qs in questions.values() for q in qs)
-    print(f"{total} questions over {len(questions)} schemas ({held} held out)")
+    fresh = sum(q.split == "fresh" for qs in questions.values() for q in qs)
+    print(f"{total} questions over {len(questions)} schemas ({held} held out, {fresh} fresh and blind)")
 
     baselines = {schema: BM25(realschemas.load(schema)) for schema in questions}
 
