@@ -24,10 +24,8 @@ Build one auth object per target and keep it: the cache lives in the object.
 from __future__ import annotations
 
 import base64
-import functools
 import json
 import math
-import ssl
 import time
 from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from dataclasses import dataclass
@@ -39,6 +37,7 @@ import anyio
 import httpx
 from pydantic import SecretStr
 
+from monitor.adapters.http import new_client
 from monitor.errors import AuthError
 from monitor.settings.envrefs import require_env
 from monitor.settings.models import (
@@ -59,8 +58,8 @@ __all__ = [
     "OidcTokenAuth",
     "RefreshingTokenAuth",
     "StaticHeaderAuth",
+    "auth_for",
     "build_auth",
-    "user_agent",
 ]
 
 #: Refresh this long before a token expires (at most; short-lived tokens refresh at 80 % of their life).
@@ -70,25 +69,7 @@ _MAX_MESSAGE: Final = 200
 ClientFactory = Callable[[], httpx.AsyncClient]
 
 
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    return httpx.create_ssl_context(verify=True)
-
-
-def tls_verify(verify: bool) -> ssl.SSLContext | bool:
-    """What to pass as httpx's ``verify``: one shared SSL context (loading the CA bundle costs ~40 ms,
-    most of a check's CPU when every check built its own), or False when the target opts out."""
-    return _tls_context() if verify else False
-
-
 Clock = Callable[[], float]
-
-
-def user_agent() -> str:
-    """``gqlmon/<version>``: the User-Agent of every request gqlmon sends."""
-    import monitor
-
-    return f"gqlmon/{getattr(monitor, '__version__', '0.1.0')}"
 
 
 def build_auth(
@@ -106,10 +87,7 @@ def build_auth(
             register_secret(secret.get_secret_value())
 
     def default_factory() -> httpx.AsyncClient:
-        headers = {"User-Agent": user_agent()}
-        return httpx.AsyncClient(
-            timeout=target.timeout, verify=tls_verify(target.verify_tls), headers=headers
-        )
+        return new_client(timeout=target.timeout, verify=target.verify_tls)
 
     factory = client_factory or default_factory
     if isinstance(auth, BearerAuth):
@@ -131,6 +109,19 @@ def build_auth(
     if isinstance(auth, CommandAuth):
         return CommandTokenAuth(name, auth, clock)
     return NoCredentials()
+
+
+_built: dict[str, tuple[TargetConfig, httpx.Auth]] = {}
+
+
+def auth_for(target: TargetConfig) -> httpx.Auth:
+    """The target's ``httpx.Auth``, kept for the life of the process so that an exchanged or refreshed
+    token is reused until it expires, by the checks and the MCP server alike. Rebuilt when the target's
+    configuration changes (a reload; ``SecretStr`` compares by value, so a rotated secret rebuilds too)."""
+    cached = _built.get(target.name)
+    if cached is None or cached[0] != target:
+        cached = _built[target.name] = (target, build_auth(target))
+    return cached[1]
 
 
 # --------------------------------------------------------------------------------------------- flows

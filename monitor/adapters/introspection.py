@@ -23,14 +23,11 @@ or :class:`~monitor.errors.AuthError` (credentials could not be obtained or were
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import json
 import logging
-import math
 import random
 import re
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -39,7 +36,15 @@ from typing import TYPE_CHECKING, Any, Final
 import anyio
 import httpx
 
-from monitor.adapters.auth import build_auth, tls_verify, user_agent
+from monitor.adapters.auth import build_auth
+from monitor.adapters.http import (
+    RETRY_AFTER_CAP,
+    ResponseTooLarge,
+    new_client,
+    parse_retry_after,
+    read_capped,
+    user_agent,
+)
 from monitor.core.schema import (
     QUERY_VARIANTS,
     QueryVariant,
@@ -50,25 +55,22 @@ from monitor.core.schema import (
 )
 from monitor.errors import IntrospectionError, SchemaError
 from monitor.settings.models import TargetConfig
-from monitor.support.redact import redact, register_secret
+from monitor.support.redact import is_sensitive_header, redact, register_secret
 
 if TYPE_CHECKING:
     from graphql import GraphQLSchema
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
-    "RETRY_AFTER_CAP",
     "IntrospectionResult",
     "introspect",
     "introspect_url",
-    "parse_retry_after",
     "shape_problem",
 ]
 
 log = logging.getLogger("monitor.introspection")
 
 DEFAULT_MAX_BYTES: Final = 50 * 1024 * 1024
-RETRY_AFTER_CAP: Final = 60.0
 BACKOFF_BASE: Final = 0.5
 BACKOFF_CAP: Final = 10.0
 _MAX_MESSAGE: Final = 200
@@ -83,7 +85,6 @@ _AUTH_MESSAGE: Final = re.compile(
     r"(?i)\b(?:unauthori[sz]ed|unauthenticated|not authenticated|authentication required|bad credentials"
     r"|invalid (?:api key|access token|credentials))\b"
 )
-_SENSITIVE_HEADER_WORDS: Final = ("auth", "token", "key", "secret", "cookie", "session", "password")
 
 
 @dataclass(frozen=True, eq=False)
@@ -175,7 +176,7 @@ async def introspect_url(
     """
     headers = dict(headers or {})
     for key, value in headers.items():
-        if any(word in key.lower() for word in _SENSITIVE_HEADER_WORDS):
+        if is_sensitive_header(key):
             register_secret(value)
     if deadline is None:
         deadline = timeout * (retries + len(variants)) + RETRY_AFTER_CAP
@@ -185,26 +186,8 @@ async def introspect_url(
     )
     if client is not None:
         return await fetch.run(client)
-    async with httpx.AsyncClient(timeout=timeout, verify=tls_verify(verify), follow_redirects=False) as own:
+    async with new_client(timeout=timeout, verify=verify) as own:
         return await fetch.run(own)
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date), capped; None if absent."""
-    if not value or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            moment = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-        seconds = moment.timestamp() - (time.time() if now is None else now)
-    if not math.isfinite(seconds):
-        return None
-    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
 
 
 # --------------------------------------------------------------------------------------------- internals
@@ -347,16 +330,11 @@ class _Fetch:
                     timeout=self.timeout,
                 ) as response:
                     status = str(response.status_code)
-                    declared = response.headers.get("content-length", "")
-                    if declared.isdigit() and int(declared) > self.max_bytes:
-                        raise self._too_big()
-                    buffer = bytearray()
-                    async for chunk in response.aiter_bytes():
-                        buffer += chunk
-                        size = len(buffer)
-                        if size > self.max_bytes:
-                            raise self._too_big()
-                    return _Reply(response.status_code, response.headers, bytes(buffer))
+                    content = await read_capped(response, self.max_bytes)
+                    size = len(content)
+                    return _Reply(response.status_code, response.headers, content)
+        except ResponseTooLarge:
+            raise self._too_big() from None
         except (TimeoutError, httpx.TimeoutException):
             status = "timeout"
             raise _Transient(f"no complete response within {self.timeout:g}s") from None

@@ -47,6 +47,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import WebClient
 from slack_sdk.webhook import WebhookClient
 
+from monitor.adapters.http import parse_retry_after
 from monitor.adapters.store import OutboxItem, Store, utcnow
 from monitor.core.alert import message_metadata, metadata_key
 from monitor.errors import AlertError, MonitorError
@@ -398,14 +399,10 @@ class SlackSender:
 
 
 def _retry_after(headers: dict[str, Any]) -> float:
-    for key, value in headers.items():
-        if key.lower() == "retry-after":
-            raw = value[0] if isinstance(value, list) and value else value
-            try:
-                return max(float(raw), 0.0)
-            except (TypeError, ValueError):
-                break
-    return 30.0
+    """Slack's ``Retry-After`` (uncapped: the outbox waits as long as Slack asks), 30 s when it gives none."""
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    seconds = parse_retry_after(value, cap=None)
+    return 30.0 if seconds is None else seconds
 
 
 class _UnsetSender(SlackSender):

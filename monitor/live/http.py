@@ -17,7 +17,8 @@ from typing import Any, Final
 
 import httpx
 
-from monitor.adapters.auth import build_auth, user_agent
+from monitor.adapters.auth import build_auth
+from monitor.adapters.http import user_agent
 from monitor.settings.models import TargetConfig
 from monitor.support.redact import MASK, is_sensitive_header, redact, register_secret
 

@@ -20,7 +20,8 @@ import anyio
 import anyio.to_thread
 import httpx
 
-from monitor.adapters.auth import build_auth, user_agent
+from monitor.adapters.auth import auth_for
+from monitor.adapters.http import ResponseTooLarge, new_client, read_capped
 from monitor.core.contracts.document import check_document
 from monitor.errors import AuthError, ConfigError
 from monitor.mcp.answers import json_size
@@ -41,22 +42,11 @@ class LiveLimits:
     max_response_bytes: int = 2 * 1024 * 1024
 
 
-class _TooLarge(Exception):
-    pass
-
-
 @dataclass
 class LiveClient:
-    """Sends queries to targets; keeps one auth object per target (token caches live in them)."""
+    """Sends queries to targets, with the process's auth per target (:func:`auth_for`: tokens reused)."""
 
     limits: LiveLimits = field(default_factory=LiveLimits)
-    _auth: dict[str, httpx.Auth] = field(default_factory=dict)
-
-    def auth_for(self, target: TargetConfig) -> httpx.Auth:
-        auth = self._auth.get(target.name)
-        if auth is None:
-            auth = self._auth[target.name] = build_auth(target)
-        return auth
 
     async def execute(
         self,
@@ -133,7 +123,6 @@ class LiveClient:
         cap = min(limits.max_response_bytes, target.max_response_bytes)
         headers = {
             **target.header_values(),
-            "User-Agent": user_agent(),
             "Content-Type": "application/json",
             "Accept": "application/graphql-response+json, application/json",
         }
@@ -141,24 +130,15 @@ class LiveClient:
         try:
             with anyio.fail_after(timeout):
                 async with (
-                    httpx.AsyncClient(
-                        timeout=timeout, verify=target.verify_tls, follow_redirects=False
-                    ) as client,
+                    new_client(timeout=timeout, verify=target.verify_tls) as client,
                     client.stream(
-                        "POST", str(target.url), json=payload, headers=headers, auth=self.auth_for(target)
+                        "POST", str(target.url), json=payload, headers=headers, auth=auth_for(target)
                     ) as response,
                 ):
-                    chunks: list[bytes] = []
-                    size = 0
-                    async for chunk in response.aiter_bytes():
-                        size += len(chunk)
-                        if size > cap:
-                            raise _TooLarge
-                        chunks.append(chunk)
-                    return response.status_code, b"".join(chunks)
+                    return response.status_code, await read_capped(response, cap)
         except TimeoutError:
             raise ConfigError(f"{target.name} did not answer within {timeout:g}s; ask for less") from None
-        except _TooLarge:
+        except ResponseTooLarge:
             raise ConfigError(
                 f"{target.name}'s answer exceeded {cap // 1024} KiB and was dropped; select fewer fields or "
                 "fewer items (first: 10)"

@@ -106,6 +106,7 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
 
     done = timer.step("introspect")
     try:
+        from monitor.adapters.auth import auth_for
         from monitor.adapters.introspection import introspect
 
         result = await introspect(target, auth=auth_for(target), known_body=known_body, build=False)
@@ -396,23 +397,6 @@ async def _finish(
     return CheckOutcome(report, published, queued)
 
 
-_auth_cache: dict[str, tuple[TargetConfig, Any]] = {}
-
-
-def auth_for(target: TargetConfig) -> Any:
-    """The target's httpx.Auth, kept across checks so exchanged tokens are reused until they expire.
-
-    Rebuilt when the target's configuration changes (a config reload).
-    """
-    from monitor.adapters.auth import build_auth
-
-    cached = _auth_cache.get(target.name)
-    if cached is None or cached[0] != target:  # SecretStr compares by value: a rotated secret rebuilds
-        cached = (target, build_auth(target))
-        _auth_cache[target.name] = cached
-    return cached[1]
-
-
 def _info(ref: SnapshotRef) -> SnapshotInfo:
     return SnapshotInfo(ref.id, ref.first_seen_at.isoformat(), ref.query_variant)
 
@@ -612,6 +596,7 @@ async def _live(target: TargetConfig, fetched: IntrospectionResult, timer: _Time
     """Run the target's live contract tests when enabled (a worker thread, bounded by its own deadline)."""
     if not target.live.enabled:
         return None
+    from monitor.adapters.auth import auth_for
     from monitor.live import run_live_tests
 
     done = timer.step("live")

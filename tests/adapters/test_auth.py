@@ -13,7 +13,7 @@ import anyio
 import httpx
 import pytest
 
-from monitor.adapters.auth import build_auth
+from monitor.adapters.auth import auth_for, build_auth
 from monitor.adapters.introspection import introspect
 from monitor.errors import AuthError
 from monitor.settings.models import TargetConfig
@@ -109,6 +109,23 @@ async def test_api_key_exchange_caches_the_jwt(faulty: FaultyApp, url: URL) -> N
     assert exchange.body["variables"] == {"id": KEY_ID, "secret": KEY_SECRET}
     [jwt] = faulty.issued
     assert authorizations(faulty) == [f"Bearer {jwt}"] * 3
+
+
+async def test_auth_for_reuses_the_exchanged_token_until_the_configuration_changes(
+    faulty: FaultyApp, url: URL
+) -> None:
+    """One auth per target for the whole process (checks and MCP ``execute_query`` alike): three checks
+    exchange once; a reloaded configuration with a rotated key builds a new auth, which exchanges again."""
+    config = target(url("/secure"), api_key())
+    for _ in range(3):
+        await check(config, auth_for(config))
+    assert faulty.exchanges == 1
+    assert auth_for(target(url("/secure"), api_key())) is auth_for(config)  # equal configuration: same auth
+
+    rotated = target(url("/secure"), api_key(key_id="rotated-key-id"))
+    assert auth_for(rotated) is not auth_for(config)
+    with pytest.raises(AuthError):  # the server does not know the rotated key: it really was used
+        await check(rotated, auth_for(rotated))
 
 
 async def test_concurrent_requests_share_one_exchange(faulty: FaultyApp, url: URL) -> None:

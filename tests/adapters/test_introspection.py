@@ -15,13 +15,8 @@ import anyio
 import httpx
 import pytest
 
-from monitor.adapters.introspection import (
-    RETRY_AFTER_CAP,
-    IntrospectionResult,
-    introspect,
-    introspect_url,
-    parse_retry_after,
-)
+from monitor.adapters.http import RETRY_AFTER_CAP, parse_retry_after
+from monitor.adapters.introspection import IntrospectionResult, introspect, introspect_url
 from monitor.core.schema import schema_from_introspection
 from monitor.errors import IntrospectionError
 from monitor.settings.models import TargetConfig
@@ -151,6 +146,8 @@ def test_retry_after_parsing() -> None:
     assert parse_retry_after(None) is None
     assert parse_retry_after("soon") is None
     assert parse_retry_after("nan") is None
+    assert parse_retry_after("3600", cap=None) == 3600.0  # Slack's outbox waits as long as Slack asks
+    assert parse_retry_after(["7", "9"]) == 7.0  # a header's values given as a list: the first counts
 
 
 async def test_connection_refused_is_retried_then_reported() -> None:
