@@ -32,6 +32,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     GraphQLUnionType,
+    get_named_type,
 )
 
 __all__ = [
@@ -84,12 +85,6 @@ EXECUTABLE_LOCATIONS: Final = frozenset(
 Edges = tuple[tuple[str, ...], tuple[str, ...]]
 
 
-def _unwrapped_name(ref: Any) -> str:
-    while type(ref) is GraphQLNonNull or type(ref) is GraphQLList:
-        ref = ref.of_type
-    return ref.name  # type: ignore[no-any-return]
-
-
 def type_edges(type_: GraphQLNamedType) -> Edges:
     """Where a type leads by its own definition (implementations of an interface are not its own).
 
@@ -116,7 +111,7 @@ def type_edges(type_: GraphQLNamedType) -> Edges:
     if isinstance(type_, GraphQLUnionType):
         return tuple(t.name for t in type_.types), ()
     if isinstance(type_, GraphQLInputObjectType):
-        return (), tuple(_unwrapped_name(f.type) for f in type_.fields.values())
+        return (), tuple(get_named_type(f.type).name for f in type_.fields.values())
     return (), ()
 
 
@@ -148,7 +143,7 @@ def schema_usage(
 
     roots = (schema.query_type, schema.mutation_type, schema.subscription_type)
     directive_inputs = [
-        _unwrapped_name(arg.type)
+        get_named_type(arg.type).name
         for directive in schema.directives
         if not EXECUTABLE_LOCATIONS.isdisjoint(directive.locations)
         for arg in directive.args.values()

@@ -9,22 +9,14 @@ Each predicate is a few lines of recursion over the wrappers, tested with a tabl
 
 from __future__ import annotations
 
-from graphql import GraphQLList, GraphQLNamedType, GraphQLNonNull, GraphQLType
+from graphql import GraphQLList, GraphQLNonNull, GraphQLType, get_named_type
 
 __all__ = [
     "is_safe_input_change",
     "is_safe_output_change",
     "named_type_changed",
-    "named_type_of",
     "same_type_ref",
 ]
-
-
-def named_type_of(type_: GraphQLType) -> GraphQLNamedType:
-    """The named type under any list and non-null wrappers."""
-    while isinstance(type_, GraphQLList | GraphQLNonNull):
-        type_ = type_.of_type
-    return type_  # type: ignore[return-value]
 
 
 def same_type_ref(old: GraphQLType, new: GraphQLType) -> bool:
@@ -44,12 +36,12 @@ def _is_named(type_: GraphQLType) -> bool:
 
 
 def _named_name(type_: GraphQLType) -> str:
-    return named_type_of(type_).name
+    return get_named_type(type_).name
 
 
 def named_type_changed(old: GraphQLType, new: GraphQLType) -> bool:
     """True when the type under the wrappers is a different type (always breaking)."""
-    return named_type_of(old).name != named_type_of(new).name
+    return get_named_type(old).name != get_named_type(new).name
 
 
 def is_safe_output_change(old: GraphQLType, new: GraphQLType) -> bool:
