@@ -20,7 +20,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from monitor.core.report import (
     render_html,
@@ -33,6 +33,9 @@ from monitor.core.report import (
 from monitor.core.report.model import DriftReport
 from monitor.core.report.view import merged_history, run_has_page, target_dir_name
 from monitor.support.atomic import write_atomic
+
+if TYPE_CHECKING:
+    from monitor.adapters.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,14 @@ class PublishedReport:
 def run_summary(run_id: str, finished_at: str, outcome: str, summary: Mapping[str, int]) -> dict[str, Any]:
     """One entry of a target's history, as the renderers and the index take it."""
     return {"run_id": run_id, "finished_at": finished_at, "outcome": outcome, "summary": dict(summary)}
+
+
+def stored_history(store: Store, target: str, limit: int = 100) -> list[dict[str, Any]]:
+    """The target's last ``limit`` runs (newest first) as history entries: the report's timeline."""
+    return [
+        run_summary(r.id, r.finished_at.isoformat(), r.outcome, r.summary)
+        for r in store.list_runs(target, limit=limit)
+    ]
 
 
 def publish_report(

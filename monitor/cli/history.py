@@ -101,6 +101,7 @@ def history_command(
 
 
 def report_command(settings: Settings, target: str, run_id: str, fmt: str) -> str:
+    from monitor.adapters.publish import stored_history
     from monitor.core import report as renderers
     from monitor.core.report.model import DriftReport
 
@@ -108,15 +109,7 @@ def report_command(settings: Settings, target: str, run_id: str, fmt: str) -> st
     try:
         known_target(settings, store, target)
         run = store.get_run(target, run_id)
-        history = [
-            {
-                "run_id": r.id,
-                "finished_at": r.finished_at.isoformat(),
-                "outcome": r.outcome,
-                "summary": r.summary,
-            }
-            for r in store.list_runs(target, limit=100)
-        ]
+        history = stored_history(store, target)
         acks = store.acknowledgements(target)
     finally:
         store.close()

@@ -104,10 +104,7 @@ class LiveClient:
             data=data,
             errors=errors[:20],
             trimmed=trimmed,
-            deprecated_usages=[
-                DeprecatedUsageModel(coordinate=d.coordinate, reason=d.reason, line=d.line, column=d.column)
-                for d in checked.deprecated
-            ],
+            deprecated_usages=[DeprecatedUsageModel.model_validate(d) for d in checked.deprecated],
         )
         if trimmed:
             answer.truncated = True

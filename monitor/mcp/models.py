@@ -7,9 +7,26 @@ cut to fit the size budget says so in ``truncated`` and tells, in ``note``, how 
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, Final, TypedDict
 
-from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
+
+#: How many coordinates folded into a search hit are shown (the rest are counted).
+FOLDED_SHOWN: Final = 6
+
+
+def fold_coordinates(coordinates: list[str] | tuple[str, ...], shown: int = FOLDED_SHOWN) -> list[str]:
+    """The first ``shown`` coordinates folded into a hit, and a count of the rest."""
+    if len(coordinates) <= shown:
+        return list(coordinates)
+    return [*coordinates[:shown], f"{len(coordinates) - shown} more"]
 
 
 class Envelope(TypedDict):
@@ -107,6 +124,10 @@ class SchemaAnswer(Answer):
 
 
 class SearchHitModel(BaseModel):
+    """A :class:`monitor.core.search.SearchHit` as the answer shows it (``model_validate(hit)``)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     coordinate: str
     kind: str
     path: str | None = Field(
@@ -131,6 +152,12 @@ class SearchHitModel(BaseModel):
             if data.get(key) == usual:
                 data.pop(key, None)
         return data
+
+    @field_validator("also", mode="before")
+    @classmethod
+    def _fold(cls, coordinates: Any) -> Any:
+        """The first six folded coordinates and a count of the rest: a hit is glanced at, not read."""
+        return fold_coordinates(coordinates) if isinstance(coordinates, list | tuple) else coordinates
 
 
 class SearchAnswer(Answer):
@@ -343,6 +370,10 @@ class ErrorModel(BaseModel):
 
 
 class DeprecatedUsageModel(BaseModel):
+    """A deprecated element an operation uses (``model_validate`` of the contracts' own record)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     coordinate: str
     reason: str
     line: int | None = None

@@ -162,17 +162,7 @@ def check_contracts(catalog: Catalog, target: str, max_chars: int) -> ContractsA
                 for e in op.errors
             ],
             caused_by=[_caused_by(by_id[i], seen_at, run.id, snap.id) for i in op.caused_by if i in by_id],
-            deprecated_usages=[
-                DeprecatedUsageModel(
-                    coordinate=d.coordinate,
-                    reason=d.reason,
-                    line=d.line,
-                    first_seen=d.first_seen,
-                    removal_date=d.removal_date,
-                    replacement=d.replacement,
-                )
-                for d in op.deprecations
-            ],
+            deprecated_usages=[DeprecatedUsageModel.model_validate(d) for d in op.deprecations],
         )
         for op in sorted(result.operations, key=lambda o: (_STATUS_ORDER.get(o.status.value, 3), o.name))
     ]

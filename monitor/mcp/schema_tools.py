@@ -42,6 +42,7 @@ from monitor.mcp.models import (
     SearchHitModel,
     TypeAnswer,
     TypeLine,
+    fold_coordinates,
 )
 
 Root = Literal["query", "mutation", "subscription"]
@@ -151,20 +152,7 @@ def search_schema(
         **envelope(target, snap),
         query=query[:500],
         scope=scope,
-        hits=[
-            SearchHitModel(
-                coordinate=h.coordinate,
-                kind=h.kind,
-                path=h.path,
-                signature=h.signature,
-                description=h.description,
-                deprecated=h.deprecated,
-                deprecation_reason=h.deprecation_reason,
-                score=h.score,
-                also=_folded(h.also),
-            )
-            for h in hits
-        ],
+        hits=[SearchHitModel.model_validate(h) for h in hits],
     )
     if not hits:
         answer.note = "no match: try other words, a broader scope, or get_schema(format='summary')"
@@ -180,7 +168,7 @@ def search_schema(
     if json_size(answer) > budget:  # then folded lists and the middle of long paths
         for hit in answer.hits:
             hit.also = (
-                _folded(tuple(c for c in hit.also if not c[0].isdigit()), 2)
+                fold_coordinates([c for c in hit.also if not c[0].isdigit()], 2)
                 if len(hit.also) > 3
                 else hit.also
             )
@@ -381,13 +369,6 @@ def _short_path(path: str | None, limit: int) -> str | None:
         return path
     steps = path.split(" -> ")
     return " -> ".join([steps[0], "…", *steps[-2:]]) if len(steps) > 3 else path
-
-
-def _folded(coordinates: tuple[str, ...], shown: int = 6) -> list[str]:
-    """The coordinates folded into a hit, the first ``shown`` of them and a count of the rest."""
-    if len(coordinates) <= shown:
-        return list(coordinates)
-    return [*coordinates[:shown], f"{len(coordinates) - shown} more"]
 
 
 def _join(first: str | None, second: str) -> str:

@@ -640,11 +640,7 @@ async def _alerts(
 
 
 def _publish(settings: Settings, store: Store, report: DriftReport) -> list[Path]:
-    from monitor.adapters.publish import publish_report
+    from monitor.adapters.publish import publish_report, stored_history
 
-    history = [
-        {"run_id": r.id, "finished_at": r.finished_at.isoformat(), "outcome": r.outcome, "summary": r.summary}
-        for r in store.list_runs(report.target, limit=100)
-    ]
-    published = publish_report(report, settings.reports_dir, history)
+    published = publish_report(report, settings.reports_dir, stored_history(store, report.target))
     return list(published.paths)
