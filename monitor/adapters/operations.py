@@ -34,6 +34,7 @@ from monitor.core.contracts.embedded import (
     resolve_module,
 )
 from monitor.errors import ContractError
+from monitor.settings.models import Settings, TargetConfig
 
 SKIPPED_DIRECTORIES: Final = frozenset({"variables", "node_modules", "__pycache__"})
 SUFFIXES: Final = DOCUMENT_SUFFIXES | MANIFEST_SUFFIXES | CODE_SUFFIXES
@@ -132,6 +133,35 @@ def load_contracts(
     return load_operation_globs(
         contracts.globs, root=contracts.root, exclude=contracts.exclude, base=base, functions=functions
     )
+
+
+def target_contracts(settings: Settings, target: TargetConfig) -> OperationSet | None:
+    """The saved operations of a configured target, as every part of gqlmon reads them (the check, the
+    MCP server's ``check_contracts``): paths shown relative to :func:`contracts_base`, so reports and the
+    digests that decide reuse do not depend on the working directory. None when its contracts directory
+    does not exist (the target has no saved operations)."""
+    contracts = locate_contracts(
+        target.contracts_dir,
+        globs=target.contracts_globs,
+        exclude=target.contracts_exclude,
+        project=target.contracts_project,
+    )
+    if contracts.globs is None and not contracts.root.is_dir():
+        return None
+    return load_contracts(
+        contracts, base=contracts_base(settings, target), functions=target.graphql_functions
+    )
+
+
+def contracts_base(settings: Settings, target: TargetConfig) -> Path:
+    """What saved operations' paths are shown relative to: the configuration file's directory when the
+    contracts live under it, else the directory holding ``contracts/`` (``contracts/<target>/x.graphql``)."""
+    directory = target.contracts_dir.resolve()
+    if settings.config_path is not None:
+        home = settings.config_path.resolve().parent
+        if directory.is_relative_to(home):
+            return home
+    return directory.parent.parent
 
 
 def expand_globs(patterns: Sequence[str], *, root: Path, exclude: Sequence[str] = ()) -> list[Path]:

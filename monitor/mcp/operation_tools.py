@@ -120,21 +120,14 @@ def _caused_by(change: Change, seen_at: str, run_id: str, snapshot: str | None) 
 
 
 def check_contracts(catalog: Catalog, target: str, max_chars: int) -> ContractsAnswer:
-    from monitor.adapters.operations import load_contracts, locate_contracts
-    from monitor.core.contracts import Status, validate_operations
+    from monitor.adapters.operations import target_contracts
+    from monitor.core.contracts import OperationSet, Status, validate_operations
 
     config = catalog.configured(target)
     snap, loaded = catalog.snapshot(target, "latest")
     directory = config.contracts_dir
-    base = catalog.settings.config_path.parent if catalog.settings.config_path else None
-    try:
-        contracts = locate_contracts(
-            directory,
-            globs=config.contracts_globs,
-            exclude=config.contracts_exclude,
-            project=config.contracts_project,
-        )
-        operations = load_contracts(contracts, base=base, functions=config.graphql_functions)
+    try:  # read exactly as the check reads them: same paths, same digests
+        operations = target_contracts(catalog.settings, config) or OperationSet()
     except MonitorError as exc:
         raise ConfigError(f"{target}: {exc}") from None
     store = catalog.store

@@ -507,32 +507,9 @@ async def _contracts_unchanged(
 
 
 async def _load_operations(settings: Settings, target: TargetConfig) -> OperationSet | None:
-    """The target's saved operations, their paths shown relative to :func:`contracts_base` (so reports,
-    and the digests that decide reuse, do not depend on the working directory)."""
-    from monitor.adapters.operations import load_contracts, locate_contracts
+    from monitor.adapters.operations import target_contracts
 
-    contracts = locate_contracts(
-        target.contracts_dir,
-        globs=target.contracts_globs,
-        exclude=target.contracts_exclude,
-        project=target.contracts_project,
-    )
-    if contracts.globs is None and not await anyio.Path(contracts.root).is_dir():
-        return None
-    base = contracts_base(settings, target)
-    functions = target.graphql_functions
-    return await anyio.to_thread.run_sync(lambda: load_contracts(contracts, base=base, functions=functions))
-
-
-def contracts_base(settings: Settings, target: TargetConfig) -> Path:
-    """What saved operations' paths are shown relative to: the configuration file's directory when the
-    contracts live under it, else the directory holding ``contracts/`` (``contracts/<target>/x.graphql``)."""
-    directory = target.contracts_dir.resolve()
-    if settings.config_path is not None:
-        home = settings.config_path.resolve().parent
-        if directory.is_relative_to(home):
-            return home
-    return directory.parent.parent
+    return await anyio.to_thread.run_sync(target_contracts, settings, target)
 
 
 async def _previous_contracts(

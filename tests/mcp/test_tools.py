@@ -420,6 +420,12 @@ async def test_check_contracts_reports_the_saved_operations_at_the_latest_snapsh
     report = stored_report(world)
     expected = {op["name"]: op["status"] for op in report["contracts"]["operations"]}
     assert {op["name"]: op["status"] for op in answer["operations"]} == expected
+    # The contracts live outside the configuration's directory: the files read as the check's report
+    # shows them (same base, so the same digests), not as absolute paths of this machine.
+    assert {op["name"]: op["file"] for op in answer["operations"]} == {
+        op["name"]: op["file"] for op in report["contracts"]["operations"]
+    }
+    assert not any(op["file"].startswith("/") for op in answer["operations"])
     assert answer["total"] == len(expected) == answer["valid"] + answer["broken"] + answer["deprecated"]
     assert answer["broken"] >= 3
     statuses = [op["status"] for op in answer["operations"]]
