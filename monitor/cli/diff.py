@@ -5,7 +5,6 @@ SQLAlchemy, httpx or the report renderers."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -17,8 +16,6 @@ if TYPE_CHECKING:
     from monitor.adapters.schema_sources import LoadedSchema
     from monitor.settings.models import Settings
 
-
-log = logging.getLogger(__name__)
 
 _MARK = {Criticality.BREAKING: "✖", Criticality.DANGEROUS: "▲", Criticality.SAFE: "✔"}
 
@@ -50,25 +47,18 @@ async def diff_sources(
 def diff_loaded(old: LoadedSchema, new: LoadedSchema) -> list[Change]:
     """The diff of two loaded schemas: from JSON without building them whole when it can
     (:mod:`monitor.core.diff.introspected`); two SDL documents also compare applied directives."""
-    from monitor.core.diff import diff_schemas
-    from monitor.core.diff.introspected import NeedsFullBuild, diff_introspections
+    from monitor.core.diff.introspected import diff_versions
 
-    unstated = (
-        old.unstated_directives | new.unstated_directives
-    )  # built-ins an SDL side leaves to graphql-core
-    if old.sdl is None or new.sdl is None:
-        try:
-            return diff_introspections(
-                old.introspection,
-                new.introspection,
-                old_source=old.label,
-                new_source=new.label,
-                unstated_directives=unstated,
-            )
-        except NeedsFullBuild as exc:
-            log.debug("diffing the built schemas: %s", exc)
-    return diff_schemas(
-        old.schema, new.schema, old_sdl=old.sdl, new_sdl=new.sdl, unstated_directives=unstated
+    return diff_versions(
+        old.introspection,
+        new.introspection,
+        build_old=lambda: old.schema,
+        build_new=lambda: new.schema,
+        old_source=old.label,
+        new_source=new.label,
+        old_sdl=old.sdl,
+        new_sdl=new.sdl,
+        unstated_directives=old.unstated_directives | new.unstated_directives,  # built-ins an SDL leaves out
     )
 
 

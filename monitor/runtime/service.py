@@ -271,21 +271,26 @@ def _diff(
 ) -> list[Change]:
     """The changes from the stored snapshot to the new result: the JSON diff (it builds only the changed
     types), or, for a pair it cannot answer for, the diff of the built schemas."""
-    from monitor.core.diff import diff_schemas
-    from monitor.core.diff.introspected import NeedsFullBuild, diff_introspections
+    from monitor.core.diff.introspected import diff_versions
 
-    try:
-        return diff_introspections(old_intro, new_intro)
-    except NeedsFullBuild as exc:
-        log.info("the JSON diff cannot answer (%s): diffing the built schemas", exc)
-    old = old_schema()
-    if old is None:  # the stored snapshot does not build: raise what the build says
-        old = schema_from_introspection(old_intro)
-    # Per-type fingerprints let the diff skip every type that did not change (the old side's were
-    # stored with its snapshot; a snapshot stored by an older gqlmon has none: diff it whole).
-    old_types = store.load_type_fingerprints(old_id)
-    new_types = type_fingerprints_of(canon) if old_types is not None else None
-    return diff_schemas(old, new_schema, old_type_fingerprints=old_types, new_type_fingerprints=new_types)
+    def build_old() -> GraphQLSchema:
+        built = old_schema()
+        # the stored snapshot does not build: build it again to raise what the build says
+        return built if built is not None else schema_from_introspection(old_intro)
+
+    def fingerprints() -> tuple[dict[str, str] | None, dict[str, str] | None]:
+        # Per-type fingerprints let the diff skip every type that did not change (the old side's were
+        # stored with its snapshot; a snapshot stored by an older gqlmon has none: diff it whole).
+        old_types = store.load_type_fingerprints(old_id)
+        return old_types, type_fingerprints_of(canon) if old_types is not None else None
+
+    return diff_versions(
+        old_intro,
+        new_intro,
+        build_old=build_old,
+        build_new=lambda: new_schema,
+        type_fingerprints=fingerprints,
+    )
 
 
 async def _still_open(

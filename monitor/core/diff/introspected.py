@@ -25,8 +25,9 @@ and the caller builds both schemas whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, Final
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Final
 
 from monitor.core.changes import Change
 from monitor.core.diff.dispatch import diff_schemas
@@ -34,7 +35,14 @@ from monitor.core.schema import IntrospectionDict, canonical_type, schema_from_i
 from monitor.core.usage import Edges, introspection_usage, json_type_edges, json_type_name
 from monitor.errors import SchemaError
 
-__all__ = ["NeedsFullBuild", "diff_introspections"]
+if TYPE_CHECKING:
+    from graphql import DocumentNode, GraphQLSchema
+
+Fingerprints = Mapping[str, str] | None
+
+__all__ = ["NeedsFullBuild", "diff_introspections", "diff_versions"]
+
+log = logging.getLogger(__name__)
 
 #: What an empty stub of each output kind keeps besides kind and name (build_client_schema needs them).
 _STUB_LISTS: Final = {
@@ -47,6 +55,49 @@ _ROOTS: Final = ("queryType", "mutationType", "subscriptionType")
 
 class NeedsFullBuild(Exception):
     """The partial build cannot answer for this pair; build both schemas whole (that reports any error)."""
+
+
+def diff_versions(
+    old: IntrospectionDict,
+    new: IntrospectionDict,
+    *,
+    build_old: Callable[[], GraphQLSchema],
+    build_new: Callable[[], GraphQLSchema],
+    old_source: str = "old",
+    new_source: str = "new",
+    old_sdl: DocumentNode | None = None,
+    new_sdl: DocumentNode | None = None,
+    unstated_directives: frozenset[str] = frozenset(),
+    type_fingerprints: Callable[[], tuple[Fingerprints, Fingerprints]] | None = None,
+) -> list[Change]:
+    """Every change from ``old`` to ``new``: the one way the check, ``gqlmon diff`` and the MCP tools diff.
+
+    The JSON diff (:func:`diff_introspections`) when it can answer; otherwise -- or with two SDL documents,
+    whose applied directives only the built schemas carry -- :func:`.dispatch.diff_schemas` on the schemas
+    ``build_old`` and ``build_new`` return (built only then), skipping the types whose fingerprints
+    ``type_fingerprints`` says are equal on both sides.
+    """
+    if old_sdl is None or new_sdl is None:
+        try:
+            return diff_introspections(
+                old,
+                new,
+                old_source=old_source,
+                new_source=new_source,
+                unstated_directives=unstated_directives,
+            )
+        except NeedsFullBuild as exc:
+            log.info("the JSON diff cannot answer (%s): diffing the built schemas", exc)
+    old_types, new_types = type_fingerprints() if type_fingerprints is not None else (None, None)
+    return diff_schemas(
+        build_old(),
+        build_new(),
+        old_type_fingerprints=old_types,
+        new_type_fingerprints=new_types,
+        old_sdl=old_sdl,
+        new_sdl=new_sdl,
+        unstated_directives=unstated_directives,
+    )
 
 
 def diff_introspections(
