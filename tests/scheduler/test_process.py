@@ -233,7 +233,8 @@ def test_run_serves_healthz_and_metrics_and_sigterm_stops_the_server_too(
     replica = spawn(config)
     wait_for(lambda: runs_of(state, "demo"), 20, "the first check")
     health = wait_for(lambda: _get(port, "/healthz"), 20, "/healthz to answer")
-    assert health.status_code == 200 and health.text == "ok: 1 targets scheduled, 0 checks running\n"
+    assert health.status_code == 200
+    assert health.text.startswith("ok: 1 targets scheduled, ") and health.text.endswith(" checks running\n")
     sample = 'gqlmon_runs_total{outcome="baseline",target="demo"} 1.0'
 
     def counted() -> httpx.Response | None:
