@@ -110,6 +110,23 @@ async def test_uvicorn_leaves_signals_logging_and_stdout_alone(
     assert (out, err) == ("", "")
 
 
+async def test_a_malformed_request_gets_400_and_uvicorn_warns_through_the_root_logger(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    async with serving(ROUTES) as client:
+        port = client.base_url.port
+        assert port is not None
+        async with await anyio.connect_tcp("127.0.0.1", port) as stream:
+            await stream.send(b"NOT HTTP AT ALL\r\n\r\n")
+            with anyio.fail_after(5):
+                answer = await stream.receive()
+        assert (await client.get("/metrics")).status_code == 200  # and the server carries on
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    warnings = [r for r in caplog.records if r.name.startswith("uvicorn")]
+    assert warnings and all(r.levelno >= logging.WARNING for r in warnings)
+
+
 def test_a_busy_port_is_a_one_line_error_naming_it() -> None:
     with listen("127.0.0.1", 0) as taken:
         port = taken.getsockname()[1]
