@@ -1,4 +1,4 @@
-"""Liveness for container orchestrators: a health file, and a small HTTP server for /healthz and /metrics.
+"""Liveness for container orchestrators: the health file, and the answer ``/healthz`` gives.
 
 The scheduler rewrites the health file (atomically) on every tick of its loop::
 
@@ -7,8 +7,9 @@ The scheduler rewrites the health file (atomically) on every tick of its loop::
 
 ``gqlmon healthcheck`` reads it and exits 0 when ``status`` is ``running`` and ``last_loop`` is recent,
 1 otherwise (missing file, ``stopping``/``stopped``, or a loop that stopped ticking: a wedged event loop
-stops ticking too). The HTTP server answers the same question on ``GET /healthz`` (200 or 503) and serves
-the Prometheus metrics on ``GET /metrics``; it is started only when a metrics port is configured.
+stops ticking too). :mod:`monitor.runtime.http_server` answers the same question (:func:`assess`) on
+``GET /healthz`` (200 or 503) and serves the Prometheus metrics on ``GET /metrics``; it is started only
+when a metrics port is configured.
 """
 
 from __future__ import annotations
@@ -16,15 +17,9 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Final, TextIO
-
-import anyio
-from anyio.abc import SocketAttribute, SocketStream, TaskStatus
-
-_MAX_REQUEST: Final = 8192
+from typing import Any, TextIO
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,57 +73,3 @@ def probe(path: Path, max_age: float, out: TextIO | None = None) -> int:
     healthy, reason = assess(read_health(path), max_age)
     print(f"{'healthy' if healthy else 'unhealthy'}: {reason}", file=out or sys.stdout)
     return 0 if healthy else 1
-
-
-Route = Callable[[], tuple[int, str, str]]  # -> (status, content type, body)
-
-
-async def serve_http(
-    host: str,
-    port: int,
-    routes: dict[str, Route],
-    *,
-    task_status: TaskStatus[int] = anyio.TASK_STATUS_IGNORED,
-) -> None:
-    """Serve ``GET <path>`` for each route until cancelled; reports the bound port (0: pick a free one)."""
-    listener = await anyio.create_tcp_listener(local_host=host, local_port=port, reuse_port=False)
-    bound = int(listener.extra(SocketAttribute.local_port))  # noqa: S610 (anyio, not Django)
-
-    async def handle(stream: SocketStream) -> None:
-        async with stream:
-            with anyio.move_on_after(5):
-                await _answer(stream, routes)
-
-    async with listener:
-        task_status.started(bound)
-        await listener.serve(handle)
-
-
-async def _answer(stream: SocketStream, routes: dict[str, Route]) -> None:
-    head = b""
-    try:
-        while b"\r\n\r\n" not in head and len(head) < _MAX_REQUEST:
-            head += await stream.receive(4096)
-    except (anyio.EndOfStream, anyio.BrokenResourceError, OSError):
-        return
-    parts = head.split(b"\r\n", 1)[0].split()
-    method = parts[0].decode("latin-1") if parts else ""
-    path = parts[1].decode("latin-1").split("?", 1)[0] if len(parts) > 1 else ""
-    if method not in ("GET", "HEAD"):
-        status, ctype, body = 405, "text/plain; charset=utf-8", "method not allowed\n"
-    elif path in routes:
-        status, ctype, body = routes[path]()
-    else:
-        status, ctype, body = 404, "text/plain; charset=utf-8", "not found\n"
-    payload = body.encode()
-    reason = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}.get(
-        status, ""
-    )
-    header = (
-        f"HTTP/1.1 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {len(payload)}\r\n"
-        "Connection: close\r\n\r\n"
-    ).encode()
-    try:
-        await stream.send(header + (b"" if method == "HEAD" else payload))
-    except (anyio.BrokenResourceError, OSError):
-        return

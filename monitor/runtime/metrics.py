@@ -2,7 +2,7 @@
 
 Kept in memory by the process that runs the checks, in a registry of its own (never the library's global
 one: two schedulers in one process keep separate numbers), and served on ``/metrics`` by
-:mod:`monitor.runtime.health`'s small HTTP server. Every replica exposes its own numbers; sum them in Prometheus
+:mod:`monitor.runtime.http_server`. Every replica exposes its own numbers; sum them in Prometheus
 (``sum by (target) (rate(gqlmon_runs_total[5m]))``). The client adds the process's own figures (CPU time,
 resident memory, open files, start time; garbage collections by generation).
 

@@ -33,6 +33,7 @@ import logging
 import os
 import random
 import signal
+import socket
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.adapters.store import Store, utcnow
 from monitor.errors import ConfigError, MonitorError
-from monitor.runtime.health import HealthState, probe, serve_http, write_health
+from monitor.runtime.health import HealthState, assess, probe, write_health
 from monitor.runtime.leasing import Lease, Membership, handover_wait, lease_ttl, new_holder, stale_after
 from monitor.runtime.metrics import CONTENT_TYPE, Metrics
 from monitor.settings.models import Settings, TargetConfig
@@ -196,7 +197,15 @@ class Scheduler:
     # ---------------------------------------------------------------- lifecycle
 
     async def run(self, *, once: bool = False, handle_signals: bool = True) -> int:
-        """Schedule every target and run until stopped (or, with ``once``, until each ran once)."""
+        """Schedule every target and run until stopped (or, with ``once``, until each ran once).
+
+        With a metrics port, its socket is bound first: a busy port is a ConfigError before anything starts.
+        """
+        sock = self._listen()
+        with sock if sock is not None else contextlib.nullcontext():
+            return await self._run(sock, once=once, handle_signals=handle_signals)
+
+    async def _run(self, sock: socket.socket | None, *, once: bool, handle_signals: bool) -> int:
         aps = AsyncIOScheduler(job_defaults={"coalesce": True, "max_instances": 1})
         self._aps = aps
         self._config_stamp = self._stamp()
@@ -206,8 +215,8 @@ class Scheduler:
         async with anyio.create_task_group() as tg:
             if handle_signals:
                 tg.start_soon(self._watch_signals)
-            if self.options.metrics_port is not None:
-                port = await tg.start(self._serve_http)
+            if sock is not None:
+                port = await tg.start(self._serve_http, sock)
                 self.http_address = (self.options.metrics_host, port)
                 log.info("serving /metrics and /healthz on %s:%d", self.options.metrics_host, port)
             self._write_health("running")
@@ -544,8 +553,18 @@ class Scheduler:
                 log.error("cannot write the health file %s: %s", self.options.health_file, exc)
                 self._health_error_logged = True
 
-    async def _serve_http(self, *, task_status: TaskStatus[int] = anyio.TASK_STATUS_IGNORED) -> None:
-        from monitor.runtime.health import assess
+    def _listen(self) -> socket.socket | None:
+        """The bound socket of /metrics and /healthz; None without a metrics port."""
+        if self.options.metrics_port is None:
+            return None
+        from monitor.runtime.http_server import listen
+
+        return listen(self.options.metrics_host, self.options.metrics_port)
+
+    async def _serve_http(
+        self, sock: socket.socket, *, task_status: TaskStatus[int] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        from monitor.runtime.http_server import serve_http
 
         def healthz() -> tuple[int, str, str]:
             healthy, reason = assess(self.health(), max_age=max(30.0, 10 * self.options.tick))
@@ -554,10 +573,7 @@ class Scheduler:
         def metrics() -> tuple[int, str, str]:
             return 200, CONTENT_TYPE, self.metrics.render()
 
-        routes = {"/healthz": healthz, "/metrics": metrics}
-        await serve_http(
-            self.options.metrics_host, self.options.metrics_port or 0, routes, task_status=task_status
-        )
+        await serve_http(sock, {"/healthz": healthz, "/metrics": metrics}, task_status=task_status)
 
     def _stamp(self) -> tuple[int, int] | None:
         if self.config_path is None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+import tomli_w
 
 from monitor.adapters.store import Store, leases
 from tests.adapters.slack_receiver import WEBHOOK_PATH, SlackReceiver
@@ -63,29 +64,9 @@ def slack() -> Iterator[tuple[SlackReceiver, str]]:
 # --------------------------------------------------------------------------------------------- config
 
 
-def _toml(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str | Path):
-        return json.dumps(str(value))  # a TOML basic string accepts JSON's escapes
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{json.dumps(k)} = {_toml(v)}" for k, v in value.items()) + "}"
-    raise TypeError(f"cannot write {value!r} as TOML")
-
-
 def write_config(path: Path, targets: list[Mapping[str, Any]], **top: Any) -> Path:
-    """Write monitor.toml: ``top`` keys (a dict value becomes a ``[table]``), then one ``[[targets]]`` each."""
-    lines = [f"{key} = {_toml(value)}" for key, value in top.items() if not isinstance(value, Mapping)]
-    for key, value in top.items():
-        if isinstance(value, Mapping):
-            lines += ["", f"[{key}]", *(f"{k} = {_toml(v)}" for k, v in value.items())]
-    for target in targets:
-        lines += ["", "[[targets]]", *(f"{k} = {_toml(v)}" for k, v in target.items())]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    """Write monitor.toml (tomli-w): ``top`` keys (a dict becomes a ``[table]``), then a ``[[targets]]`` each."""
+    path.write_text(tomli_w.dumps({**top, "targets": targets}), encoding="utf-8")
     return path
 
 

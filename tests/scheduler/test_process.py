@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
 from monitor.runtime.health import HealthState, read_health, write_health
@@ -211,3 +213,58 @@ def test_healthcheck_follows_a_running_scheduler(
     replica.signal(signal.SIGTERM)
     assert replica.wait(30) == 0
     assert _healthcheck(config).returncode == 1
+
+
+def _get(port: int, path: str) -> httpx.Response | None:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}{path}", timeout=5)
+    except httpx.TransportError:
+        return None
+
+
+def test_run_serves_healthz_and_metrics_and_sigterm_stops_the_server_too(
+    tmp_path: Path, demo_api: DemoServer, spawn: Callable[..., Replica]
+) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]  # free a moment ago
+    config, state = _config(
+        tmp_path, [{"name": "demo", "url": demo_api.graphql_url, "schedule": "1h"}], metrics_port=port
+    )
+    replica = spawn(config)
+    wait_for(lambda: runs_of(state, "demo"), 20, "the first check")
+    health = wait_for(lambda: _get(port, "/healthz"), 20, "/healthz to answer")
+    assert health.status_code == 200
+    assert health.text.startswith("ok: 1 targets scheduled, ") and health.text.endswith(" checks running\n")
+    sample = 'gqlmon_runs_total{outcome="baseline",target="demo"} 1.0'
+
+    def counted() -> httpx.Response | None:
+        response = _get(port, "/metrics")
+        return response if response is not None and sample in response.text else None
+
+    metrics = wait_for(counted, 20, "the run counted")
+    assert metrics.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
+
+    replica.signal(signal.SIGTERM)  # the scheduler's, not uvicorn's: a graceful stop, then exit 0
+    assert replica.wait(30) == 0
+    assert replica.logged("SIGTERM: shutting down")
+    assert _get(port, "/healthz") is None  # the server stopped with the scheduler
+    assert (read_health(tmp_path / ".gqlmon" / "health.json") or {})["status"] == "stopped"
+    records = replica.records()
+    assert len(records) == len(replica.text().splitlines())  # uvicorn printed no line of its own
+    assert not [r for r in records if r["logger"].startswith("uvicorn")]
+    assert any(r["msg"] == f"serving /metrics and /healthz on 127.0.0.1:{port}" for r in records)
+
+
+def test_run_on_a_busy_metrics_port_fails_at_once_with_one_line(
+    tmp_path: Path, spawn: Callable[..., Replica]
+) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        config, _ = _config(tmp_path, [{"name": "x", "url": "http://127.0.0.1:9/graphql"}], metrics_port=port)
+        replica = spawn(config)
+        assert replica.wait(60) == 2
+    assert replica.text().splitlines() == [
+        f"gqlmon: error: cannot serve /metrics and /healthz on 127.0.0.1:{port}: the port is in use: "
+        "stop what listens there, or set another metrics_port in monitor.toml"
+    ]
+    assert read_health(tmp_path / ".gqlmon" / "health.json") is None  # nothing started
