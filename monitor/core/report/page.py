@@ -5,7 +5,8 @@ page's one inline script, a strict Content-Security-Policy). Markup is written o
 reaches the page only through ``{{ ... }}``, where the environment makes it inert in two steps nobody has
 to remember: :func:`_inert` strips ANSI escapes, control and bidi characters and folds it to one line
 (``|multiline`` keeps its line breaks, ``|text(limit)`` also shortens it), then autoescaping turns it into
-HTML text. A value cannot reach the page unescaped by omission.
+HTML text. A value cannot reach the page unescaped by omission. The environment is built once, on the
+first page; reading its own templates from the package, once each, is the only IO of this pure layer.
 
 Pages are self-contained (no external request of any kind) and carry a policy that only lets the page's own
 script run, identified by its hash: even if API text escaped its escaping, an injected ``<script>`` or
