@@ -96,6 +96,7 @@ def render_html(report: DriftReport, history: Iterable[Mapping[str, Any]] | None
     """The run as one HTML page; ``history`` is the target's run summaries (any order, this run optional)."""
     found = triage(report)
     operations = view.operations(report)
+    counts = view.contract_counts(report)
     opened = report.open_since or {}
     return render_page(
         "run.html",
@@ -113,10 +114,8 @@ def render_html(report: DriftReport, history: Iterable[Mapping[str, Any]] | None
         dangerous_count=sum(len(f.changes) for f in found.dangerous),
         op_ids={str(op.get("name")): f"op-{i}" for i, op in enumerate(operations, 1)},
         broken_by=triage_broken_by(report),
-        contract_counts=view.contract_counts(report),
-        operations_summary=", ".join(
-            f"{v} {k}" for k, v in view.contract_counts(report).items() if k != "total"
-        ),
+        contract_counts=counts,
+        operations_summary=", ".join(f"{v} {k}" for k, v in counts.items() if k != "total"),
         operations=[_operation_row(i, op) for i, op in enumerate(operations, 1)],
         operation_problems=[
             p for p in (report.contracts or {}).get("problems") or () if isinstance(p, Mapping)
