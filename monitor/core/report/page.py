@@ -1,58 +1,91 @@
-"""The HTML page shell shared by the run report and the index: inline CSS and JS, a strict CSP.
+"""The HTML page shell shared by the run report and the index: Jinja2 templates with autoescaping on.
 
-Pages are self-contained (no external request of any kind) and carry a Content-Security-Policy that only
-lets the page's own script run, identified by its hash: even if API text escaped its escaping, an injected
-``<script>`` or ``onerror=`` handler would be refused by the browser.
+Every page is rendered from a template under ``templates/`` that extends ``page.html`` (inline CSS, the
+page's one inline script, a strict Content-Security-Policy). Markup is written only in templates; a value
+reaches the page only through ``{{ ... }}``, where the environment makes it inert in two steps nobody has
+to remember: :func:`_inert` strips ANSI escapes, control and bidi characters and folds it to one line
+(``|multiline`` keeps its line breaks, ``|text(limit)`` also shortens it), then autoescaping turns it into
+HTML text. A value cannot reach the page unescaped by omission. The environment is built once, on the
+first page; reading its own templates from the package, once each, is the only IO of this pure layer.
+
+Pages are self-contained (no external request of any kind) and carry a policy that only lets the page's own
+script run, identified by its hash: even if API text escaped its escaping, an injected ``<script>`` or
+``onerror=`` handler would be refused by the browser.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
-import html
 import re
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 from monitor.core.report import view
 
-CSS: Final = """
-:root{--bg:#fff;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--card:#f6f8fa;--brk:#cf222e;--dng:#bc4c00;
---safe:#1a7f37;--info:#0969da;--ack:#8250df;font-family:system-ui,-apple-system,"Segoe UI",sans-serif}
-@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--line:#30363d;
---card:#161b22;--brk:#ff7b72;--dng:#ffa657;--safe:#3fb950;--info:#58a6ff;--ack:#d2a8ff}}
-*{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--fg);line-height:1.45;font-size:14px}
-main{max-width:1200px;margin:0 auto;padding:24px}h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;
-margin:28px 0 10px;border-bottom:1px solid var(--line);padding-bottom:6px}a{color:var(--info)}
-code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12.5px;background:var(--card);
-padding:1px 4px;border-radius:4px;overflow-wrap:break-word}.meta{color:var(--muted)}
-.badge{display:inline-block;padding:1px 8px;border-radius:12px;font-size:12px;font-weight:600;
-border:1px solid currentColor;white-space:nowrap}.breaking,.failed,.broken{color:var(--brk)}
-.dangerous,.deprecated{color:var(--dng)}.safe,.valid,.unchanged{color:var(--safe)}.changed,.baseline{color:var(--info)}
-.ack{color:var(--ack)}.cards{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}.card{background:var(--card);
-border:1px solid var(--line);border-radius:8px;padding:10px 16px;min-width:120px}.card b{display:block;
-font-size:26px}.card span{color:var(--muted)}table{border-collapse:collapse;width:100%}th,td{text-align:left;
-vertical-align:top;padding:6px 8px;border-bottom:1px solid var(--line)}th{font-size:12px;color:var(--muted);
-text-transform:uppercase}
-.item{border:1px solid var(--line);border-left:4px solid var(--brk);border-radius:6px;
-padding:8px 12px;margin:8px 0;background:var(--card)}.item.acked{border-left-color:var(--ack);opacity:.8}
-.item p{margin:4px 0}.filters{display:flex;flex-wrap:wrap;gap:14px;align-items:center;margin:8px 0 12px}
-.filters input[type=search],.filters select{padding:4px 8px;border:1px solid var(--line);border-radius:6px;
-background:var(--bg);color:var(--fg)}.error{border:1px solid var(--brk);border-radius:8px;padding:12px;
-background:var(--card);white-space:pre-wrap;overflow-wrap:anywhere}.timeline{display:flex;flex-wrap:wrap;
-gap:3px;margin:8px 0 12px;align-items:flex-end;min-height:40px}
-.timeline a,.timeline span{display:block;width:14px;min-height:10px;border-radius:3px;background:currentColor}
-.timeline .current{outline:2px solid var(--fg);outline-offset:1px}
-.chip{display:inline-block;margin:0 4px 2px 0}footer{margin-top:32px;color:var(--muted);font-size:12px}
-ul.plain{padding-left:18px;margin:4px 0}#live td:first-child{width:30%}
-"""
-
-
-def esc(value: object, *, limit: int | None = None, single_line: bool = True) -> str:
-    """API text as inert HTML text or attribute value."""
-    return html.escape(view.clean(value, limit=limit, single_line=single_line), quote=True)
-
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 _SAFE_NAME: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+# What view.clean would change: a control, bidi or non-space whitespace character, or spaces to fold.
+_NOT_CLEAN: Final = re.compile(r"[^\S ]|  |^ | $|[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+class _Inert(str):
+    """Text a filter already made inert (``|text``, ``|multiline``): :func:`_inert` leaves it as it is."""
+
+    __slots__ = ()
+
+
+def _inert(value: object) -> object:
+    """Every ``{{ value }}`` of every template, before autoescaping: API text made inert and one line.
+
+    Markup (``__html__``: a macro's output, the page's own constant script) is the templates' own markup,
+    already safe.
+    """
+    if type(value) is str:  # most values: returned as they are unless view.clean would change them
+        return value if _NOT_CLEAN.search(value) is None else view.clean(value)
+    if isinstance(value, _Inert) or hasattr(value, "__html__"):
+        return value
+    return str(value) if type(value) is int else view.clean(value)
+
+
+def _text(value: object, limit: int | None = None) -> _Inert:
+    """``{{ value|text(500) }}``: one line, shortened to ``limit`` characters with an ellipsis."""
+    return _Inert(view.clean(value, limit=limit))
+
+
+def _multiline(value: object, limit: int | None = None) -> _Inert:
+    """``{{ value|multiline }}``: inert text that keeps its line breaks (an error, a curl command)."""
+    return _Inert(view.clean(value, limit=limit, single_line=False))
+
+
+@functools.cache
+def environment() -> Environment:
+    """The one template environment, built on first use: templates are compiled once and cached by it.
+
+    Jinja2 is imported here, not with the module: commands that never write a page (``gqlmon validate
+    --format sarif`` imports this package) do not pay for it.
+    """
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=PackageLoader("monitor.core.report", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        finalize=_inert,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters["text"] = _text
+    env.filters["multiline"] = _multiline
+    env.globals["view"] = view
+    env.globals["safe_href"] = safe_href
+    return env
 
 
 def safe_href(name: str, suffix: str = "") -> str | None:
@@ -60,19 +93,31 @@ def safe_href(name: str, suffix: str = "") -> str | None:
     return f"{name}{suffix}" if _SAFE_NAME.match(name) and ".." not in name else None
 
 
+def script_hash(script: str) -> str:
+    """The base64 SHA-256 of an inline script, as a ``script-src 'sha256-...'`` source names it."""
+    return base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+
+
+def render_page(template: str, *, title: str, script: str = "", **context: Any) -> str:
+    """A complete HTML document from ``template`` (which extends ``page.html``).
+
+    ``script`` is the page's own constant JavaScript, never data: it is the one piece written into the
+    page as it is, and the policy allows exactly it, by hash.
+    """
+    from markupsafe import Markup
+
+    if "</script" in script.lower():
+        raise ValueError("an inline script cannot contain '</script'")
+    document = environment().get_template(template)
+    return document.render(
+        title=title,
+        # The one value written as it is: the caller's constant code (never data), allowed by its hash.
+        script=Markup(script),  # noqa: S704
+        script_hash=script_hash(script) if script else "",
+        **context,
+    )
+
+
 def page(title: str, body: str, script: str = "") -> str:
-    """A complete HTML document: ``title`` is escaped here; ``body`` must already be escaped markup."""
-    script_hash = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
-    csp = (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
-        + (f"script-src 'sha256-{script_hash}'" if script else "script-src 'none'")
-    )
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta name="referrer" content="no-referrer">\n'
-        f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
-        f"{body}\n</main>\n" + (f"<script>{script}</script>\n" if script else "") + "</body>\n</html>\n"
-    )
+    """A plain page: ``title`` and ``body`` are text, shown as text, with an optional constant script."""
+    return render_page("page.html", title=title, script=script, body=body)
