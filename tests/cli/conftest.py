@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
 from typer.testing import CliRunner
 
 from monitor.cli.app import app
@@ -93,19 +94,15 @@ class Result:
         return f"exit {self.code}\n--- stdout\n{self.out}\n--- stderr\n{self.err}"
 
 
-def toml_value(value: Any) -> str:
-    """``value`` as a TOML literal (strings, numbers, booleans, lists, inline tables)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str | Path):
-        return json.dumps(str(value))
+def _plain(value: Any) -> Any:
+    """``value`` with paths as strings (tomli-w writes only TOML's own types)."""
+    if isinstance(value, Path):
+        return str(value)
     if isinstance(value, list):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+        return [_plain(v) for v in value]
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
-    raise TypeError(f"no TOML for {value!r}")
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 def target(name: str, url: str, **options: Any) -> dict[str, Any]:
@@ -139,11 +136,9 @@ class Workspace:
     def configure(self, *targets: dict[str, Any], path: Path | None = None, **top: Any) -> Path:
         """Write a monitor.toml (default: :attr:`config`) with ``top``-level keys and ``targets``."""
         top = {"state": "sqlite:///state.db", "reports_dir": "reports", **top}
-        lines = [f"{key} = {toml_value(value)}" for key, value in top.items()]
-        for table in targets:
-            lines += ["", "[[targets]]", *(f"{key} = {toml_value(value)}" for key, value in table.items())]
+        document = _plain({**top, "targets": list(targets)} if targets else top)
         path = path or self.config
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        path.write_text(tomli_w.dumps(document), encoding="utf-8")
         return path
 
     def copy_contracts(self, name: str = "demo") -> Path:
