@@ -329,14 +329,21 @@ def names_type(terms: frozenset[str], owner: frozenset[str]) -> bool:
 
 def asked_shape(query: str) -> str | None:
     """The kind of answer a question asks for, from its question word: "who" a person, "when" a time, "is" a
-    yes or no, "how many" a number, "how much" an amount, "why" a reason."""
+    yes or no, "how many" a number, "how much" an amount, "why" a reason, "where" a place ("where is the order
+    shipped"; not "where do I find ...", which asks where in the API, not for a place)."""
     text = " ".join(w.lower() for w in TEXT_RE.findall(query))
     if text.startswith(("how many", "number of")):
         return "count"
     if text.startswith("how much"):
         return "amount"
-    first = text.split(" ", 1)[0] if text else ""
+    first, *rest = text.split(" ") if text else [""]
+    if first == "where" and _WHERE_IN_API.intersection(rest[:4]):
+        return None
     return _QUESTION_SHAPES.get(first)
+
+
+#: "where do I find / get / see ...": where in the API, not a place.
+_WHERE_IN_API: Final = frozenset({"find", "get", "see", "look", "fetch", "read", "access", "check", "query"})
 
 
 _QUESTION_SHAPES: Final = {
@@ -344,6 +351,7 @@ _QUESTION_SHAPES: Final = {
     "whom": "person",
     "when": "time",
     "why": "reason",
+    "where": "place",
     "is": "yes/no",
     "are": "yes/no",
     "does": "yes/no",
@@ -353,12 +361,14 @@ _QUESTION_SHAPES: Final = {
 _PERSON_WORDS: Final = frozenset({"by", "user", "actor", "author", "owner", "person", "custom", "member"})
 _TIME_TYPES: Final = ("date", "time")
 _AMOUNT_TYPES: Final = ("money", "price", "amount", "decimal", "float", "currency")
+_PLACE_WORDS: Final = frozenset({"address", "locat", "countri", "region", "place"})
 
 
 @functools.lru_cache(maxsize=65_536)
 def field_shapes(field_name: str, returns: str) -> frozenset[str]:
     """What a field answers, from its name and its type: a yes/no, a time, a count, an amount, a person, a
-    reason. GraphQL naming conventions only (``isArchived``, ``closedAt``, ``totalCount``, ``mergedBy``)."""
+    reason, a place. GraphQL naming conventions only (``isArchived``, ``closedAt``, ``totalCount``,
+    ``mergedBy``, ``shippingAddress``)."""
     name = words(field_name)
     lowered = returns.lower()
     out: set[str] = set()
@@ -374,6 +384,8 @@ def field_shapes(field_name: str, returns: str) -> frozenset[str]:
         out.add("person")
     if "reason" in name or "reason" in lowered:
         out.add("reason")
+    if _PLACE_WORDS.intersection(name) or _PLACE_WORDS.intersection(words(returns)):
+        out.add("place")
     return frozenset(out)
 
 

@@ -1,0 +1,60 @@
+"""A question word says what kind of answer it wants: "where" asks for a place (an address, a location, a
+country), unless it asks where in the API to find something."""
+
+from __future__ import annotations
+
+import pytest
+from graphql import build_schema, introspection_from_schema
+
+from monitor.core.query import asked_shape, field_shapes
+from monitor.core.search import SchemaIndex
+
+
+@pytest.mark.parametrize(
+    ("question", "shape"),
+    [
+        ("where is the order shipped", "place"),
+        ("Where can I pick up my order?", "place"),
+        ("where do I find the tracking url", None),
+        ("Where can I see a list of orders?", None),
+        ("when was the order shipped", "time"),
+        ("shipping address", None),
+    ],
+)
+def test_the_question_word_names_the_kind_of_answer(question: str, shape: str | None) -> None:
+    assert asked_shape(question) == shape
+
+
+@pytest.mark.parametrize(
+    ("field", "returns", "is_place"),
+    [
+        ("shippingAddress", "MailingAddress", True),
+        ("destination", "Address", True),
+        ("pickupLocation", "Location", True),
+        ("countryCode", "CountryCode", True),
+        ("shippingMethod", "String", False),
+        ("shippedAt", "DateTime", False),
+    ],
+)
+def test_a_field_gives_a_place_by_its_name_or_type(field: str, returns: str, is_place: bool) -> None:
+    assert ("place" in field_shapes(field, returns)) is is_place
+
+
+SHOP = """
+type Query { order(id: ID!): Order }
+type Order {
+  "The carrier that ships the order."
+  shippingCarrier: String
+  "Where the order is shipped to."
+  shippingDestination: Address
+  "The shipping method chosen at checkout."
+  shippingMethod: String
+}
+type Address { city: String country: String }
+"""
+
+
+def test_where_ranks_the_field_that_gives_a_place_first() -> None:
+    index = SchemaIndex.build({"__schema": introspection_from_schema(build_schema(SHOP))["__schema"]})
+    hits = [hit.coordinate for hit in index.search("where is the order shipped", limit=3)]
+    assert hits[0] == "Order.shippingDestination"
