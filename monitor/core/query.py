@@ -288,23 +288,35 @@ _HAVE_PHRASE: Final = re.compile(
 _POSSESSIVE: Final = re.compile(
     r"\b(?:a|an|the|this|that|my|our|its|their)\s+((?:[A-Za-z]+\s+){0,2}[A-Za-z]+)(?:'s|’s)\s+\w", re.I
 )
+#: "who merged the pull request", "which user opened the issue", "when was the order placed", "is the
+#: repository archived", "has my package been delivered": the thing after the question word and its verb.
+_ASKED_OF: Final = re.compile(
+    r"^(?:who|whom|what|which(?:\s+\w+)?)\s+\w+\s+(?:a|an|the|this|that|my|our|its|their)\s+"
+    r"((?:[A-Za-z0-9]+\s+){0,2}[A-Za-z0-9]+)$"
+    r"|^(?:(?:when|where|why|how)\s+)?(?:is|was|are|were|has|have|had|did|does|do)\s+"
+    r"(?:a|an|the|this|that|my|our|its|their)\s+((?:[A-Za-z0-9]+\s+){0,2}?[A-Za-z0-9]+)"
+    r"(?:\s+(?:been|being))?\s+\w+$",
+    re.I,
+)
 _LEADING_POSSESSIVE: Final = re.compile(r"^((?:[A-Za-z]+\s+){0,2}[A-Za-z]+)(?:'s|’s)\s+\w", re.I)
 
 
 def owner_phrase(query: str) -> frozenset[str]:
     """The words of the thing a question is about when it says so in English: "members of an organization",
-    "items in an order", "how many stars does a repository have", "the repository's stars" (the thing that
-    holds the answer, so its fields come first)."""
+    "items in an order", "how many stars does a repository have", "the repository's stars", "who merged the
+    pull request", "when was the order placed" (the thing that holds the answer, so its fields come first)."""
     text = query.strip().rstrip("?.")
     found = (
         _OWNER_PHRASE.search(text)
         or _HAVE_PHRASE.search(text)
         or _POSSESSIVE.search(text)
         or _LEADING_POSSESSIVE.search(text)
+        or _ASKED_OF.search(text)
     )
     if found is None:
         return frozenset()
-    tail = [w for token in TEXT_RE.findall(found.group(1)) for w in words(token)]
+    phrase = next(group for group in found.groups() if group)
+    tail = [w for token in TEXT_RE.findall(phrase) for w in words(token)]
     tail = [w for w in tail if w not in STOPWORDS and w not in QUESTION_WORDS]
     return frozenset(tail[:3]) if 0 < len(tail) <= 3 else frozenset()
 
