@@ -111,6 +111,12 @@ QUESTION_WORDS: Final = frozenset(
         "please",
         "many",
         "much",
+        "whether",
+        "tells",
+        "represent",
+        "represents",
+        "describe",
+        "describes",
     }
 )
 #: What a first-person query means when nothing else is left of it ("me", "who am I"): the Relay-style viewer.
@@ -178,15 +184,17 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
     Question words are dropped ("how do I list ..."); "how many" and "number of" hint at a ``...Count`` field;
     a query that is only about its asker ("me", "who am I") means the viewer.
     """
-    lowered = [w.lower() for w in TEXT_RE.findall(query)]
+    tokens = TEXT_RE.findall(query)
+    lowered = [w.lower() for w in tokens]
     extra: list[str] = []
     joined = " ".join(lowered)
     if "how many" in joined or "number of" in joined:
         extra.append("count")
+    element = _element_word(lowered)
     terms = [
         w
-        for token in TEXT_RE.findall(query)
-        if token.lower() not in STOPWORDS and token.lower() not in QUESTION_WORDS
+        for position, token in enumerate(tokens)
+        if token.lower() not in STOPWORDS and token.lower() not in QUESTION_WORDS and position != element
         for w in words(token)
         if w not in STOPWORDS
     ]
@@ -197,6 +205,53 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
             terms = [w for token in lowered for w in words(token)]
     terms = list(dict.fromkeys(terms))[:12]
     return terms, [w for w in extra if w not in terms]
+
+
+#: What a question calls the element it asks for, in GraphQL's own words ("which field tells me ...", "what
+#: mutation closes an issue", "query to fetch an order", "what type represents a commit").
+_ELEMENT_WORDS: Final = {
+    "field": "field",
+    "fields": "field",
+    "property": "field",
+    "attribute": "field",
+    "mutation": "mutation",
+    "mutations": "mutation",
+    "query": "query",
+    "queries": "query",
+    "endpoint": "query",
+    "type": "type",
+    "types": "type",
+    "object": "type",
+    "enum": "type",
+    "interface": "type",
+    "union": "type",
+    "api": "any",
+    "graphql": "any",
+}
+
+
+def _element_word(lowered: list[str]) -> int | None:
+    """The position of the word naming the kind of element asked for: the question's first content word, when
+    it is one of :data:`_ELEMENT_WORDS` and not "X of ..." ("type of a discount" asks for a discount's type)."""
+    for position, token in enumerate(lowered):
+        if token in STOPWORDS or token in QUESTION_WORDS or token in ("there", "s"):
+            continue
+        following = lowered[position + 1 : position + 2]
+        if token in _ELEMENT_WORDS and following and following[0] != "of":
+            return position
+        return None
+    return None
+
+
+def asked_element(query: str) -> Literal["field", "mutation", "query", "type"] | None:
+    """The kind of schema element a question names itself ("which field ...", "what mutation ...", "query to
+    ...", "what type ..."), or ``None``; the word is not one of the question's terms."""
+    lowered = [w.lower() for w in TEXT_RE.findall(query)]
+    position = _element_word(lowered)
+    kind = None if position is None else _ELEMENT_WORDS[lowered[position]]
+    if kind in ("field", "mutation", "query", "type"):
+        return kind  # type: ignore[return-value]
+    return None
 
 
 #: Words plain English (and the usual wording of software interfaces) uses for the same thing or the same

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from graphql import build_schema, introspection_from_schema
 
-from monitor.core.query import asked_shape, field_shapes
+from monitor.core.query import asked_element, asked_shape, field_shapes, query_terms
 from monitor.core.search import SchemaIndex
 
 
@@ -58,3 +58,44 @@ def test_where_ranks_the_field_that_gives_a_place_first() -> None:
     index = SchemaIndex.build({"__schema": introspection_from_schema(build_schema(SHOP))["__schema"]})
     hits = [hit.coordinate for hit in index.search("where is the order shipped", limit=3)]
     assert hits[0] == "Order.shippingDestination"
+
+
+@pytest.mark.parametrize(
+    ("question", "element", "terms"),
+    [
+        ("which field tells me whether a task is closed", "field", ["task", "close"]),
+        ("What mutation closes a task?", "mutation", ["close", "task"]),
+        ("query to fetch a project by name", "query", ["project", "name"]),
+        ("what type represents a board", "type", ["board"]),
+        ("is there an API to close a task", None, ["close", "task"]),
+        ("type of a task", None, ["type", "task"]),  # a task's type, not a type
+        ("search query syntax", None, ["search", "queri", "syntax"]),
+    ],
+)
+def test_a_question_may_name_the_kind_of_element_it_wants(
+    question: str, element: str | None, terms: list[str]
+) -> None:
+    assert asked_element(question) == element
+    assert query_terms(question)[0] == terms
+
+
+TRACKER = """
+type Query { project(name: String!): Project boards: [Board!]! }
+type Project { name: String! tasks: [Task!]! board: Board }
+"A board of tasks."
+type Board { name: String! "The board's tasks." tasks: [Task!]! }
+"A task on a board."
+type Task { title: String! closed: Boolean! board: Board }
+type Mutation { "Close a task." closeTask(id: ID!): Task "Reopen a closed board." reopenBoard(id: ID!): Board }
+"""
+
+
+def test_the_kind_of_element_named_comes_first() -> None:
+    index = SchemaIndex.build({"__schema": introspection_from_schema(build_schema(TRACKER))["__schema"]})
+
+    def first(query: str) -> str:
+        return index.search(query, limit=1)[0].coordinate
+
+    assert first("what type represents a board") == "Board"
+    assert first("what mutation closes a task") == "Mutation.closeTask"
+    assert first("field for closed tasks") == "Task.closed"
