@@ -112,6 +112,14 @@ QUESTION_WORDS: Final = frozenset(
         "many",
         "much",
         "whether",
+        "retrieve",
+        "obtain",
+        "way",
+        "know",
+        "best",
+        "specific",
+        "particular",
+        "certain",
         "tells",
         "represent",
         "represents",
@@ -119,6 +127,8 @@ QUESTION_WORDS: Final = frozenset(
         "describes",
     }
 )
+#: What is left of "what's", "product's", "don't" once split into words.
+_CONTRACTIONS: Final = frozenset({"s", "t", "re", "ve", "ll", "d", "m"})
 #: What a first-person query means when nothing else is left of it ("me", "who am I"): the Relay-style viewer.
 _SELF_WORDS: Final = ("viewer", "current", "authenticated")
 WORD_RE: Final = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -194,7 +204,10 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
     terms = [
         w
         for position, token in enumerate(tokens)
-        if token.lower() not in STOPWORDS and token.lower() not in QUESTION_WORDS and position != element
+        if token.lower() not in STOPWORDS
+        and token.lower() not in QUESTION_WORDS
+        and token.lower() not in _CONTRACTIONS
+        and position != element
         for w in words(token)
         if w not in STOPWORDS
     ]

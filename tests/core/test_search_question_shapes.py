@@ -70,6 +70,8 @@ def test_where_ranks_the_field_that_gives_a_place_first() -> None:
         ("is there an API to close a task", None, ["close", "task"]),
         ("type of a task", None, ["type", "task"]),  # a task's type, not a type
         ("search query syntax", None, ["search", "queri", "syntax"]),
+        # Contractions and possessives leave no word behind ("what's", "task's"), nor do fillers.
+        ("what's the best way to retrieve a task's title", None, ["task", "titl"]),
     ],
 )
 def test_a_question_may_name_the_kind_of_element_it_wants(
