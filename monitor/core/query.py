@@ -112,6 +112,8 @@ QUESTION_WORDS: Final = frozenset(
         "many",
         "much",
         "whether",
+        "let",
+        "lets",
         "retrieve",
         "obtain",
         "way",
@@ -419,7 +421,31 @@ def asked_shape(query: str) -> str | None:
     first, *rest = text.split(" ") if text else [""]
     if first == "where" and _WHERE_IN_API.intersection(rest[:4]):
         return None
+    if first not in _QUESTION_SHAPES and _YES_NO_ASK.search(text):
+        return "yes/no"  # "how do I know if a pull request can be merged"
     return _QUESTION_SHAPES.get(first)
+
+
+#: "know if", "check whether", "find out if": a yes-or-no question put indirectly.
+_YES_NO_ASK: Final = re.compile(r"\b(?:know|check|tell|see|find out|determine|verify)\s+(?:if|whether)\b")
+#: A request that opens with one of these reads ("list the labels of a repo", "show the customer's orders").
+_READ_VERBS: Final = frozenset(
+    {
+        "get",
+        "list",
+        "show",
+        "fetch",
+        "find",
+        "read",
+        "see",
+        "look",
+        "retrieve",
+        "obtain",
+        "display",
+        "view",
+        "know",
+    }
+)
 
 
 #: "where do I find / get / see ...": where in the API, not a place.
@@ -484,6 +510,8 @@ def intent_of(query: str, verbs: frozenset[str]) -> Literal["action", "attribute
     first = text.split(" ", 1)[0] if text else ""
     if first in _INTERROGATIVES or text.startswith(("how many", "how much")):
         return "attribute"
+    if first in _READ_VERBS or _YES_NO_ASK.search(text):
+        return "attribute"  # "list the labels of a repo", "how do I get ...", "how do I know if ..."
     if procedural and first not in QUESTION_WORDS:
         return "action"  # "how do I change the quantity ...": a verb, even one the schema spells otherwise
     if first and stem(first) in verbs:

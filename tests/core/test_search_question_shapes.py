@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from graphql import build_schema, introspection_from_schema
 
-from monitor.core.query import asked_element, asked_shape, field_shapes, query_terms
+from monitor.core.query import asked_element, asked_shape, field_shapes, intent_of, query_terms
 from monitor.core.search import SchemaIndex
 
 
@@ -101,3 +101,24 @@ def test_the_kind_of_element_named_comes_first() -> None:
     assert first("what type represents a board") == "Board"
     assert first("what mutation closes a task") == "Mutation.closeTask"
     assert first("field for closed tasks") == "Task.closed"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "shape"),
+    [
+        ("show the discounts applied to a cart", "attribute", None),
+        ("How do I list the labels of a repository?", "attribute", None),
+        ("how do I know if a pull request can be merged", "attribute", "yes/no"),
+        ("find out whether a repository is archived", "attribute", "yes/no"),
+        ("close a task", "action", None),
+        ("how do I change the title of a task", "action", None),
+    ],
+)
+def test_a_request_to_read_is_no_action(question: str, intent: str, shape: str | None) -> None:
+    assert intent_of(question, frozenset({"close"})) == intent
+    assert asked_shape(question) == shape
+
+
+def test_reading_ranks_the_field_above_the_mutation_named_alike() -> None:
+    index = SchemaIndex.build({"__schema": introspection_from_schema(build_schema(TRACKER))["__schema"]})
+    assert index.search("show the closed tasks", limit=1)[0].coordinate == "Task.closed"
