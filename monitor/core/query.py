@@ -111,8 +111,26 @@ QUESTION_WORDS: Final = frozenset(
         "please",
         "many",
         "much",
+        "whether",
+        "let",
+        "lets",
+        "retrieve",
+        "obtain",
+        "way",
+        "know",
+        "best",
+        "specific",
+        "particular",
+        "certain",
+        "tells",
+        "represent",
+        "represents",
+        "describe",
+        "describes",
     }
 )
+#: What is left of "what's", "product's", "don't" once split into words.
+_CONTRACTIONS: Final = frozenset({"s", "t", "re", "ve", "ll", "d", "m"})
 #: What a first-person query means when nothing else is left of it ("me", "who am I"): the Relay-style viewer.
 _SELF_WORDS: Final = ("viewer", "current", "authenticated")
 WORD_RE: Final = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -178,15 +196,20 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
     Question words are dropped ("how do I list ..."); "how many" and "number of" hint at a ``...Count`` field;
     a query that is only about its asker ("me", "who am I") means the viewer.
     """
-    lowered = [w.lower() for w in TEXT_RE.findall(query)]
+    tokens = TEXT_RE.findall(query)
+    lowered = [w.lower() for w in tokens]
     extra: list[str] = []
     joined = " ".join(lowered)
     if "how many" in joined or "number of" in joined:
         extra.append("count")
+    element = _element_word(lowered)
     terms = [
         w
-        for token in TEXT_RE.findall(query)
-        if token.lower() not in STOPWORDS and token.lower() not in QUESTION_WORDS
+        for position, token in enumerate(tokens)
+        if token.lower() not in STOPWORDS
+        and token.lower() not in QUESTION_WORDS
+        and token.lower() not in _CONTRACTIONS
+        and position != element
         for w in words(token)
         if w not in STOPWORDS
     ]
@@ -197,6 +220,53 @@ def query_terms(query: str) -> tuple[list[str], list[str]]:
             terms = [w for token in lowered for w in words(token)]
     terms = list(dict.fromkeys(terms))[:12]
     return terms, [w for w in extra if w not in terms]
+
+
+#: What a question calls the element it asks for, in GraphQL's own words ("which field tells me ...", "what
+#: mutation closes an issue", "query to fetch an order", "what type represents a commit").
+_ELEMENT_WORDS: Final = {
+    "field": "field",
+    "fields": "field",
+    "property": "field",
+    "attribute": "field",
+    "mutation": "mutation",
+    "mutations": "mutation",
+    "query": "query",
+    "queries": "query",
+    "endpoint": "query",
+    "type": "type",
+    "types": "type",
+    "object": "type",
+    "enum": "type",
+    "interface": "type",
+    "union": "type",
+    "api": "any",
+    "graphql": "any",
+}
+
+
+def _element_word(lowered: list[str]) -> int | None:
+    """The position of the word naming the kind of element asked for: the question's first content word, when
+    it is one of :data:`_ELEMENT_WORDS` and not "X of ..." ("type of a discount" asks for a discount's type)."""
+    for position, token in enumerate(lowered):
+        if token in STOPWORDS or token in QUESTION_WORDS or token in ("there", "s"):
+            continue
+        following = lowered[position + 1 : position + 2]
+        if token in _ELEMENT_WORDS and following and following[0] != "of":
+            return position
+        return None
+    return None
+
+
+def asked_element(query: str) -> Literal["field", "mutation", "query", "type"] | None:
+    """The kind of schema element a question names itself ("which field ...", "what mutation ...", "query to
+    ...", "what type ..."), or ``None``; the word is not one of the question's terms."""
+    lowered = [w.lower() for w in TEXT_RE.findall(query)]
+    position = _element_word(lowered)
+    kind = None if position is None else _ELEMENT_WORDS[lowered[position]]
+    if kind in ("field", "mutation", "query", "type"):
+        return kind  # type: ignore[return-value]
+    return None
 
 
 #: Words plain English (and the usual wording of software interfaces) uses for the same thing or the same
@@ -288,23 +358,35 @@ _HAVE_PHRASE: Final = re.compile(
 _POSSESSIVE: Final = re.compile(
     r"\b(?:a|an|the|this|that|my|our|its|their)\s+((?:[A-Za-z]+\s+){0,2}[A-Za-z]+)(?:'s|’s)\s+\w", re.I
 )
+#: "who merged the pull request", "which user opened the issue", "when was the order placed", "is the
+#: repository archived", "has my package been delivered": the thing after the question word and its verb.
+_ASKED_OF: Final = re.compile(
+    r"^(?:who|whom|what|which(?:\s+\w+)?)\s+\w+\s+(?:a|an|the|this|that|my|our|its|their)\s+"
+    r"((?:[A-Za-z0-9]+\s+){0,2}[A-Za-z0-9]+)$"
+    r"|^(?:(?:when|where|why|how)\s+)?(?:is|was|are|were|has|have|had|did|does|do)\s+"
+    r"(?:a|an|the|this|that|my|our|its|their)\s+((?:[A-Za-z0-9]+\s+){0,2}?[A-Za-z0-9]+)"
+    r"(?:\s+(?:been|being))?\s+\w+$",
+    re.I,
+)
 _LEADING_POSSESSIVE: Final = re.compile(r"^((?:[A-Za-z]+\s+){0,2}[A-Za-z]+)(?:'s|’s)\s+\w", re.I)
 
 
 def owner_phrase(query: str) -> frozenset[str]:
     """The words of the thing a question is about when it says so in English: "members of an organization",
-    "items in an order", "how many stars does a repository have", "the repository's stars" (the thing that
-    holds the answer, so its fields come first)."""
+    "items in an order", "how many stars does a repository have", "the repository's stars", "who merged the
+    pull request", "when was the order placed" (the thing that holds the answer, so its fields come first)."""
     text = query.strip().rstrip("?.")
     found = (
         _OWNER_PHRASE.search(text)
         or _HAVE_PHRASE.search(text)
         or _POSSESSIVE.search(text)
         or _LEADING_POSSESSIVE.search(text)
+        or _ASKED_OF.search(text)
     )
     if found is None:
         return frozenset()
-    tail = [w for token in TEXT_RE.findall(found.group(1)) for w in words(token)]
+    phrase = next(group for group in found.groups() if group)
+    tail = [w for token in TEXT_RE.findall(phrase) for w in words(token)]
     tail = [w for w in tail if w not in STOPWORDS and w not in QUESTION_WORDS]
     return frozenset(tail[:3]) if 0 < len(tail) <= 3 else frozenset()
 
@@ -329,14 +411,45 @@ def names_type(terms: frozenset[str], owner: frozenset[str]) -> bool:
 
 def asked_shape(query: str) -> str | None:
     """The kind of answer a question asks for, from its question word: "who" a person, "when" a time, "is" a
-    yes or no, "how many" a number, "how much" an amount, "why" a reason."""
+    yes or no, "how many" a number, "how much" an amount, "why" a reason, "where" a place ("where is the order
+    shipped"; not "where do I find ...", which asks where in the API, not for a place)."""
     text = " ".join(w.lower() for w in TEXT_RE.findall(query))
     if text.startswith(("how many", "number of")):
         return "count"
     if text.startswith("how much"):
         return "amount"
-    first = text.split(" ", 1)[0] if text else ""
+    first, *rest = text.split(" ") if text else [""]
+    if first == "where" and _WHERE_IN_API.intersection(rest[:4]):
+        return None
+    if first not in _QUESTION_SHAPES and _YES_NO_ASK.search(text):
+        return "yes/no"  # "how do I know if a pull request can be merged"
     return _QUESTION_SHAPES.get(first)
+
+
+#: "know if", "check whether", "find out if": a yes-or-no question put indirectly.
+_YES_NO_ASK: Final = re.compile(r"\b(?:know|check|tell|see|find out|determine|verify)\s+(?:if|whether)\b")
+#: A request that opens with one of these reads ("list the labels of a repo", "show the customer's orders").
+_READ_VERBS: Final = frozenset(
+    {
+        "get",
+        "list",
+        "show",
+        "fetch",
+        "find",
+        "read",
+        "see",
+        "look",
+        "retrieve",
+        "obtain",
+        "display",
+        "view",
+        "know",
+    }
+)
+
+
+#: "where do I find / get / see ...": where in the API, not a place.
+_WHERE_IN_API: Final = frozenset({"find", "get", "see", "look", "fetch", "read", "access", "check", "query"})
 
 
 _QUESTION_SHAPES: Final = {
@@ -344,6 +457,7 @@ _QUESTION_SHAPES: Final = {
     "whom": "person",
     "when": "time",
     "why": "reason",
+    "where": "place",
     "is": "yes/no",
     "are": "yes/no",
     "does": "yes/no",
@@ -353,12 +467,14 @@ _QUESTION_SHAPES: Final = {
 _PERSON_WORDS: Final = frozenset({"by", "user", "actor", "author", "owner", "person", "custom", "member"})
 _TIME_TYPES: Final = ("date", "time")
 _AMOUNT_TYPES: Final = ("money", "price", "amount", "decimal", "float", "currency")
+_PLACE_WORDS: Final = frozenset({"address", "locat", "countri", "region", "place"})
 
 
 @functools.lru_cache(maxsize=65_536)
 def field_shapes(field_name: str, returns: str) -> frozenset[str]:
     """What a field answers, from its name and its type: a yes/no, a time, a count, an amount, a person, a
-    reason. GraphQL naming conventions only (``isArchived``, ``closedAt``, ``totalCount``, ``mergedBy``)."""
+    reason, a place. GraphQL naming conventions only (``isArchived``, ``closedAt``, ``totalCount``,
+    ``mergedBy``, ``shippingAddress``)."""
     name = words(field_name)
     lowered = returns.lower()
     out: set[str] = set()
@@ -374,6 +490,8 @@ def field_shapes(field_name: str, returns: str) -> frozenset[str]:
         out.add("person")
     if "reason" in name or "reason" in lowered:
         out.add("reason")
+    if _PLACE_WORDS.intersection(name) or _PLACE_WORDS.intersection(words(returns)):
+        out.add("place")
     return frozenset(out)
 
 
@@ -392,6 +510,8 @@ def intent_of(query: str, verbs: frozenset[str]) -> Literal["action", "attribute
     first = text.split(" ", 1)[0] if text else ""
     if first in _INTERROGATIVES or text.startswith(("how many", "how much")):
         return "attribute"
+    if first in _READ_VERBS or _YES_NO_ASK.search(text):
+        return "attribute"  # "list the labels of a repo", "how do I get ...", "how do I know if ..."
     if procedural and first not in QUESTION_WORDS:
         return "action"  # "how do I change the quantity ...": a verb, even one the schema spells otherwise
     if first and stem(first) in verbs:

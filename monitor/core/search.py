@@ -26,7 +26,9 @@ API-specific word list (the words and intents: :mod:`monitor.core.query`; the sc
 - the question decides between a mutation and a field: an action ("close an issue": a verb of the schema's
   mutations, or a verb followed by a determiner) lifts mutations, a question word ("who merged", "is it
   archived") lowers them and lifts fields whose type gives that kind of answer (a person, a date, a Boolean, a
-  count, an amount, a reason); "X of a Y" lifts the fields of the type named Y;
+  count, an amount, a reason, a place); "X of a Y" lifts the fields of the type named Y; a question that
+  names the kind of element it wants in GraphQL's words ("what mutation ...", "which field ...", "what type
+  ...", "query to ...") lifts that kind;
 - an interface field and its implementations fold into one hit (``also``), shown as the named type's member
   when the question names one and as the interface's otherwise; fields shared by dozens of types, and a
   type's third and later look-alike members, weigh less.
@@ -50,6 +52,7 @@ from monitor.core.query import (
     STOPWORDS,
     TEXT_RE,
     WORD_RE,
+    asked_element,
     asked_shape,
     field_shapes,
     intent_of,
@@ -150,6 +153,8 @@ _SHAPE_BOOST: Final = 1.5
 #: A member of the type the query names as the holder ("... of an organization" -> ``Organization.*``).
 _OWNER_BOOST: Final = 1.6
 _PART_OF_DAMP: Final = 0.7
+#: The kind of element a question names ("what type ...", "query to ...").
+_ELEMENT_BOOST: Final = 2.0
 #: A field taking the argument a query looks things up by ("by id").
 _LOOKUP_BOOST: Final = 1.6
 #: A name (with its type's, for a member) that says exactly what the query says.
@@ -157,7 +162,6 @@ _NAMED_BONUS: Final = 1.6
 #: A name that is the query itself, separators aside ("worker pool" is ``WorkerPool``).
 _EXACT_NAME: Final = 2.0
 _EXACT_MEMBER: Final = 1.4
-_DESCRIBED_ONLY: Final = 0.7
 #: The third and later members of one type in a result list weigh this much less each.
 _CROWDED: Final = 0.7
 #: An interface field with more implementations than this is generic (``Node.id``, the audit entries'
@@ -512,6 +516,10 @@ class SchemaIndex:
         if not terms or limit <= 0:
             return []
         intent = intent_of(query, self._verbs)
+        # "what mutation closes an issue" asks to do something; "which field ...", "query to ..." about data.
+        element = asked_element(query)
+        if element is not None:
+            intent = "action" if element == "mutation" else "attribute"
         wanted_shape = asked_shape(query)
         owner_terms = owner_phrase(query)
         key = lookup_key(query)
@@ -560,7 +568,9 @@ class SchemaIndex:
                 score *= _ACTION_BOOST if intent == "action" else _ATTRIBUTE_DAMP
             if wanted_shape is not None and wanted_shape in entry.shapes:
                 score *= _SHAPE_BOOST
-            if owner_terms and entry.owner is None:
+            if (element == "type" and entry.owner is None) or (element == "query" and entry.kind == "query"):
+                score *= _ELEMENT_BOOST  # "what type represents a commit", "query to fetch an order"
+            elif (owner_terms or element == "field") and entry.owner is None:
                 score *= _PART_OF_DAMP  # "transactions of an order" asks for a member, not a type
             if key and key <= entry.arguments:
                 score *= _LOOKUP_BOOST  # "an order by id": a field that takes an id
@@ -599,12 +609,12 @@ class SchemaIndex:
             if name_words:
                 covered = sum(1 for word in name_words if word in term_set) / len(name_words)
                 # A name the query covers only partly is a near miss ("createLinkedBranch" for "create a
-                # branch"); a name it does not touch at all was found by its description, and is kept.
-                score *= (
-                    _NAME_COVERAGE_FLOOR + (1.0 - _NAME_COVERAGE_FLOOR) * covered
-                    if covered
-                    else _DESCRIBED_ONLY
-                )
+                # branch"). A name it does not touch at all was found by its description alone, where the
+                # schema says in other words what the question asks: its base score already weighs a
+                # description's words below a name's, so it is not cut a second time (cutting it favoured
+                # questions worded like the schema's names over those worded otherwise).
+                if covered:
+                    score *= _NAME_COVERAGE_FLOOR + (1.0 - _NAME_COVERAGE_FLOOR) * covered
                 # The name in the query's own word forms ("credit cards" is ``creditCards``, not ``creditCard``).
                 raw_words = [w.lower() for w in WORD_RE.findall(own)]
                 score *= 1.0 + _SURFACE_BONUS * sum(1 for w in raw_words if w in surface) / len(raw_words)

@@ -135,6 +135,12 @@ def test_among_same_named_fields_the_central_types_comes_first() -> None:
         ("the repository's stars", {"repository"}),
         ("pull request's reviewers", {"pull", "request"}),
         ("update the customer's first and last name", {"customer"}),
+        ("who merged the pull request?", {"pull", "request"}),
+        ("which user opened the issue", {"issue"}),
+        ("When was my order placed?", {"order"}),
+        ("is the repository archived", {"repository"}),
+        ("has my package been delivered", {"package"}),
+        ("who am I", set()),
         ("stargazer count", set()),
     ],
 )
