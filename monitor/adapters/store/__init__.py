@@ -10,11 +10,12 @@ intact and readable. Snapshots are content-addressed by their fingerprint and st
 target's history is the sequence of snapshot ids it was seen with.
 
 What lives where: ``tables`` (the SQL schema and its migrations), ``base`` (the engine, transactions and
-SQL helpers), ``filelock`` (SQLite's write lock), one module per part of the store (``snapshot_store``,
-``run_store``, ``change_store``, ``outbox_store``, ``ack_store``, ``lease_store``), each a class over the
-engine, and ``facade`` (:class:`Store`, all of them, opened on a URL). This ``__init__`` is the public
-API: import from ``monitor.adapters.store``, not from its modules. The check flow
-(:mod:`monitor.runtime`), :mod:`monitor.live`, :mod:`monitor.codegen`, :mod:`monitor.mcp` and
+SQL helpers), ``filelock`` (SQLite's write lock), one module per part of the store, each a class over the
+engine (``snapshot_store``, ``run_store``, ``state_store``, ``change_store``, ``outbox_store``,
+``ack_store``, ``lease_store``), and ``facade`` (:class:`Store`, all of them, opened on a URL).
+
+This ``__init__`` is the public API: import from ``monitor.adapters.store``, not from its modules. The
+check flow (:mod:`monitor.runtime`), :mod:`monitor.live`, :mod:`monitor.codegen`, :mod:`monitor.mcp` and
 :mod:`monitor.cli` may import it; like every adapter, it imports only :mod:`monitor.core`,
 :mod:`monitor.settings` and :mod:`monitor.support` (and :mod:`monitor.errors`).
 """
@@ -28,6 +29,7 @@ from monitor.adapters.store.filelock import LOCK_TIMEOUT
 from monitor.adapters.store.outbox_store import NewAlert, OutboxItem
 from monitor.adapters.store.run_store import RunRecord, new_run_id
 from monitor.adapters.store.snapshot_store import FetchedBody, NewSnapshot, SnapshotRef
+from monitor.adapters.store.state_store import RunState
 from monitor.adapters.store.tables import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -36,6 +38,7 @@ from monitor.adapters.store.tables import (
     leases,
     metadata,
     outbox,
+    run_state,
     runs,
     snapshot_types,
     snapshots,
@@ -53,6 +56,7 @@ __all__ = [
     "NewSnapshot",
     "OutboxItem",
     "RunRecord",
+    "RunState",
     "SnapshotRef",
     "Store",
     "acks",
@@ -63,6 +67,7 @@ __all__ = [
     "metadata",
     "new_run_id",
     "outbox",
+    "run_state",
     "runs",
     "snapshot_types",
     "snapshots",

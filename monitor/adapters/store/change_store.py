@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, func, insert, select
 from sqlalchemy.engine import Connection
@@ -25,12 +26,7 @@ class ChangeStore(StoreBase):
                 .where(and_(changes.c.target == target, changes.c.seen_at >= since))
                 .order_by(changes.c.seen_at, changes.c.path)
             ).all()
-        out = []
-        for r in rows:
-            m = r._mapping
-            change = Change.from_dict({**m, "meta": json.loads(m["meta"])})
-            out.append((aware(m["seen_at"]), m["run_id"], change))
-        return out
+        return [(aware(r._mapping["seen_at"]), r._mapping["run_id"], change_from_row(r)) for r in rows]
 
     def change_messages(self, target: str) -> dict[str, str]:
         """change id -> message of every change recorded for ``target`` (the latest wording of each)."""
@@ -41,6 +37,12 @@ class ChangeStore(StoreBase):
                 .order_by(changes.c.seen_at)
             ).all()
         return {r[0]: r[1] for r in rows}
+
+
+def change_from_row(row: Any) -> Change:
+    """A row of ``changes`` as the change it records."""
+    m = row._mapping
+    return Change.from_dict({**m, "meta": json.loads(m["meta"])})
 
 
 def add_changes(conn: Connection, run_id: str, target: str, at: datetime, found: Sequence[Change]) -> None:

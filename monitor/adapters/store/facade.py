@@ -15,12 +15,13 @@ from monitor.adapters.store.lease_store import LeaseStore
 from monitor.adapters.store.outbox_store import OutboxStore
 from monitor.adapters.store.run_store import RunStore
 from monitor.adapters.store.snapshot_store import SnapshotStore
+from monitor.adapters.store.state_store import RunStateStore
 from monitor.adapters.store.tables import migrate
 from monitor.errors import SnapshotError
 from monitor.support.redact import redact
 
 
-class Store(SnapshotStore, RunStore, ChangeStore, OutboxStore, AckStore, LeaseStore):
+class Store(SnapshotStore, RunStore, RunStateStore, ChangeStore, OutboxStore, AckStore, LeaseStore):
     """The state store. Open with :meth:`open`; every method is one short transaction."""
 
     @classmethod

@@ -16,6 +16,7 @@ from monitor.adapters.store.base import StoreBase, aware, utcnow
 from monitor.adapters.store.change_store import add_changes
 from monitor.adapters.store.outbox_store import NewAlert, queue_alerts
 from monitor.adapters.store.snapshot_store import FetchedBody, NewSnapshot, add_snapshot, remember_body
+from monitor.adapters.store.state_store import RunState, add_run_state
 from monitor.adapters.store.tables import runs
 from monitor.core.changes import Change
 from monitor.errors import SnapshotError
@@ -54,10 +55,12 @@ class RunStore(StoreBase):
         changes_found: Sequence[Change] = (),
         alerts: Sequence[NewAlert] = (),
         body: FetchedBody | None = None,
+        state: RunState | None = None,
     ) -> list[str]:
-        """Store a finished run with its snapshot, changes and alerts in one transaction.
+        """Store a finished run with its snapshot, changes, alerts and state in one transaction.
 
         ``body``: the response body the run's introspection came in, remembered as the target's last.
+        ``state``: what the next check reads back (see :class:`RunState`); without it, nothing is reused.
 
         Returns the dedupe keys of the alerts actually queued (an alert already queued by another
         replica or an earlier run is skipped, which is what makes delivery exactly-once).
@@ -82,6 +85,8 @@ class RunStore(StoreBase):
                 )
             )
             add_changes(conn, run.id, run.target, run.finished_at, changes_found)
+            if state is not None:
+                add_run_state(conn, run.id, state)
             return queue_alerts(conn, run.id, run.target, run.finished_at, alerts)
 
     def list_runs(self, target: str, limit: int = 50) -> list[RunRecord]:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Final
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -31,7 +32,7 @@ from sqlalchemy.engine import Connection
 
 from monitor.errors import SnapshotError
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 _MIGRATION_LOCK: Final = 0x67716C6D6F6E  # PostgreSQL advisory lock key held while migrating ("gqlmon")
 
 #: Upgrade steps: ``MIGRATIONS[n]`` takes a store from version ``n - 1`` to ``n`` (``ALTER TABLE ...``; new
@@ -48,6 +49,15 @@ def _add_outbox_sending_at(conn: Connection) -> None:
 
 
 MIGRATIONS[2] = (_add_outbox_sending_at,)
+
+
+def _add_run_state(conn: Connection) -> None:
+    """Version 3: the ``run_state`` table. Runs stored before it have no state: the next check validates
+    every saved operation and carries no open change, once (as when a report could not be read back)."""
+    run_state.create(conn, checkfirst=True)
+
+
+MIGRATIONS[3] = (_add_run_state,)
 
 metadata = MetaData()
 
@@ -113,6 +123,21 @@ runs = Table(
     Column("summary", Text, nullable=False),  # JSON counts
     Column("report", LargeBinary),  # zlib-compressed DriftReport JSON
     Index("ix_runs_target", "target", "started_at"),
+)
+
+# What the next check needs back from a run, apart from its published report (``runs.report``), so that a
+# change to the report's format cannot silently turn reuse off (issue 13). Written with the run, in the same
+# transaction; a run stored before schema version 3 has no row (its state is unknown: nothing is reused).
+run_state = Table(
+    "run_state",
+    metadata,
+    Column("run_id", String(40), ForeignKey("runs.id"), primary_key=True),
+    Column("contracts", LargeBinary),  # zlib-compressed JSON, monitor.core.contracts.state's format
+    Column("open_since_run", String(40)),  # the changed run whose changes are still open
+    Column("open_since_at", DateTime(timezone=True)),  # ... and when it finished
+    Column("open_change_ids", Text),  # JSON list of those changes' ids (rows of ``changes`` of that run)
+    Column("live_failed", Boolean, nullable=False),  # the run's live contract tests failed
+    Column("flapping", Boolean, nullable=False),  # the run found the schema flapping
 )
 
 changes = Table(
