@@ -404,7 +404,8 @@ def _run_state(report: DriftReport) -> RunState:
     its live tests failed and whether it found the schema flapping."""
     from monitor.core.contracts import from_report_section, to_state
 
-    # report.contracts is this process's own section, just built from the result: its exact inverse.
+    # report.contracts is the section this process just built from the result (in memory, not the stored
+    # JSON): from_report_section is its exact inverse.
     contracts = None if report.contracts is None else to_state(from_report_section(report.contracts))
     open_changes: tuple[Change, ...] = ()
     since: tuple[str, datetime] | None = None
@@ -416,7 +417,7 @@ def _run_state(report: DriftReport) -> RunState:
         since = (report.open_since["run_id"], datetime.fromisoformat(report.open_since["finished_at"]))
     return RunState(
         contracts=contracts,
-        open_changes=open_changes if since else (),
+        open_changes=open_changes,
         open_since_run=since[0] if since else None,
         open_since_at=since[1] if since else None,
         live_failed=bool(report.live and report.live.get("failed")),
