@@ -29,6 +29,7 @@ from monitor.adapters.store import (
     NewAlert,
     NewSnapshot,
     RunRecord,
+    RunState,
     SnapshotRef,
     Store,
     deprecations_first_seen,
@@ -190,8 +191,9 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         flapping = detect_flapping([s.id for s in history], new_id)
         if flapping is not None:
             # Alert once, when the alternation starts: the run before this one was not flapping yet.
-            last_changed = await anyio.to_thread.run_sync(_last_changed_report, store, target.name)
-            flapping["started"] = not (last_changed or {}).get("flapping")
+            flapping["started"] = not await anyio.to_thread.run_sync(
+                _last_changed_flapping, store, target.name
+            )
             notes.append(
                 f"flapping: the schema went back to snapshot {new_id[:12]} again, {flapping['flips']} "
                 "schema changes after it was last served; two versions seem to answer behind one endpoint "
@@ -297,7 +299,8 @@ async def _still_open(
     store: Store, target: str, snapshot: str
 ) -> tuple[tuple[Change, ...], dict[str, Any] | None]:
     """The breaking and dangerous changes of the run that brought ``snapshot``, minus those acknowledged
-    since, and that run: what an unchanged run reports as the current state."""
+    since, and that run: what an unchanged run reports as the current state (read from the last run's
+    stored state, see :func:`_run_state`)."""
 
     def find() -> tuple[tuple[Change, ...], dict[str, Any] | None]:
         for run in store.list_runs(target, limit=20):
@@ -305,18 +308,12 @@ async def _still_open(
                 continue
             if run.new_snapshot != snapshot or run.outcome == "baseline":
                 return (), None
-            data = store.get_run(target, run.id).report or {}
-            try:
-                report = DriftReport.from_dict(data)
-            except (KeyError, TypeError, ValueError):  # written by another version: nothing to carry
-                return (), None
-            if run.outcome == "unchanged":
-                changes, since = report.open_changes, report.open_since
-            else:
-                changes = tuple(c for c in report.changes if c.criticality is not Criticality.SAFE)
-                since = {"run_id": report.run_id, "finished_at": report.finished_at}
+            state = store.run_state(run.id)
+            if state is None or state.open_since_run is None or state.open_since_at is None:
+                return (), None  # stored by a gqlmon before run state: nothing to carry
+            since = {"run_id": state.open_since_run, "finished_at": state.open_since_at.isoformat()}
             acked = store.acknowledgements(target)
-            return tuple(c for c in changes if c.id not in acked), since
+            return tuple(c for c in state.open_changes if c.id not in acked), since
         return (), None
 
     return await anyio.to_thread.run_sync(find)
@@ -331,11 +328,13 @@ def _affected(changes: Sequence[Change], section: dict[str, Any]) -> dict[str, l
     return {k: v for k, v in sorted(affected_operations(changes, result).items()) if v}
 
 
-def _last_changed_report(store: Store, target: str) -> dict[str, Any] | None:
+def _last_changed_flapping(store: Store, target: str) -> bool:
+    """Whether the target's last changed run found the schema flapping."""
     for run in store.list_runs(target, limit=20):
         if run.outcome == "changed":
-            return store.get_run(target, run.id).report
-    return None
+            state = store.run_state(run.id)
+            return state is not None and state.flapping
+    return False
 
 
 async def _record_failure(
@@ -388,8 +387,11 @@ async def _finish(
         summary=report.summary,
         report=report.to_dict(),
     )
+    state = _run_state(report)
     queued = await anyio.to_thread.run_sync(
-        lambda: store.record_run(record, snapshot=snapshot, changes_found=changes, alerts=alerts, body=body)
+        lambda: store.record_run(
+            record, snapshot=snapshot, changes_found=changes, alerts=alerts, body=body, state=state
+        )
     )
     published = await anyio.to_thread.run_sync(_publish, settings, store, report)
     counts = ", ".join(f"{k} {v}" for k, v in report.summary.items() if v and k != "total")
@@ -400,6 +402,33 @@ async def _finish(
         extra={"target": target.name, "run_id": report.run_id},
     )
     return CheckOutcome(report, published, queued)
+
+
+def _run_state(report: DriftReport) -> RunState:
+    """What the next check reads back from this run, stored apart from the report (whose format may change
+    without turning reuse off): its contracts result, the changes still open and since which run, whether
+    its live tests failed and whether it found the schema flapping."""
+    from monitor.core.contracts import from_report_section, to_state
+
+    # report.contracts is the section this process just built from the result (in memory, not the stored
+    # JSON): from_report_section is its exact inverse.
+    contracts = None if report.contracts is None else to_state(from_report_section(report.contracts))
+    open_changes: tuple[Change, ...] = ()
+    since: tuple[str, datetime] | None = None
+    if report.outcome == "changed":
+        open_changes = tuple(c for c in report.changes if c.criticality is not Criticality.SAFE)
+        since = (report.run_id, datetime.fromisoformat(report.finished_at))
+    elif report.outcome == "unchanged" and report.open_since:
+        open_changes = report.open_changes
+        since = (report.open_since["run_id"], datetime.fromisoformat(report.open_since["finished_at"]))
+    return RunState(
+        contracts=contracts,
+        open_changes=open_changes,
+        open_since_run=since[0] if since else None,
+        open_since_at=since[1] if since else None,
+        live_failed=bool(report.live and report.live.get("failed")),
+        flapping=bool(report.flapping),
+    )
 
 
 def _info(ref: SnapshotRef) -> SnapshotInfo:
@@ -520,10 +549,11 @@ async def _load_operations(settings: Settings, target: TargetConfig) -> Operatio
 async def _previous_contracts(
     store: Store, target: TargetConfig, previous: SnapshotRef | None
 ) -> ContractsResult | None:
-    """The contracts result of the latest run made against ``previous`` (None: validate everything)."""
+    """The contracts result of the latest run made against ``previous`` (None: validate everything), from
+    that run's stored state (see :func:`_run_state`), not from its report."""
     if previous is None:
         return None
-    from monitor.core.contracts import from_report_section
+    from monitor.core.contracts import from_state
 
     def find() -> ContractsResult | None:
         for run in store.list_runs(target.name, limit=20):
@@ -531,12 +561,12 @@ async def _previous_contracts(
                 continue
             if run.new_snapshot != previous.id:
                 return None
-            section = (store.get_run(target.name, run.id).report or {}).get("contracts")
-            if not section:
-                return None
+            state = store.run_state(run.id)
+            if state is None or state.contracts is None:
+                return None  # no saved operations then, or stored by a gqlmon before run state
             try:
-                return from_report_section(section)
-            except (KeyError, TypeError, ValueError):  # written by another version: validate afresh
+                return from_state(state.contracts)
+            except ValueError:  # stored by another version: validate afresh
                 return None
         return None
 
@@ -608,8 +638,8 @@ async def _alerts(
     last = await anyio.to_thread.run_sync(lambda: store.list_runs(target.name, limit=1))
     live_alert = target.live.alert_on_live_failures and bool(report.live and report.live.get("failed"))
     if live_alert and last:  # announce a streak of live failures once, when it starts
-        before = await anyio.to_thread.run_sync(lambda: store.get_run(target.name, last[0].id).report)
-        live_alert = not ((before or {}).get("live") or {}).get("failed")
+        before = await anyio.to_thread.run_sync(store.run_state, last[0].id)
+        live_alert = not (before is not None and before.live_failed)
     planned = decide_alerts(
         report,
         AlertPolicy.from_config(target.alert),

@@ -22,6 +22,7 @@ from monitor.adapters.store import (
     NewAlert,
     NewSnapshot,
     RunRecord,
+    RunState,
     Store,
     new_run_id,
     store_meta,
@@ -220,7 +221,7 @@ def test_a_version_1_store_gains_the_outbox_send_column(state_url: str) -> None:
             version = conn.execute(
                 text("SELECT value FROM gqlmon_meta WHERE key = 'schema_version'")
             ).scalar()
-        assert version == "2"
+        assert version == str(SCHEMA_VERSION)  # and every later step ran too
     finally:
         upgraded.close()
 
@@ -306,3 +307,36 @@ def test_times_are_utc_aware(any_store: Store) -> None:
     back = any_store.get_run("t")
     assert back.started_at == started
     assert back.started_at.utcoffset() == timedelta(0)
+
+
+def test_a_runs_state_is_stored_with_it_and_its_open_changes_read_back_in_order(any_store: Store) -> None:
+    removed = Change(
+        ChangeType.FIELD_REMOVED, Criticality.BREAKING, "Query.a", "Query.a", "Field 'a' removed", "r"
+    )
+    typed = Change(
+        ChangeType.FIELD_TYPE_CHANGED,
+        Criticality.DANGEROUS,
+        "Query.c",
+        "Query.c",
+        "'c' changed",
+        "r",
+        "A",
+        "B",
+    )
+    changed = run("t", "changed", None)
+    contracts = {"v": 1, "operations": [{"name": "Q", "text": "ünïcode"}]}
+    state = RunState(contracts, (typed, removed), changed.id, changed.finished_at, flapping=True)
+    any_store.record_run(changed, changes_found=[removed, typed], state=state)
+    unchanged = run("t", "unchanged", None)
+    carried = RunState(None, (removed,), changed.id, changed.finished_at, live_failed=True)
+    any_store.record_run(unchanged, state=carried)
+    plain = run("t", "failed", None)
+    any_store.record_run(plain)
+
+    assert any_store.run_state(changed.id) == state  # open changes rebuilt from the changed run's rows
+    assert any_store.run_state(unchanged.id) == carried
+    assert any_store.run_state(plain.id) is None  # no state given: the next check reuses nothing
+    assert any_store.run_state("nope") is None
+    stored = any_store.run_state(changed.id)
+    assert stored is not None and stored.open_since_at is not None
+    assert stored.open_since_at.utcoffset() == timedelta(0)

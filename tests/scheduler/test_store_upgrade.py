@@ -15,8 +15,8 @@ from graphql import build_schema
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import Connection
 
-from monitor.adapters import store as store_module
 from monitor.adapters.store import NewSnapshot, RunRecord, Store, new_run_id, store_meta, utcnow
+from monitor.adapters.store import tables as store_module  # where migrate() reads SCHEMA_VERSION
 from monitor.core.schema import fingerprint, introspection_of
 from monitor.errors import SnapshotError
 

@@ -9,7 +9,8 @@ values. The flow of one check::
                                  deprecated_since=first_seen)
     changes = apply_rules(changes, options, usage=usage_lookup(result)).changes   # usage-aware rule
     # (affected_operations(changes, result) is the same as a dict: change id -> operation names)
-    report_section = to_report_section(result)             # stored; from_report_section() reads it back
+    report_section = to_report_section(result)             # published in the report
+    state = to_state(result)                               # stored for the next run; from_state() reads it
 """
 
 from monitor.core.contracts.deprecations import (
@@ -46,6 +47,7 @@ from monitor.core.contracts.section import (
     operation_to_dict,
     to_report_section,
 )
+from monitor.core.contracts.state import STATE_VERSION, from_state, to_state
 from monitor.core.contracts.validation import validate_operations
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "EVERYTHING",
     "MANIFEST_SUFFIXES",
     "SECTION_VERSION",
+    "STATE_VERSION",
     "ContractProblem",
     "ContractsResult",
     "DeprecatedUsage",
@@ -67,6 +70,7 @@ __all__ = [
     "change_keys",
     "check_limits",
     "from_report_section",
+    "from_state",
     "operation_from_dict",
     "operation_to_dict",
     "parse_removal_date",
@@ -76,6 +80,7 @@ __all__ = [
     "replacement_for",
     "suggest_replacement",
     "to_report_section",
+    "to_state",
     "touched_coordinates",
     "usage_lookup",
     "validate_operations",

@@ -1,7 +1,8 @@
 """The contracts section of a DriftReport: a JSON-ready dict, and back.
 
-The section is what the JSON and Markdown reports show and what the store keeps; the next run reads it
-back with :func:`from_report_section` to reuse unchanged operations' results. Layout (``SECTION_VERSION``)::
+The section is what the JSON and Markdown reports show (published; the next run's reuse does not read it
+back: it reads the store's own format, :mod:`monitor.core.contracts.state`). :func:`from_report_section`
+reads a section back for those who hold only a report. Layout (``SECTION_VERSION``)::
 
     {"version": 1, "total", "valid", "broken", "deprecated", "revalidated", "reused",
      "operations": [{"name", "kind", "file", "line", "column" (absent in manifests), "status", "digest", "reused",
