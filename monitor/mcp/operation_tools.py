@@ -132,7 +132,7 @@ def check_contracts(catalog: Catalog, target: str, max_chars: int) -> ContractsA
         raise ConfigError(f"{target}: {exc}") from None
     store = catalog.store
     run = store.get_run(target, snap.run_id)
-    changes = [Change.from_dict(c) for c in (run.report or {}).get("changes") or []]
+    changes = store.run_changes(target, run.id)
     by_id = {c.id: c for c in changes}
     first_seen = deprecations_first_seen(store, target)
     result = validate_operations(loaded.schema, operations, changes=changes, deprecated_since=first_seen)

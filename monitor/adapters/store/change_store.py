@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from monitor.adapters.store.base import StoreBase, aware
 from monitor.adapters.store.tables import changes
-from monitor.core.changes import Change
+from monitor.core.changes import Change, sort_changes
 
 
 class ChangeStore(StoreBase):
@@ -27,6 +27,14 @@ class ChangeStore(StoreBase):
                 .order_by(changes.c.seen_at, changes.c.path)
             ).all()
         return [(aware(r._mapping["seen_at"]), r._mapping["run_id"], change_from_row(r)) for r in rows]
+
+    def run_changes(self, target: str, run_id: str) -> list[Change]:
+        """The changes ``run_id`` found (after the target's rules), worst first as its report lists them."""
+        with self._tx(write=False) as conn:
+            rows = conn.execute(
+                select(changes).where(and_(changes.c.target == target, changes.c.run_id == run_id))
+            ).all()
+        return sort_changes(change_from_row(r) for r in rows)
 
     def change_messages(self, target: str) -> dict[str, str]:
         """change id -> message of every change recorded for ``target`` (the latest wording of each)."""
