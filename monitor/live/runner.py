@@ -24,7 +24,7 @@ import anyio
 import anyio.to_thread
 import httpx
 
-from monitor.core.schema import schema_from_introspection, unwrap_introspection
+from monitor.core.schema import IntrospectionDict, schema_from_introspection, unwrap_introspection
 from monitor.errors import AuthError, MonitorError, SchemaError
 from monitor.live.config import LiveConfig
 from monitor.live.context import LiveContext
@@ -34,6 +34,8 @@ from monitor.live.result import LiveResult, Recorder
 from monitor.settings.models import TargetConfig
 
 if TYPE_CHECKING:
+    from graphql import GraphQLSchema
+
     from monitor.adapters.operations import Contracts
 
 __all__ = ["GRACE", "run_live_tests"]
@@ -63,9 +65,13 @@ async def run_live_tests(
     started = time.monotonic()
     recorder = Recorder(target.name)
     budget = Budget(live.timeout)
-    try:
+
+    def prepare() -> tuple[IntrospectionDict, GraphQLSchema]:
         intro = unwrap_introspection(dict(introspection), source=target.name)
-        schema = schema_from_introspection(intro, source=target.name)
+        return intro, schema_from_introspection(intro, source=target.name)
+
+    try:  # in a worker: building a large schema would stall the scheduler's loop for a second
+        intro, schema = await anyio.to_thread.run_sync(prepare)
     except SchemaError as exc:
         recorder.fail_run(str(exc))
         return recorder.result(duration=time.monotonic() - started, deadline_hit=False)

@@ -6,14 +6,17 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
 
 from monitor.demo import DEMO_API_KEY_ID, DEMO_API_KEY_SECRET, FAULTS
-from monitor.live import LiveResult, run_live_tests
+from monitor.live import LiveResult, run_live_tests, runner
+from tests import realschemas
 from tests.live.helpers import SEED, live, target
 from tests.live.servers import (
     RecordingApp,
@@ -192,6 +195,29 @@ async def test_the_event_loop_stays_free_while_a_run_goes_on() -> None:
     assert result.requests >= 5
     gaps = [b - a for a, b in itertools.pairwise(ticks)]
     assert max(gaps) < 0.25, max(gaps)
+
+
+async def test_the_schema_is_built_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GitHub's schema (1,389 types) takes a good part of a second to build: in the scheduler's loop it
+    would freeze every other check and /healthz meanwhile. It is built in a worker thread."""
+    built_in: list[threading.Thread] = []
+    original = runner.schema_from_introspection
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        built_in.append(threading.current_thread())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "schema_from_introspection", recording)
+    with serve(demo("healthy")) as server:
+        result = await run_live_tests(
+            target(server.url_for("/graphql")),
+            realschemas.load("github-14.0.0"),
+            operations_dir=None,
+            live=live(operations=["Query.viewer"], max_examples=1),
+            seed=SEED,
+        )
+    assert result.error is None
+    assert built_in and threading.main_thread() not in built_in  # the loop runs in the main thread
 
 
 async def test_requests_carry_the_target_auth_and_headers_and_curl_masks_them() -> None:
