@@ -100,8 +100,9 @@ def loads_document(text: str | bytes) -> Any:
             data = text.encode() if isinstance(text, str) else text
         except UnicodeEncodeError:  # a lone surrogate: the standard library says what it makes of it
             return json.loads(text)
-        # 19 digits in a row, in a number or a string: the standard library (a string: slower, not wrong)
-        if _LONG_NUMBER not in data.translate(_DIGITS):
+        # A number of 19 digits or more: the standard library. The same run inside a string (GitHub's
+        # descriptions quote 40-digit object ids) is left to orjson.
+        if not _has_long_number(data):
             try:
                 return orjson.loads(data)
             except orjson.JSONDecodeError:
@@ -111,6 +112,24 @@ def loads_document(text: str | bytes) -> Any:
 
 _DIGITS: Final = bytes.maketrans(b"123456789", b"000000000")
 _LONG_NUMBER: Final = b"0" * 19
+_BEFORE_NUMBER: Final = frozenset(b":[,")
+_NUMBER_CHARS: Final = frozenset(b"-+.eE0123456789 \t\r\n")
+
+
+def _has_long_number(data: bytes) -> bool:
+    """Whether ``data`` may hold a JSON number of 19 digits or more: a run of 19 digits whose token starts
+    right after ``:``, ``[`` or ``,`` (a run inside a string follows a quote or a letter instead). Text that
+    only looks like such a number (``"value: 0000..."`` in a string) answers True: slower, not wrong."""
+    digits = data.translate(_DIGITS)
+    start = digits.find(_LONG_NUMBER)
+    while start >= 0:
+        before = start - 1
+        while before >= 0 and data[before] in _NUMBER_CHARS:
+            before -= 1
+        if before < 0 or data[before] in _BEFORE_NUMBER:
+            return True
+        start = digits.find(_LONG_NUMBER, start + len(_LONG_NUMBER))
+    return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -398,6 +398,12 @@ def test_fingerprints_of_real_schemas_are_those_of_the_standard_library(name: st
         (b'["\\ud800"]', ["\ud800"]),  # orjson refuses a lone surrogate; the standard library does not
         (b"[NaN]", None),
         (b"[123456789012345678901234567890]", [123456789012345678901234567890]),
+        # a long digit run in a string (GitHub quotes 40-digit object ids) and a long number after it
+        (
+            b'{"d": "point to 0000000000000000000000000000000000000000", "n": [1,\n -98765432109876543210987]}',
+            {"d": "point to " + "0" * 40, "n": [1, -98765432109876543210987]},
+        ),
+        (b'{"n": 1.00000000000000000001e400}', {"n": math.inf}),
     ],
 )
 def test_loads_document_accepts_what_the_standard_library_accepts(text: bytes, expected: object) -> None:
