@@ -14,9 +14,6 @@ from typing import Final, Literal
 
 from pydantic import Field
 
-from monitor.codegen.auth import target_endpoint
-from monitor.codegen.generate import generate_client as generate
-from monitor.codegen.generate import select_operations
 from monitor.core.contracts import OperationSet, SourceFile, parse_sources
 from monitor.core.contracts.document import MAX_DOCUMENT_CHARS
 from monitor.errors import ConfigError, MonitorError
@@ -51,6 +48,12 @@ def generate_client(
     language: Literal["python", "typescript"],
     snapshot: str,
 ) -> ClientAnswer:
+    # The generator is imported when a client is asked for: the server's start-up (an assistant waits on
+    # it) does not pay for it.
+    from monitor.codegen.auth import target_endpoint
+    from monitor.codegen.generate import generate_client as generate
+    from monitor.codegen.generate import select_operations
+
     config = catalog.configured(target)
     snap, loaded = catalog.snapshot(target, snapshot)
     chosen = select_operations(_operations(catalog, target, document), operations)
