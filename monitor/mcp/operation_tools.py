@@ -1,10 +1,11 @@
 """The operation tools: validate_operation (any document) and check_contracts (the saved operations).
 
 validate_operation checks one document against a stored snapshot and, for every error, names the recorded
-schema change that most likely caused it (:func:`monitor.core.contracts.document.blame`, over the target's whole
-change history up to that snapshot). check_contracts runs the contracts feature
-(:func:`monitor.core.contracts.validate_operations`) over the target's contracts directory against the
-latest snapshot, with the changes that produced that snapshot as the candidate causes.
+schema change that most likely caused it (:func:`monitor.core.contracts.document.blame`: the target's whole
+change history up to that snapshot, weighed by the rule the check applies to the saved operations).
+check_contracts runs the contracts feature (:func:`monitor.core.contracts.validate_operations`) over the
+target's saved operations against the latest snapshot, with the changes that produced that snapshot as the
+candidate causes.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from monitor.adapters.store import deprecations_first_seen
+from monitor.adapters.store import SnapshotRef, deprecations_first_seen
 from monitor.core.changes import Change
-from monitor.core.contracts.document import Checked, Recorded, blame, check_document
+from monitor.core.contracts.collect import NearIndex
+from monitor.core.contracts.document import Checked, Problem, Recorded, blame, check_document
 from monitor.errors import ConfigError, MonitorError
 from monitor.mcp.answers import fit
 from monitor.mcp.catalog import Catalog, envelope
@@ -30,6 +32,9 @@ from monitor.mcp.models import (
     OperationSummary,
     ValidationAnswer,
 )
+
+if TYPE_CHECKING:
+    from graphql import GraphQLSchema
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_VARIABLES_CHARS: Final = 100_000
@@ -68,15 +73,13 @@ def validate_operation(
         recorded = catalog.store.changes_since(target, _EPOCH)
         history = [r for r in recorded if r[0] <= snap.first_seen_at]
     introduced = {s.run_id: s.id for s in catalog.store.snapshot_history(target)} if history else {}
+    indexes = _indexes(catalog, target, snap, loaded.schema, checked) if history else []
     answer = ValidationAnswer(
         **envelope(target, snap),
         valid=checked.valid,
         operations=_operations(checked),
-        errors=[_error(p, history, introduced) for p in checked.problems],
-        deprecated_usages=[
-            DeprecatedUsageModel(coordinate=d.coordinate, reason=d.reason, line=d.line, column=d.column)
-            for d in checked.deprecated
-        ],
+        errors=[_error(p, history, indexes, introduced) for p in checked.problems],
+        deprecated_usages=[DeprecatedUsageModel.model_validate(d) for d in checked.deprecated],
     )
     if not checked.valid and not any(e.caused_by for e in answer.errors):
         answer.note = (
@@ -91,8 +94,28 @@ def _operations(checked: Checked) -> list[OperationSummary]:
     ]
 
 
-def _error(problem: Any, history: Sequence[Recorded], introduced: Mapping[str, str]) -> ErrorModel:
-    culprit = blame(problem, history) if history else None
+def _indexes(
+    catalog: Catalog, target: str, snap: SnapshotRef, schema: GraphQLSchema, checked: Checked
+) -> list[NearIndex]:
+    """Where the document's nodes are, in the schema it was checked against and in the one before (what
+    a removed field used to return), as the check locates a saved operation's errors."""
+    if checked.document is None:
+        return []
+    indexes = [NearIndex(schema, checked.document)]
+    before = [s for s in catalog.store.snapshot_history(target) if s.seq < snap.seq]
+    if before:
+        try:
+            _, previous = catalog.snapshot(target, before[-1].id)
+            indexes.append(NearIndex(previous.schema, checked.document))
+        except MonitorError:  # a snapshot that no longer builds: the current schema alone
+            pass
+    return indexes
+
+
+def _error(
+    problem: Problem, history: Sequence[Recorded], indexes: Sequence[NearIndex], introduced: Mapping[str, str]
+) -> ErrorModel:
+    culprit = blame(problem, history, indexes)
     caused_by = None
     if culprit is not None:
         seen_at, run_id, change = culprit

@@ -275,3 +275,10 @@ class NearIndex:
         for coordinate in at | under:
             around.add(_parent(coordinate))
         return at, under, around.coordinates - at - under
+
+
+def error_levels(indexes: Sequence[NearIndex], nodes: Sequence[Node]) -> list[set[str]]:
+    """The ``(at, under, around)`` levels of an error's ``nodes`` in every schema's index at once: the new
+    schema sees what the operation asks now, the old one what it meant (a removed field's type)."""
+    per_index = [index.levels(nodes) for index in indexes]
+    return [set().union(*(levels[i] for levels in per_index)) for i in range(3)]

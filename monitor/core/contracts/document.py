@@ -3,8 +3,8 @@
 Pure functions over graphql-core (no IO). :func:`check_document` parses and validates one document and
 walks it once with a ``TypeInfo`` to learn the schema coordinate behind every AST node, so that each
 validation error can name the coordinates it is about (the node itself first, then its enclosing fields).
-:func:`blame` then finds, among the target's recorded changes, the one that most likely broke it: a
-change on the same coordinate, on a parent (a removed type), or on a child (a required argument added).
+:func:`blame` then finds, among the target's recorded changes, the one that most likely broke it, by the
+rule the check uses for the saved operations (:func:`monitor.core.contracts.impact.causes`).
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
-from monitor.core.changes import Change, Criticality
+from monitor.core.changes import Change
+from monitor.core.contracts.collect import NearIndex, error_levels
+from monitor.core.contracts.impact import causes
 
 #: Largest document accepted, and most lexical tokens parsed (a guard against parser-exhaustion input).
 MAX_DOCUMENT_CHARS: Final = 100_000
@@ -60,6 +62,8 @@ class Problem:
     column: int | None = None
     coordinates: tuple[str, ...] = ()
     kind: str = "validation"  # syntax | validation | variables
+    #: The AST nodes the error is about (what :func:`blame` locates it by).
+    nodes: tuple[Node, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +156,14 @@ def _problem(
     for node in error.nodes or ():
         for coordinate in coordinates.get(id(node), ()):
             found.setdefault(coordinate, None)
-    return Problem(error.message, loc.line if loc else None, loc.column if loc else None, tuple(found), kind)
+    return Problem(
+        error.message,
+        loc.line if loc else None,
+        loc.column if loc else None,
+        tuple(found),
+        kind,
+        tuple(error.nodes or ()),
+    )
 
 
 class _Walker(Visitor):
@@ -285,38 +296,29 @@ def _count(
 Recorded = tuple[datetime, str, Change]  # (seen_at, run_id, change), as Store.changes_since returns
 
 
-def blame(problem: Problem, history: Sequence[Recorded]) -> Recorded | None:
+def blame(problem: Problem, history: Sequence[Recorded], indexes: Sequence[NearIndex]) -> Recorded | None:
     """The recorded change that most likely caused ``problem``, or ``None``.
 
-    A change on the problem's own coordinate beats one on a parent (a removed type), which beats one on a
-    child (an argument made required); a nearer coordinate beats an enclosing field; breaking beats
-    dangerous beats safe; a later change beats an earlier one.
+    The rule the check applies to the saved operations (:func:`~monitor.core.contracts.impact.causes`):
+    the first level of coordinates around the error -- at its nodes, in their subtrees, their parents --
+    that some change explains decides; among its changes, breaking ones before the rest and a member's
+    before a whole type's; among those, the latest recorded. ``indexes`` locate the error's nodes
+    (:class:`~monitor.core.contracts.collect.NearIndex` of ``Checked.document`` on the schema it was
+    checked against and, when known, on the one before it); without any, the problem's own coordinates
+    stand in, nearest first.
     """
-    best: tuple[tuple[int, int, int, datetime], Recorded] | None = None
-    for distance, coordinate in enumerate(problem.coordinates):
-        for recorded in history:
-            seen_at, _, change = recorded
-            if change.path == coordinate or change.coordinate == coordinate:
-                relation = 3
-            elif coordinate.startswith(change.path + "."):
-                relation = 2
-            elif change.path.startswith(coordinate + ".") and distance == 0:
-                relation = 1
-            else:
-                continue
-            if distance > 0 and change.type.value not in _SHAPE_CHANGES and relation != 2:
-                continue
-            rank = (relation, -distance, -_criticality_rank(change.criticality), seen_at)
-            if best is None or rank > best[0]:
-                best = (rank, recorded)
-    return best[1] if best else None
-
-
-# Changes on an enclosing field that can break the selections under it.
-_SHAPE_CHANGES: Final = frozenset(
-    {"FIELD_TYPE_CHANGED", "FIELD_REMOVED", "TYPE_REMOVED", "TYPE_KIND_CHANGED"}
-)
-
-
-def _criticality_rank(criticality: Criticality) -> int:
-    return criticality.rank
+    if not history:
+        return None
+    latest: dict[str, Recorded] = {}
+    for recorded in history:
+        known = latest.get(recorded[2].id)
+        if known is None or recorded[0] >= known[0]:
+            latest[recorded[2].id] = recorded
+    if indexes and problem.nodes:
+        levels: Sequence[set[str]] = error_levels(indexes, problem.nodes)
+        used: set[str] = set().union(*(index.used for index in indexes))
+    else:
+        levels = [{c} for c in problem.coordinates]
+        used = set(problem.coordinates)
+    found = causes([r[2] for r in latest.values()], levels, used)
+    return max((latest[i] for i in found), key=lambda r: r[0], default=None)

@@ -38,7 +38,7 @@ from graphql import (
 from graphql.language.ast import QUERY_DOCUMENT_KEYS
 
 from monitor.core.changes import Change
-from monitor.core.contracts.collect import Deprecation, NearIndex, Usage, UsageCollector
+from monitor.core.contracts.collect import Deprecation, NearIndex, Usage, UsageCollector, error_levels
 from monitor.core.contracts.deprecations import parse_removal_date, replacement_for
 from monitor.core.contracts.impact import affected_operations, causes, touches
 from monitor.core.contracts.limits import Limits, check_limits
@@ -169,9 +169,7 @@ class _Checker:
                 nodes = list(error.nodes or ())
                 if not nodes:
                     continue
-                per_index = [index.levels(nodes) for index in indexes]
-                levels = [set().union(*(lv[i] for lv in per_index)) for i in range(3)]
-                found.update(dict.fromkeys(causes(changes, levels, known)))
+                found.update(dict.fromkeys(causes(changes, error_levels(indexes, nodes), known)))
             caused = tuple(found)
         deprecations = tuple(self._deprecation(d) for _, d in sorted(usage.deprecations.items()))
         status = Status.BROKEN if raw else Status.DEPRECATED if deprecations else Status.VALID
