@@ -29,6 +29,7 @@ from monitor.core.contracts import (
     operation_to_dict,
     validate_operations,
 )
+from monitor.core.verdict import validate_exit
 
 FORMATS = ("text", "json", "sarif")
 _GLOB_CHARS = frozenset("*?[{")
@@ -62,7 +63,7 @@ def run_validate(
     operations = load_operation_files(paths, functions=functions)
     limits = Limits(max_depth, max_aliases, max_tokens, max_directives)
     result = validate_operations(schema, operations, limits=limits or None)
-    code = exit_code(result, fail_on_deprecated=fail_on_deprecated)
+    code = validate_exit(result, fail_on_deprecated=fail_on_deprecated)
     if fmt == "json":
         out.write(json.dumps(to_json(result, exit_code=code), indent=2, ensure_ascii=False) + "\n")
     elif fmt == "sarif":
@@ -112,15 +113,6 @@ def collect_paths(
         found = expand_globs(globs, root=root or Path(), exclude=exclude)
         paths.extend(found or [Path(root or Path(), next(g for g in globs if not g.startswith("!")))])
     return paths
-
-
-def exit_code(result: ContractsResult, *, fail_on_deprecated: bool = False) -> int:
-    """1 for a broken operation, a problem or an empty set (and deprecated usage when asked), else 0."""
-    if not result.ok or not result.operations:
-        return 1
-    if fail_on_deprecated and result.count(Status.DEPRECATED):
-        return 1
-    return 0
 
 
 def summary(result: ContractsResult) -> dict[str, int]:

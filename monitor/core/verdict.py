@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from monitor.core.changes import Criticality
+from monitor.core.contracts.model import ContractsResult, Status
 from monitor.core.report.model import DriftReport
-
-if TYPE_CHECKING:
-    pass
 
 
 def worst_exit(reports: Sequence[DriftReport], fail_on: str) -> int:
@@ -44,3 +41,13 @@ def _operations_fail(report: DriftReport) -> bool:
             if not causes or any(c in open_ids for c in causes):
                 return True
     return False
+
+
+def validate_exit(result: ContractsResult, *, fail_on_deprecated: bool = False) -> int:
+    """``gqlmon validate``'s exit code: 1 for a broken operation, a file that cannot be read or no operation
+    at all (a glob that matched nothing), and for a deprecated usage when asked; else 0."""
+    if not result.ok or not result.operations:
+        return 1
+    if fail_on_deprecated and result.count(Status.DEPRECATED):
+        return 1
+    return 0
