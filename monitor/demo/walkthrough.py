@@ -84,12 +84,19 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 20.0
 
 
 def show_reproduction(report: Path) -> None:
-    """How to reproduce the first live-test failure (the check above listed them; the reports have all)."""
+    """How to reproduce the first live-test failure the check above listed (the reports have all)."""
     import json
 
-    failures = (json.loads(report.read_text(encoding="utf-8")).get("live") or {}).get("failures") or []
+    from monitor.core.report import view
+    from monitor.core.report.model import DriftReport
+
+    failures = view.live_failures(DriftReport.from_dict(json.loads(report.read_text(encoding="utf-8"))))
     if failures:
-        print(f"\nreproduce the first live-test failure:\n  {failures[0]['curl']}")
+        first = failures[0]
+        print(
+            f"\nreproduce the first live-test failure ({first.get('operation')} at {first.get('path')}):\n"
+            f"  {first['curl']}"
+        )
 
 
 def main() -> int:
