@@ -135,7 +135,9 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         live_section = await _live(target, result, timer)
         open_changes, open_since = await _still_open(store, target.name, previous.id)
         if unchanged_contracts is not None:
-            unchanged_contracts["affected"] = _affected(open_changes, unchanged_contracts)
+            unchanged_contracts = replace(
+                unchanged_contracts, affected=_affected(open_changes, unchanged_contracts)
+            )
         report = DriftReport(
             target=target.name,
             run_id=run_id,
@@ -145,14 +147,21 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
             old_snapshot=_info(previous),
             new_snapshot=_info(previous),
             endpoint=redact(str(target.url)),
-            contracts=unchanged_contracts,
+            contracts=None if unchanged_contracts is None else contracts_section(unchanged_contracts),
             live=live_section,
             timings=timer.timings,
             open_changes=open_changes,
             open_since=open_since,
         )
         return await _finish(
-            settings, target, store, report, None, [], body=None if result.same_body else body
+            settings,
+            target,
+            store,
+            report,
+            None,
+            [],
+            contracts=unchanged_contracts,
+            body=None if result.same_body else body,
         )
     assert canon is not None  # a new fingerprint was computed from the parsed body
 
@@ -244,7 +253,7 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
     raw = json.dumps(result.introspection, separators=(",", ":"), ensure_ascii=False).encode()
     new_types = await anyio.to_thread.run_sync(type_fingerprints_of, canon)
     snapshot = NewSnapshot(new_id, raw, result.query_variant, type_fingerprints=new_types)
-    return await _finish(settings, target, store, report, snapshot, changes, body=body)
+    return await _finish(settings, target, store, report, snapshot, changes, contracts=contracts, body=body)
 
 
 def _once(build: Callable[[], GraphQLSchema]) -> Callable[[], GraphQLSchema | None]:
@@ -319,13 +328,12 @@ async def _still_open(
     return await anyio.to_thread.run_sync(find)
 
 
-def _affected(changes: Sequence[Change], section: dict[str, Any]) -> dict[str, list[str]]:
-    """Which saved operations each still-open change touches, for the contracts section of an unchanged
-    run (so its report tells "your operations use" from "no operation uses" as the changed run did)."""
-    from monitor.core.contracts import affected_operations, from_report_section
+def _affected(changes: Sequence[Change], result: ContractsResult) -> dict[str, tuple[str, ...]]:
+    """Which saved operations each still-open change touches, for the contracts of an unchanged run (so
+    its report tells "your operations use" from "no operation uses" as the changed run did)."""
+    from monitor.core.contracts import affected_operations
 
-    result = from_report_section(section)
-    return {k: v for k, v in sorted(affected_operations(changes, result).items()) if v}
+    return {k: tuple(v) for k, v in sorted(affected_operations(changes, result).items()) if v}
 
 
 def _last_changed_flapping(store: Store, target: str) -> bool:
@@ -372,6 +380,7 @@ async def _finish(
     snapshot: NewSnapshot | None,
     changes: Sequence[Change],
     *,
+    contracts: ContractsResult | None = None,
     body: FetchedBody | None = None,
 ) -> CheckOutcome:
     alerts = await _alerts(settings, target, store, report)
@@ -387,7 +396,7 @@ async def _finish(
         summary=report.summary,
         report=report.to_dict(),
     )
-    state = _run_state(report)
+    state = _run_state(report, contracts)
     queued = await anyio.to_thread.run_sync(
         lambda: store.record_run(
             record, snapshot=snapshot, changes_found=changes, alerts=alerts, body=body, state=state
@@ -404,15 +413,13 @@ async def _finish(
     return CheckOutcome(report, published, queued)
 
 
-def _run_state(report: DriftReport) -> RunState:
+def _run_state(report: DriftReport, result: ContractsResult | None) -> RunState:
     """What the next check reads back from this run, stored apart from the report (whose format may change
     without turning reuse off): its contracts result, the changes still open and since which run, whether
     its live tests failed and whether it found the schema flapping."""
-    from monitor.core.contracts import from_report_section, to_state
+    from monitor.core.contracts import to_state
 
-    # report.contracts is the section this process just built from the result (in memory, not the stored
-    # JSON): from_report_section is its exact inverse.
-    contracts = None if report.contracts is None else to_state(from_report_section(report.contracts))
+    contracts = None if result is None else to_state(result)
     open_changes: tuple[Change, ...] = ()
     since: tuple[str, datetime] | None = None
     if report.outcome == "changed":
@@ -501,7 +508,7 @@ async def _contracts(
 
 async def _contracts_unchanged(
     settings: Settings, target: TargetConfig, store: Store, previous: SnapshotRef
-) -> dict[str, Any] | None:
+) -> ContractsResult | None:
     """The same schema as last time: every unchanged operation keeps its result; new or edited ones are
     validated against the stored snapshot."""
     operations = await _load_operations(settings, target)
@@ -512,15 +519,13 @@ async def _contracts_unchanged(
     before = await _previous_contracts(store, target, previous)
     known = {} if before is None else {op.name: op.digest for op in before.operations}
     if before is not None and known == {op.name: op.digest for op in operations.operations}:
-        return contracts_section(
-            replace(
-                before,
-                operations=tuple(replace(op, reused=True) for op in before.operations),
-                problems=operations.problems,
-                revalidated=0,
-                reused=len(before.operations),
-                affected={},
-            )
+        return replace(
+            before,
+            operations=tuple(replace(op, reused=True) for op in before.operations),
+            problems=operations.problems,
+            revalidated=0,
+            reused=len(before.operations),
+            affected={},
         )
     intro = await anyio.to_thread.run_sync(store.load_snapshot, previous.id)
     first_seen = await anyio.to_thread.run_sync(deprecations_first_seen, store, target.name)
@@ -537,7 +542,7 @@ async def _contracts_unchanged(
 
     result = await anyio.to_thread.run_sync(validate)
     baseline = await _baseline_time(store, target.name, previous.first_seen_at)
-    return contracts_section(_since_baseline(result, baseline))
+    return _since_baseline(result, baseline)
 
 
 async def _load_operations(settings: Settings, target: TargetConfig) -> OperationSet | None:
