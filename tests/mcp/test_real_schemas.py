@@ -28,6 +28,7 @@ from monitor.settings.loading import load_settings
 from monitor.settings.models import Settings
 from tests import realschemas
 from tests.mcp.conftest import TOOLS, call, check
+from tests.npmtools import binary
 from tests.servers.demo import RunningServer
 
 pytestmark = pytest.mark.anyio
@@ -239,3 +240,31 @@ def test_the_store_holds_both_real_snapshots(github: GitHubWorld) -> None:
             app.catalog.close()
 
     assert anyio.run(snapshots) == 2
+
+
+async def test_the_mcp_inspector_cli_reads_every_tool_and_a_search(github: GitHubWorld) -> None:
+    """What a developer trying the server with the MCP Inspector CLI (npm @modelcontextprotocol/inspector)
+    sees: every tool listed, and a search over GitHub's schema answered in a few thousand characters."""
+    inspector = str(binary("mcp-inspector"))
+    env = {"MONITOR_CONFIG": str(github.config), "PYTHONPATH": str(ROOT)}
+    server = [f"-e{k}={v}" for k, v in env.items()] + [sys.executable, "-m", "monitor", "mcp"]
+
+    async def inspect(*method: str) -> Any:
+        done = await anyio.run_process(
+            [inspector, "--cli", *server, *method], cwd=github.config.parent, check=False
+        )
+        assert done.returncode == 0, done.stderr.decode()[-2000:]
+        return json.loads(done.stdout)
+
+    listed = await inspect("--method", "tools/list")
+    assert sorted(t["name"] for t in listed["tools"]) == sorted(TOOLS)
+    answer = await inspect(
+        "--method", "tools/call", "--tool-name", "search_schema",
+        "--tool-arg", "target=github", "--tool-arg", "query=stargazer count",
+    )  # fmt: skip
+    [text] = [c["text"] for c in answer["content"] if c["type"] == "text"]
+    assert len(text) < 4_000
+    [first, *_] = json.loads(text)["hits"]
+    # the interface field, with the types that implement it folded in
+    assert first["coordinate"] == "Starrable.stargazerCount", first
+    assert "Repository.stargazerCount" in first["also"], first
