@@ -99,7 +99,8 @@ async def test_uvicorn_leaves_signals_logging_and_stdout_alone(
     # left handlers already: ours must add none.
     names = ("uvicorn", "uvicorn.error", "uvicorn.access")
     handlers = {name: list(logging.getLogger(name).handlers) for name in names}
-    caplog.set_level(logging.DEBUG)
+    # uvicorn at DEBUG, not the root logger: another test may have left a root handler on a closed stream
+    caplog.set_level(logging.DEBUG, logger="uvicorn")
     async with serving(ROUTES) as client:
         assert (await client.get("/metrics")).status_code == 200
         assert (await client.get("/nope")).status_code == 404
