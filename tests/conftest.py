@@ -49,3 +49,21 @@ def demo_api(demo_session_server: DemoServer) -> DemoServer:
 
 
 from tests.conftest_pg import any_store, pg_url, postgres_url, state_url  # noqa: E402,F401
+
+
+@pytest.fixture(autouse=True)
+def _gqlmon_log_handlers_do_not_outlive_the_test() -> Iterator[None]:
+    """A test that runs the CLI in this process configures logging: gqlmon's handler on the root logger
+    writes to that run's stderr, which is closed afterwards. Remove it (and restore the root level), so a
+    later test's log records do not end in "--- Logging error ---" on its own stderr."""
+    import logging
+
+    from monitor.support.logs import _Owned
+
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        if isinstance(handler, _Owned) and handler not in before:
+            root.removeHandler(handler)
+    root.setLevel(level)
