@@ -37,6 +37,7 @@ from monitor.adapters.store import (
     utcnow,
 )
 from monitor.core.changes import Change, Criticality
+from monitor.core.contracts.deprecations import dated_from_baseline, deprecation_dates
 from monitor.core.flapping import detect_flapping, detect_rollback
 from monitor.core.report.model import DriftReport, Outcome, SnapshotInfo
 from monitor.core.schema import (
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
     from graphql import GraphQLSchema
 
     from monitor.adapters.introspection import IntrospectionResult
-    from monitor.core.contracts import ContractsResult, OperationResult, OperationSet
+    from monitor.core.contracts import ContractsResult, OperationSet
 
 
 log = logging.getLogger(__name__)
@@ -489,7 +490,7 @@ async def _contracts(
     from monitor.core.contracts import touched_coordinates, validate_operations
 
     before = await _previous_contracts(store, target, previous)
-    since = _deprecations_since(first_seen, changes)
+    since = deprecation_dates(first_seen, changes, utcnow())
     baseline = await _baseline_time(store, target.name, fetched_at)
 
     def validate() -> ContractsResult:
@@ -503,7 +504,7 @@ async def _contracts(
             old_schema=old_schema,
         )
 
-    return _since_baseline(await anyio.to_thread.run_sync(validate), baseline)
+    return dated_from_baseline(await anyio.to_thread.run_sync(validate), baseline)
 
 
 async def _contracts_unchanged(
@@ -542,7 +543,7 @@ async def _contracts_unchanged(
 
     result = await anyio.to_thread.run_sync(validate)
     baseline = await _baseline_time(store, target.name, previous.first_seen_at)
-    return _since_baseline(result, baseline)
+    return dated_from_baseline(result, baseline)
 
 
 async def _load_operations(settings: Settings, target: TargetConfig) -> OperationSet | None:
@@ -576,31 +577,6 @@ async def _previous_contracts(
         return None
 
     return await anyio.to_thread.run_sync(find)
-
-
-def _deprecations_since(first_seen: dict[str, datetime], changes: Sequence[Change]) -> dict[str, datetime]:
-    """When gqlmon first saw each coordinate deprecated: its recorded DEPRECATION_ADDED change, or now for
-    one this diff adds. (Deprecations older than the target's baseline are filled in by
-    :func:`_since_baseline`.)"""
-    now = utcnow()
-    since = dict(first_seen)
-    for change in changes:
-        if change.type.value.endswith("DEPRECATION_ADDED") and change.coordinate:
-            since.setdefault(change.coordinate, now)
-    return since
-
-
-def _since_baseline(result: ContractsResult, baseline: datetime) -> ContractsResult:
-    """Deprecations gqlmon never saw being added were there at the baseline: date them from it."""
-    stamp = baseline.isoformat()
-
-    def fill(op: OperationResult) -> OperationResult:
-        if all(d.first_seen for d in op.deprecations):
-            return op
-        deprecations = tuple(d if d.first_seen else replace(d, first_seen=stamp) for d in op.deprecations)
-        return replace(op, deprecations=deprecations)
-
-    return replace(result, operations=tuple(fill(op) for op in result.operations))
 
 
 async def _baseline_time(store: Store, target: str, default: datetime) -> datetime:

@@ -298,3 +298,43 @@ def test_hand_checked_real_reasons(
 @functools.cache
 def _client_schema(name: str) -> GraphQLSchema:
     return build_client_schema(realschemas.load(name))  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------------------- dating
+
+
+def test_a_deprecation_is_dated_when_first_recorded_or_now_when_this_diff_adds_it() -> None:
+    from datetime import UTC, datetime
+
+    from graphql import build_schema as build
+
+    from monitor.core.contracts.deprecations import deprecation_dates
+    from monitor.core.diff import diff_schemas
+
+    old = build("type Query { a: Int b: Int c: Int }")
+    new = build('type Query { a: Int @deprecated(reason: "x") b: Int @deprecated(reason: "y") c: Int }')
+    changes = diff_schemas(old, new)
+    earlier, now = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC)
+    dates = deprecation_dates({"Query.a": earlier, "Query.z": earlier}, changes, now)
+    # Query.a was recorded before (the earlier date stands), Query.b is new in this diff, Query.z is kept
+    assert dates == {"Query.a": earlier, "Query.b": now, "Query.z": earlier}
+
+
+def test_deprecations_never_seen_being_added_are_dated_from_the_baseline() -> None:
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from monitor.core.contracts import ContractsResult, DeprecatedUsage, OperationResult, Status
+    from monitor.core.contracts.deprecations import dated_from_baseline
+
+    known = DeprecatedUsage("Query.a", "x", first_seen="2026-02-01T00:00:00+00:00")
+    unknown = DeprecatedUsage("Query.b", "y")
+    op = OperationResult(
+        "Op", "query", "op.graphql", 1, Status.DEPRECATED, "d", deprecations=(known, unknown)
+    )
+    clean = replace(op, name="Clean", deprecations=())
+    baseline = datetime(2025, 12, 1, tzinfo=UTC)
+    result = dated_from_baseline(ContractsResult(operations=(op, clean)), baseline)
+    dated, untouched = result.operations
+    assert [d.first_seen for d in dated.deprecations] == [known.first_seen, baseline.isoformat()]
+    assert untouched is clean

@@ -1,4 +1,5 @@
-"""What a deprecation reason says: when the element goes away, and what to use instead.
+"""What a deprecation reason says (when the element goes away, what to use instead), and since when
+gqlmon has known an element to be deprecated.
 
 Reasons are free text, so both readers are forgiving but conservative: a date counts as a removal date
 only in a sentence that talks about removal (``removed``, ``removal``, ``sunset``, ``until``, ``by``, ...),
@@ -11,10 +12,15 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date, datetime
 from typing import Final
 
 from graphql import GraphQLError, GraphQLSchema, resolve_schema_coordinate
+
+from monitor.core.changes import Change
+from monitor.core.contracts.model import ContractsResult, OperationResult
 
 _MONTHS: Final = (
     {name.lower(): index for index, name in enumerate(calendar.month_name) if name}
@@ -244,3 +250,33 @@ def _exists(coordinate: str, schema: GraphQLSchema) -> bool:
         return resolve_schema_coordinate(schema, coordinate) is not None
     except (GraphQLError, TypeError):  # syntax error, or a member of a scalar/union, or an unknown type
         return False
+
+
+# ------------------------------------------------------------------------------------------- dating
+
+
+def deprecation_dates(
+    first_seen: Mapping[str, datetime], changes: Sequence[Change], now: datetime
+) -> dict[str, datetime]:
+    """When gqlmon first saw each coordinate deprecated: its recorded ``*_DEPRECATION_ADDED`` change
+    (``first_seen``), or ``now`` for one that ``changes`` (this run's diff) adds. Deprecations older than the
+    target's baseline are dated by :func:`dated_from_baseline`."""
+    since = dict(first_seen)
+    for change in changes:
+        if change.type.value.endswith("DEPRECATION_ADDED") and change.coordinate:
+            since.setdefault(change.coordinate, now)
+    return since
+
+
+def dated_from_baseline(result: ContractsResult, baseline: datetime) -> ContractsResult:
+    """``result`` with every deprecated usage gqlmon never saw being added dated from the target's
+    baseline (its first snapshot): the element was deprecated when monitoring began."""
+    stamp = baseline.isoformat()
+
+    def fill(op: OperationResult) -> OperationResult:
+        if all(d.first_seen for d in op.deprecations):
+            return op
+        deprecations = tuple(d if d.first_seen else replace(d, first_seen=stamp) for d in op.deprecations)
+        return replace(op, deprecations=deprecations)
+
+    return replace(result, operations=tuple(fill(op) for op in result.operations))
