@@ -287,38 +287,9 @@ def canonical_introspection(intro: IntrospectionDict) -> IntrospectionDict:
     return cast(IntrospectionDict, _canonical(intro))
 
 
-def canonically_equal(a: Any, b: Any) -> bool:
-    """``_canonical(a) == _canonical(b)`` (two types, fields or arguments equal as fingerprints see them),
-    without building either canonical form where the values already agree: member lists are matched by
-    name, and only members that differ as they are get compared in canonical form. Two versions of a large
-    API reorder many types and change a few members of each: this is several times faster there."""
-    if type(a) is not dict or type(b) is not dict:
-        return bool(_canonical(a) == _canonical(b))
-    for key in a.keys() | b.keys():
-        x, y = a.get(key), b.get(key)
-        if x == y:
-            continue
-        if type(x) is list and type(y) is list and len(x) == len(y):
-            xs, ys = _named(x), _named(y)
-            if (
-                xs is not None
-                and ys is not None
-                and xs.keys() == ys.keys()
-                and all(m == ys[n] or canonically_equal(m, ys[n]) for n, m in xs.items())
-            ):
-                continue
-        return bool(_canonical(a) == _canonical(b))  # absent / null / default false, strings...: the rule
-    return True
-
-
-def _named(items: list[Any]) -> dict[str, Any] | None:
-    """name -> item of a list of named objects, None when one is not (or a name repeats)."""
-    by_name: dict[str, Any] = {}
-    for item in items:
-        if type(item) is not dict or type(name := item.get("name")) is not str or name in by_name:
-            return None
-        by_name[name] = item
-    return by_name
+def canonical_type(type_: Mapping[str, Any]) -> dict[str, Any]:
+    """The canonical form of one named type of an introspection result (as in :func:`type_fingerprints`)."""
+    return cast(dict[str, Any], _canonical(type_))
 
 
 def canonical_bytes(intro: IntrospectionDict) -> bytes:

@@ -5,7 +5,7 @@ Building a graphql-core schema from a large introspection result costs more than
 value, so :func:`diff_introspections`:
 
 1. matches the types by name and compares them as JSON values, then the unequal ones in canonical form
-   (lists sorted by name, absent and empty values alike: :func:`monitor.core.schema.canonically_equal`);
+   (lists sorted by name, absent and empty values alike: :func:`monitor.core.schema.canonical_type`);
    equal ones are *unchanged*;
 2. builds a partial schema for each side: the changed types (added, removed or different) -- an object or
    interface type without the fields equal on both sides --, the
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from monitor.core.changes import Change
 from monitor.core.diff.dispatch import diff_schemas
-from monitor.core.schema import IntrospectionDict, canonically_equal, schema_from_introspection
+from monitor.core.schema import IntrospectionDict, canonical_type, schema_from_introspection
 from monitor.core.usage import Edges, introspection_usage, json_type_edges, json_type_name
 from monitor.errors import SchemaError
 
@@ -121,7 +121,9 @@ def diff_introspections(
         changed = {
             n
             for n in changed
-            if n not in old_types or n not in new_types or not canonically_equal(old_types[n], new_types[n])
+            if n not in old_types
+            or n not in new_types
+            or canonical_type(old_types[n]) != canonical_type(new_types[n])
         }
         edges: dict[str, Edges] = {}  # unchanged types lead to the same types on both sides
         old_usage = introspection_usage(old, cache=edges)
@@ -178,7 +180,8 @@ def _without_equal_fields(
         equal = {
             n
             for n in old_by_name.keys() & new_by_name.keys()
-            if old_by_name[n] == new_by_name[n] or canonically_equal(old_by_name[n], new_by_name[n])
+            if old_by_name[n] == new_by_name[n]
+            or canonical_type(old_by_name[n]) == canonical_type(new_by_name[n])
         }
         if equal:
             old_view[name] = {**before, "fields": [f for f in old_fields if f["name"] not in equal]}
