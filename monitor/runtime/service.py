@@ -181,7 +181,7 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
     outcome: Outcome = "baseline"
     notes: list[str] = []
     old_schema: Callable[[], GraphQLSchema | None] | None = None
-    new_types: dict[str, str] | None = None
+    new_types = await anyio.to_thread.run_sync(type_fingerprints_of, canon)  # stored with the snapshot
     flapping: dict[str, Any] | None = None
     rollback: dict[str, Any] | None = None
     if previous is not None:
@@ -192,7 +192,9 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         label = f"{target.name}@{previous.id[:12]}"
         old_schema = _once(lambda: schema_from_introspection(old_intro, source=label))
         changes = await anyio.to_thread.run_sync(
-            lambda: _diff(store, previous.id, old_intro, result.introspection, old_schema, new_schema, canon)
+            lambda: _diff(
+                store, previous.id, old_intro, result.introspection, old_schema, new_schema, new_types
+            )
         )
         outcome = "changed"
         done()
@@ -252,7 +254,6 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         rollback=rollback,
     )
     raw = json.dumps(result.introspection, separators=(",", ":"), ensure_ascii=False).encode()
-    new_types = await anyio.to_thread.run_sync(type_fingerprints_of, canon)
     snapshot = NewSnapshot(new_id, raw, result.query_variant, type_fingerprints=new_types)
     return await _finish(settings, target, store, report, snapshot, changes, contracts=contracts, body=body)
 
@@ -279,7 +280,7 @@ def _diff(
     new_intro: dict[str, Any],
     old_schema: Callable[[], GraphQLSchema | None],
     new_schema: GraphQLSchema,
-    canon: dict[str, Any],
+    new_types: dict[str, str],
 ) -> list[Change]:
     """The changes from the stored snapshot to the new result: the JSON diff (it builds only the changed
     types), or, for a pair it cannot answer for, the diff of the built schemas."""
@@ -294,7 +295,7 @@ def _diff(
         # Per-type fingerprints let the diff skip every type that did not change (the old side's were
         # stored with its snapshot; a snapshot stored by an older gqlmon has none: diff it whole).
         old_types = store.load_type_fingerprints(old_id)
-        return old_types, type_fingerprints_of(canon) if old_types is not None else None
+        return old_types, new_types if old_types is not None else None
 
     return diff_versions(
         old_intro,
