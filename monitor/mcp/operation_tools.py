@@ -72,8 +72,12 @@ def validate_operation(
     if not checked.valid:
         recorded = catalog.store.changes_since(target, _EPOCH)
         history = [r for r in recorded if r[0] <= snap.first_seen_at]
-    introduced = {s.run_id: s.id for s in catalog.store.snapshot_history(target)} if history else {}
-    indexes = _indexes(catalog, target, snap, loaded.schema, checked) if history else []
+    snapshots = catalog.store.snapshot_history(target) if history else []
+    introduced = {s.run_id: s.id for s in snapshots}
+    earlier = [s for s in snapshots if s.seq < snap.seq]
+    indexes = (
+        _indexes(catalog, target, loaded.schema, checked, earlier[-1] if earlier else None) if history else []
+    )
     answer = ValidationAnswer(
         **envelope(target, snap),
         valid=checked.valid,
@@ -95,17 +99,16 @@ def _operations(checked: Checked) -> list[OperationSummary]:
 
 
 def _indexes(
-    catalog: Catalog, target: str, snap: SnapshotRef, schema: GraphQLSchema, checked: Checked
+    catalog: Catalog, target: str, schema: GraphQLSchema, checked: Checked, before: SnapshotRef | None
 ) -> list[NearIndex]:
-    """Where the document's nodes are, in the schema it was checked against and in the one before (what
-    a removed field used to return), as the check locates a saved operation's errors."""
+    """Where the document's nodes are, in the schema it was checked against and in ``before``'s (what a
+    removed field used to return), as the check locates a saved operation's errors."""
     if checked.document is None:
         return []
     indexes = [NearIndex(schema, checked.document)]
-    before = [s for s in catalog.store.snapshot_history(target) if s.seq < snap.seq]
-    if before:
+    if before is not None:
         try:
-            _, previous = catalog.snapshot(target, before[-1].id)
+            _, previous = catalog.snapshot(target, before.id)
             indexes.append(NearIndex(previous.schema, checked.document))
         except MonitorError:  # a snapshot that no longer builds: the current schema alone
             pass
