@@ -14,6 +14,7 @@ from typing import IO, Any
 from monitor.demo.app import create_app
 from monitor.demo.schemas import check_version
 from monitor.errors import MonitorError
+from monitor.support.sockets import listening_socket
 
 #: Where ``python -m monitor.demo serve`` listens unless told otherwise.
 DEFAULT_HOST = "127.0.0.1"
@@ -23,8 +24,7 @@ DEFAULT_PORT = 8790
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host:port`` (``port`` 0: a free one); :class:`MonitorError` if taken."""
     try:
-        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
-        return socket.create_server((host, port), family=family)
+        return listening_socket(host, port)
     except OSError as exc:
         raise MonitorError(f"demo API: cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 

@@ -20,6 +20,7 @@ from typing import Any
 from mcp.server.mcpserver import MCPServer
 
 from monitor.errors import ConfigError
+from monitor.support.sockets import listening_socket
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -78,8 +79,7 @@ class BearerGuard:
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port`` (0: a free port); ConfigError when it cannot be had."""
     try:
-        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
-        return socket.create_server((host, port), family=family)
+        return listening_socket(host, port)
     except OSError as exc:
         raise ConfigError(f"gqlmon mcp: cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 

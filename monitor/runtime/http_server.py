@@ -31,6 +31,7 @@ from starlette.responses import Response
 from starlette.routing import Route as Endpoint
 
 from monitor.errors import ConfigError
+from monitor.support.sockets import listening_socket
 
 Route = Callable[[], tuple[int, str, str]]  # -> (status, content type, body)
 
@@ -41,8 +42,7 @@ SHUTDOWN_GRACE: Final = 5
 def listen(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port`` (0: a free port); ConfigError, naming the address, when refused."""
     try:
-        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
-        return socket.create_server((host, port), family=family)
+        return listening_socket(host, port)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             advice = (
