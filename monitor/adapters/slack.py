@@ -38,13 +38,15 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import anyio.to_thread
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web import WebClient
+from slack_sdk.web import SlackResponse, WebClient
 from slack_sdk.webhook import WebhookClient
 
 from monitor.adapters.http import parse_retry_after
@@ -268,23 +270,24 @@ class SlackSender:
         oldest = f"{since.timestamp() - CLOCK_MARGIN:.6f}"
         cursor: str | None = None
         for _ in range(HISTORY_PAGES):
-            try:
-                response = client.conversations_history(
+            response = self._call(
+                "conversations.history",
+                partial(
+                    client.conversations_history,
                     channel=channel,
                     oldest=oldest,
                     limit=HISTORY_PAGE,
                     include_all_metadata=True,
                     cursor=cursor,
-                )
-            except SlackApiError as exc:
-                return self._api_failure("conversations.history", exc, in_doubt=True)
-            except Exception as exc:
-                text = f"conversations.history: {type(exc).__name__}: {exc}"
-                return SendResult(False, self._clean(text), in_doubt=True)
+                ),
+                in_doubt=True,
+            )
+            if isinstance(response, SendResult):
+                return response
             for message in response.get("messages") or ():
                 if isinstance(message, dict) and metadata_key(message) == key:
                     return str(message.get("ts") or ""), int(message.get("reply_count") or 0)
-            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            cursor = _next_cursor(response)
             if not response.get("has_more") or cursor is None:
                 return None
         log.warning(
@@ -302,20 +305,24 @@ class SlackSender:
             return name
         cursor: str | None = None
         for _ in range(_LIST_PAGES):
-            try:
-                response = client.conversations_list(
-                    types="public_channel,private_channel", exclude_archived=True, limit=1000, cursor=cursor
-                )
-            except SlackApiError as exc:
-                return self._api_failure("conversations.list", exc, in_doubt=True)
-            except Exception as exc:
-                text = f"conversations.list: {type(exc).__name__}: {exc}"
-                return SendResult(False, self._clean(text), in_doubt=True)
+            response = self._call(
+                "conversations.list",
+                partial(
+                    client.conversations_list,
+                    types="public_channel,private_channel",
+                    exclude_archived=True,
+                    limit=1000,
+                    cursor=cursor,
+                ),
+                in_doubt=True,
+            )
+            if isinstance(response, SendResult):
+                return response
             for channel in response.get("channels") or ():
                 if isinstance(channel, dict) and channel.get("name") == name and channel.get("id"):
                     self._channel_id = str(channel["id"])
                     return self._channel_id
-            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            cursor = _next_cursor(response)
             if cursor is None:
                 break
         return SendResult(
@@ -356,8 +363,10 @@ class SlackSender:
         thread_ts: str | None,
         metadata: dict[str, Any] | None = None,
     ) -> tuple[SendResult, str | None]:
-        try:
-            response = client.chat_postMessage(
+        response = self._call(
+            "chat.postMessage",
+            partial(
+                client.chat_postMessage,
                 channel=self._channel_id or self.channel or "",
                 text=message["text"],
                 blocks=message["blocks"],
@@ -365,15 +374,26 @@ class SlackSender:
                 unfurl_links=False,
                 unfurl_media=False,
                 metadata=metadata,
-            )
-        except SlackApiError as exc:
-            return self._api_failure("chat.postMessage", exc), None
-        except Exception as exc:  # no answer: Slack may have posted it
-            text = f"chat.postMessage: {type(exc).__name__}: {exc}"
-            return SendResult(False, self._clean(text), in_doubt=True), None
+            ),
+        )
+        if isinstance(response, SendResult):
+            return response, None
         if isinstance(response.get("channel"), str) and response["channel"]:
             self._channel_id = response["channel"]  # the id behind a "#name": history lookups need it
         return SendResult(True, status=200), str(response.get("ts") or "") or None
+
+    def _call(
+        self, what: str, call: Callable[[], SlackResponse], *, in_doubt: bool = False
+    ) -> SlackResponse | SendResult:
+        """Slack's answer to ``call``, or the failure. Without an answer the outcome is always in doubt
+        (a post may have happened); an error answer is in doubt when ``in_doubt`` (a lookup that could not
+        look) or on a 5xx."""
+        try:
+            return call()
+        except SlackApiError as exc:
+            return self._api_failure(what, exc, in_doubt=in_doubt)
+        except Exception as exc:
+            return SendResult(False, self._clean(f"{what}: {type(exc).__name__}: {exc}"), in_doubt=True)
 
     def _api_failure(self, what: str, exc: SlackApiError, *, in_doubt: bool = False) -> SendResult:
         data = exc.response.data if isinstance(exc.response.data, dict) else {}
@@ -396,6 +416,11 @@ class SlackSender:
         for secret in self._secrets:
             text = text.replace(secret, "***")
         return redact(text)
+
+
+def _next_cursor(response: SlackResponse) -> str | None:
+    """The cursor of the next page of a paginated Slack answer; ``None`` on the last page."""
+    return (response.get("response_metadata") or {}).get("next_cursor") or None
 
 
 def _retry_after(headers: dict[str, Any]) -> float:
