@@ -38,7 +38,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -268,27 +268,22 @@ class SlackSender:
         if isinstance(channel, SendResult):
             return channel
         oldest = f"{since.timestamp() - CLOCK_MARGIN:.6f}"
-        cursor: str | None = None
-        for _ in range(HISTORY_PAGES):
-            response = self._call(
-                "conversations.history",
-                partial(
-                    client.conversations_history,
-                    channel=channel,
-                    oldest=oldest,
-                    limit=HISTORY_PAGE,
-                    include_all_metadata=True,
-                    cursor=cursor,
-                ),
-                in_doubt=True,
-            )
-            if isinstance(response, SendResult):
-                return response
-            for message in response.get("messages") or ():
+        pages = self._pages(
+            "conversations.history",
+            client.conversations_history,
+            HISTORY_PAGES,
+            channel=channel,
+            oldest=oldest,
+            limit=HISTORY_PAGE,
+            include_all_metadata=True,
+        )
+        for page in pages:
+            if isinstance(page, SendResult):
+                return page
+            for message in page.get("messages") or ():
                 if isinstance(message, dict) and metadata_key(message) == key:
                     return str(message.get("ts") or ""), int(message.get("reply_count") or 0)
-            cursor = _next_cursor(response)
-            if not response.get("has_more") or cursor is None:
+            if not page.get("has_more"):
                 return None
         log.warning(
             "alert %s: not among the last %d messages; posting it again", key, HISTORY_PAGES * HISTORY_PAGE
@@ -303,28 +298,21 @@ class SlackSender:
         if _CHANNEL_ID_RE.fullmatch(name):
             self._channel_id = name
             return name
-        cursor: str | None = None
-        for _ in range(_LIST_PAGES):
-            response = self._call(
-                "conversations.list",
-                partial(
-                    client.conversations_list,
-                    types="public_channel,private_channel",
-                    exclude_archived=True,
-                    limit=1000,
-                    cursor=cursor,
-                ),
-                in_doubt=True,
-            )
-            if isinstance(response, SendResult):
-                return response
-            for channel in response.get("channels") or ():
+        pages = self._pages(
+            "conversations.list",
+            client.conversations_list,
+            _LIST_PAGES,
+            types="public_channel,private_channel",
+            exclude_archived=True,
+            limit=1000,
+        )
+        for page in pages:
+            if isinstance(page, SendResult):
+                return page
+            for channel in page.get("channels") or ():
                 if isinstance(channel, dict) and channel.get("name") == name and channel.get("id"):
                     self._channel_id = str(channel["id"])
                     return self._channel_id
-            cursor = _next_cursor(response)
-            if cursor is None:
-                break
         return SendResult(
             False, f"conversations.list: no channel named {name!r}", permanent=True, in_doubt=True
         )
@@ -382,6 +370,21 @@ class SlackSender:
             self._channel_id = response["channel"]  # the id behind a "#name": history lookups need it
         return SendResult(True, status=200), str(response.get("ts") or "") or None
 
+    def _pages(
+        self, what: str, method: Callable[..., SlackResponse], pages: int, **arguments: Any
+    ) -> Iterator[SlackResponse | SendResult]:
+        """Up to ``pages`` pages of a paginated lookup, following Slack's cursor; a failure (in doubt:
+        we could not look) is the last item."""
+        cursor: str | None = None
+        for _ in range(pages):
+            page = self._call(what, partial(method, cursor=cursor, **arguments), in_doubt=True)
+            yield page
+            if isinstance(page, SendResult):
+                return
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                return
+
     def _call(
         self, what: str, call: Callable[[], SlackResponse], *, in_doubt: bool = False
     ) -> SlackResponse | SendResult:
@@ -416,11 +419,6 @@ class SlackSender:
         for secret in self._secrets:
             text = text.replace(secret, "***")
         return redact(text)
-
-
-def _next_cursor(response: SlackResponse) -> str | None:
-    """The cursor of the next page of a paginated Slack answer; ``None`` on the last page."""
-    return (response.get("response_metadata") or {}).get("next_cursor") or None
 
 
 def _retry_after(headers: dict[str, Any]) -> float:
