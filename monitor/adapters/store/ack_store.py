@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, delete, insert, select
 
-from monitor.adapters.store.base import StoreBase, aware, utcnow
+from monitor.adapters.store.base import StoreBase, utcnow
 from monitor.adapters.store.tables import acks
 from monitor.core.acks import Acknowledgement
 
@@ -37,16 +37,7 @@ class AckStore(StoreBase):
             rows = conn.execute(
                 select(acks).where(acks.c.target == target).order_by(acks.c.created_at, acks.c.change_id)
             ).all()
-        return [
-            Acknowledgement(
-                target=m["target"],
-                change_id=m["change_id"],
-                reason=m["reason"],
-                until=aware(m["until"]) if m["until"] is not None else None,
-                created_at=aware(m["created_at"]),
-            )
-            for m in (r._mapping for r in rows)
-        ]
+        return [Acknowledgement(**r._mapping) for r in rows]
 
     def acknowledgements(self, target: str, now: datetime | None = None) -> dict[str, str]:
         """change id -> reason, for acknowledgements still in force."""
@@ -56,5 +47,5 @@ class AckStore(StoreBase):
         return {
             m["change_id"]: m["reason"]
             for m in (r._mapping for r in rows)
-            if m["until"] is None or aware(m["until"]) > now
+            if m["until"] is None or m["until"] > now
         }

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Table, insert
 from sqlalchemy.engine import Connection
@@ -16,6 +17,8 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from monitor.adapters.store.filelock import LOCK_TIMEOUT, FileLock
 from monitor.errors import SnapshotError
 from monitor.support.redact import redact
+
+_R = TypeVar("_R")
 
 
 class StoreBase:
@@ -67,9 +70,23 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def aware(value: datetime) -> datetime:
-    """SQLite returns naive datetimes; everything stored is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+def row_values(table: Table, obj: object, **values: Any) -> dict[str, Any]:
+    """A row of ``table`` from ``obj``: each column from ``values``, else from ``obj``'s attribute of its
+    name (the inverse of :func:`record`)."""
+    return {c.name: values[c.name] if c.name in values else getattr(obj, c.name) for c in table.columns}
+
+
+def record(cls: type[_R], row: Any, **values: Any) -> _R:
+    """The dataclass ``cls`` from a result row: each field from ``values``, else from the row's column of
+    its name (a field with a default may have neither)."""
+    columns = row._mapping if hasattr(row, "_mapping") else row
+    return cls(
+        **{
+            f.name: values[f.name] if f.name in values else columns[f.name]
+            for f in fields(cls)  # type: ignore[arg-type]
+            if f.name in values or f.name in columns
+        }
+    )
 
 
 def engine_url(url: str) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, select
 from sqlalchemy.engine import Connection
 
-from monitor.adapters.store.base import StoreBase, aware
+from monitor.adapters.store.base import StoreBase
 from monitor.adapters.store.tables import changes
 from monitor.core.changes import Change, sort_changes
 
@@ -26,7 +26,7 @@ class ChangeStore(StoreBase):
                 .where(and_(changes.c.target == target, changes.c.seen_at >= since))
                 .order_by(changes.c.seen_at, changes.c.path)
             ).all()
-        return [(aware(r._mapping["seen_at"]), r._mapping["run_id"], change_from_row(r)) for r in rows]
+        return [(r.seen_at, r.run_id, change_from_row(r)) for r in rows]
 
     def run_changes(self, target: str, run_id: str) -> list[Change]:
         """The changes ``run_id`` found (after the target's rules), worst first as its report lists them."""
@@ -91,4 +91,4 @@ def deprecations_first_seen(store: StoreBase, target: str) -> dict[str, datetime
             .where(and_(changes.c.target == target, changes.c.type.like("%DEPRECATION_ADDED")))
             .group_by(changes.c.coordinate)
         ).all()
-    return {r[0]: aware(r[1]) for r in rows}
+    return {r[0]: r[1] for r in rows}

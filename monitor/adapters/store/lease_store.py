@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, select, update
 
-from monitor.adapters.store.base import StoreBase, aware, dialect_insert, utcnow
+from monitor.adapters.store.base import StoreBase, dialect_insert, utcnow
 from monitor.adapters.store.tables import leases
 
 
@@ -51,7 +51,7 @@ class LeaseStore(StoreBase):
         """When the lease ``name`` expires (it may have already); None when nobody holds it."""
         with self._tx(write=False) as conn:
             found = conn.execute(select(leases.c.expires_at).where(leases.c.name == name)).scalar()
-        return None if found is None else aware(found)
+        return found
 
     def take_over_lease(self, name: str, dead: str, holder: str, ttl: timedelta) -> bool:
         """Take the lease ``name`` from ``dead`` (a holder known to have died); False if it changed hands."""

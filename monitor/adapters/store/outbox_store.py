@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from monitor.adapters.store.base import StoreBase, aware, utcnow
+from monitor.adapters.store.base import StoreBase, record, utcnow
 from monitor.adapters.store.tables import outbox
 from monitor.support.redact import redact
 
@@ -50,17 +50,7 @@ class OutboxStore(StoreBase):
                 .limit(limit)
             ).all()
         return [
-            OutboxItem(
-                id=m["id"],
-                dedupe_key=m["dedupe_key"],
-                target=m["target"],
-                run_id=m["run_id"],
-                kind=m["kind"],
-                payload=json.loads(m["payload"]),
-                attempts=m["attempts"],
-                interrupted_at=aware(m["sending_at"]) if m["sending_at"] is not None else None,
-            )
-            for m in (r._mapping for r in rows)
+            record(OutboxItem, r, payload=json.loads(r.payload), interrupted_at=r.sending_at) for r in rows
         ]
 
     def claim_alert(self, item_id: int, attempts: int, hold: timedelta) -> bool:

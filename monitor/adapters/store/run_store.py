@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from monitor.adapters.store.base import StoreBase, aware, utcnow
+from monitor.adapters.store.base import StoreBase, record, row_values, utcnow
 from monitor.adapters.store.change_store import add_changes
 from monitor.adapters.store.outbox_store import NewAlert, queue_alerts
 from monitor.adapters.store.snapshot_store import FetchedBody, NewSnapshot, add_snapshot, remember_body
@@ -72,16 +72,12 @@ class RunStore(StoreBase):
                 remember_body(conn, run.target, body)
             conn.execute(
                 insert(runs).values(
-                    id=run.id,
-                    target=run.target,
-                    started_at=run.started_at,
-                    finished_at=run.finished_at,
-                    outcome=run.outcome,
-                    old_snapshot=run.old_snapshot,
-                    new_snapshot=run.new_snapshot,
-                    error=run.error,
-                    summary=json.dumps(run.summary, sort_keys=True),
-                    report=zlib.compress(json.dumps(run.report).encode(), 6) if run.report else None,
+                    row_values(
+                        runs,
+                        run,
+                        summary=json.dumps(run.summary, sort_keys=True),
+                        report=zlib.compress(json.dumps(run.report).encode(), 6) if run.report else None,
+                    )
                 )
             )
             add_changes(conn, run.id, run.target, run.finished_at, changes_found)
@@ -132,15 +128,4 @@ class RunStore(StoreBase):
 
 
 def _run(m: Any, report: dict[str, Any] | None) -> RunRecord:
-    return RunRecord(
-        id=m["id"],
-        target=m["target"],
-        started_at=aware(m["started_at"]),
-        finished_at=aware(m["finished_at"]),
-        outcome=m["outcome"],
-        old_snapshot=m["old_snapshot"],
-        new_snapshot=m["new_snapshot"],
-        error=m["error"],
-        summary=json.loads(m["summary"]),
-        report=report,
-    )
+    return record(RunRecord, m, summary=json.loads(m["summary"]), report=report)

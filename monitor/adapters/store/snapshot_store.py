@@ -13,7 +13,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from monitor.adapters.store.base import StoreBase, aware, insert_or_ignore
+from monitor.adapters.store.base import StoreBase, insert_or_ignore, record
 from monitor.adapters.store.tables import snapshot_types, snapshots, target_bodies, target_snapshots
 from monitor.core.schema import loads_document
 from monitor.errors import SnapshotError
@@ -185,12 +185,4 @@ def remember_body(conn: Connection, target: str, body: FetchedBody) -> None:
 
 
 def _snapshot_ref(row: Any) -> SnapshotRef:
-    m = row._mapping
-    return SnapshotRef(
-        id=m["snapshot_id"],
-        target=m["target"],
-        first_seen_at=aware(m["first_seen_at"]),
-        query_variant=m["query_variant"],
-        run_id=m["run_id"],
-        seq=m["seq"],
-    )
+    return record(SnapshotRef, row, id=row.snapshot_id)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import and_, insert, select
 from sqlalchemy.engine import Connection
 
-from monitor.adapters.store.base import StoreBase, aware
+from monitor.adapters.store.base import StoreBase
 from monitor.adapters.store.change_store import change_from_row
 from monitor.adapters.store.tables import changes
 from monitor.adapters.store.tables import run_state as run_state_table
@@ -59,7 +59,7 @@ class RunStateStore(StoreBase):
             contracts=_contracts(m["contracts"]),
             open_changes=tuple(found[i] for i in ids if i in found),
             open_since_run=m["open_since_run"],
-            open_since_at=None if since_at is None else aware(since_at).astimezone(UTC),
+            open_since_at=None if since_at is None else since_at.astimezone(UTC),
             live_failed=bool(m["live_failed"]),
             flapping=bool(m["flapping"]),
         )

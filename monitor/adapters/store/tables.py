@@ -7,7 +7,8 @@ version's steps after another, in the caller's transaction. It never drops or re
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
+from datetime import UTC, datetime
+from typing import Any, Final
 
 from sqlalchemy import (
     Boolean,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     insert,
     inspect,
@@ -28,7 +30,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 
 from monitor.errors import SnapshotError
 
@@ -44,7 +46,7 @@ def _add_outbox_sending_at(conn: Connection) -> None:
     """Version 2: ``alert_outbox.sending_at``, when an unfinished send began (see ``Store.claim_alert``)."""
     if "sending_at" in {c["name"] for c in inspect(conn).get_columns("alert_outbox")}:
         return
-    column_type = DateTime(timezone=True).compile(dialect=conn.dialect)
+    column_type = Timestamp.compile(dialect=conn.dialect)
     conn.execute(text(f"ALTER TABLE alert_outbox ADD COLUMN sending_at {column_type}"))
 
 
@@ -59,6 +61,29 @@ def _add_run_state(conn: Connection) -> None:
 
 MIGRATIONS[3] = (_add_run_state,)
 
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime. Everything stored is UTC; SQLite hands values back naive, so a naive
+    value read back is UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value  # type: ignore[no-any-return]
+        return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+
+
+#: Column types several tables share: each kind of identifier has one length, and every time is stored
+#: timezone-aware (UTC).
+TargetName: Final = String(64)
+RunId: Final = String(40)
+Sha256: Final = String(64)  # hex digest
+SnapshotId: Final = Sha256  # the fingerprint of the schema's canonical form
+ChangeId: Final = String(32)
+Timestamp: Final = UtcDateTime()
+
 metadata = MetaData()
 
 store_meta = Table(
@@ -71,8 +96,8 @@ store_meta = Table(
 snapshots = Table(
     "snapshots",
     metadata,
-    Column("id", String(64), primary_key=True),  # sha256 fingerprint of the canonical form
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("id", SnapshotId, primary_key=True),
+    Column("created_at", Timestamp, nullable=False),
     Column("size", Integer, nullable=False),  # bytes of the uncompressed JSON
     Column("payload", LargeBinary, nullable=False),  # zlib-compressed introspection JSON
 )
@@ -82,7 +107,7 @@ snapshots = Table(
 snapshot_types = Table(
     "snapshot_types",
     metadata,
-    Column("snapshot_id", String(64), ForeignKey("snapshots.id"), primary_key=True),
+    Column("snapshot_id", SnapshotId, ForeignKey("snapshots.id"), primary_key=True),
     Column("payload", LargeBinary, nullable=False),  # zlib-compressed JSON object
 )
 
@@ -90,10 +115,10 @@ target_snapshots = Table(
     "target_snapshots",
     metadata,
     Column("seq", Integer, primary_key=True, autoincrement=True),
-    Column("target", String(64), nullable=False),
-    Column("snapshot_id", String(64), ForeignKey("snapshots.id"), nullable=False),
-    Column("run_id", String(40), nullable=False),
-    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+    Column("target", TargetName, nullable=False),
+    Column("snapshot_id", SnapshotId, ForeignKey("snapshots.id"), nullable=False),
+    Column("run_id", RunId, nullable=False),
+    Column("first_seen_at", Timestamp, nullable=False),
     Column("query_variant", String(32), nullable=False),
     Index("ix_target_snapshots_target", "target", "seq"),
 )
@@ -104,21 +129,21 @@ target_snapshots = Table(
 target_bodies = Table(
     "target_bodies",
     metadata,
-    Column("target", String(64), primary_key=True),
-    Column("body_sha256", String(64), nullable=False),
-    Column("snapshot_id", String(64), nullable=False),
+    Column("target", TargetName, primary_key=True),
+    Column("body_sha256", Sha256, nullable=False),
+    Column("snapshot_id", SnapshotId, nullable=False),
 )
 
 runs = Table(
     "runs",
     metadata,
-    Column("id", String(40), primary_key=True),
-    Column("target", String(64), nullable=False),
-    Column("started_at", DateTime(timezone=True), nullable=False),
-    Column("finished_at", DateTime(timezone=True), nullable=False),
+    Column("id", RunId, primary_key=True),
+    Column("target", TargetName, nullable=False),
+    Column("started_at", Timestamp, nullable=False),
+    Column("finished_at", Timestamp, nullable=False),
     Column("outcome", String(16), nullable=False),  # baseline | unchanged | changed | failed
-    Column("old_snapshot", String(64)),
-    Column("new_snapshot", String(64)),
+    Column("old_snapshot", SnapshotId),
+    Column("new_snapshot", SnapshotId),
     Column("error", Text),
     Column("summary", Text, nullable=False),  # JSON counts
     Column("report", LargeBinary),  # zlib-compressed DriftReport JSON
@@ -131,10 +156,10 @@ runs = Table(
 run_state = Table(
     "run_state",
     metadata,
-    Column("run_id", String(40), ForeignKey("runs.id"), primary_key=True),
+    Column("run_id", RunId, ForeignKey("runs.id"), primary_key=True),
     Column("contracts", LargeBinary),  # zlib-compressed JSON, monitor.core.contracts.state's format
-    Column("open_since_run", String(40)),  # the changed run whose changes are still open
-    Column("open_since_at", DateTime(timezone=True)),  # ... and when it finished
+    Column("open_since_run", RunId),  # the changed run whose changes are still open
+    Column("open_since_at", Timestamp),  # ... and when it finished
     Column("open_change_ids", Text),  # JSON list of those changes' ids (rows of ``changes`` of that run)
     Column("live_failed", Boolean, nullable=False),  # the run's live contract tests failed
     Column("flapping", Boolean, nullable=False),  # the run found the schema flapping
@@ -143,9 +168,9 @@ run_state = Table(
 changes = Table(
     "changes",
     metadata,
-    Column("run_id", String(40), ForeignKey("runs.id"), primary_key=True),
-    Column("change_id", String(32), primary_key=True),
-    Column("target", String(64), nullable=False),
+    Column("run_id", RunId, ForeignKey("runs.id"), primary_key=True),
+    Column("change_id", ChangeId, primary_key=True),
+    Column("target", TargetName, nullable=False),
     Column("type", String(64), nullable=False),
     Column("criticality", String(16), nullable=False),
     Column("path", Text, nullable=False),
@@ -155,7 +180,7 @@ changes = Table(
     Column("old", Text),
     Column("new", Text),
     Column("meta", Text, nullable=False),
-    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", Timestamp, nullable=False),
     Index("ix_changes_target", "target", "seen_at"),
 )
 
@@ -164,30 +189,30 @@ outbox = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("dedupe_key", String(200), nullable=False),
-    Column("target", String(64), nullable=False),
-    Column("run_id", String(40), nullable=False),
+    Column("target", TargetName, nullable=False),
+    Column("run_id", RunId, nullable=False),
     Column("kind", String(32), nullable=False),
     Column("payload", Text, nullable=False),
     Column("status", String(16), nullable=False),  # pending | sent | dead
     Column("attempts", Integer, nullable=False, default=0),
-    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("sent_at", DateTime(timezone=True)),
+    Column("next_attempt_at", Timestamp, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("sent_at", Timestamp),
     Column("last_error", Text),
     # When the send in progress began; cleared when it ends (sent or failed). Still set on a pending item:
     # the sender died mid-send, and Slack may or may not have the message (bot mode looks it up first).
-    Column("sending_at", DateTime(timezone=True)),
+    Column("sending_at", Timestamp),
     UniqueConstraint("dedupe_key", name="uq_alert_outbox_dedupe"),
 )
 
 acks = Table(
     "acknowledgements",
     metadata,
-    Column("target", String(64), primary_key=True),
-    Column("change_id", String(32), primary_key=True),
+    Column("target", TargetName, primary_key=True),
+    Column("change_id", ChangeId, primary_key=True),
     Column("reason", Text, nullable=False),
-    Column("until", DateTime(timezone=True)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("until", Timestamp),
+    Column("created_at", Timestamp, nullable=False),
 )
 
 leases = Table(
@@ -195,7 +220,7 @@ leases = Table(
     metadata,
     Column("name", String(128), primary_key=True),
     Column("holder", String(128), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
 )
 
 
