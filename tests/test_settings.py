@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,23 @@ from monitor.settings.envrefs import MissingEnvError, UnsetSecret, unset_secrets
 from monitor.settings.loading import load_settings
 from monitor.settings.models import ApiKeyExchangeAuth, BearerAuth
 from monitor.settings.parsing import parse_duration, parse_schedule
+from monitor.support import redact as redaction
 from monitor.support.redact import redact
 
 CANARY = "canary-3c1f9a7e5b"
+
+
+@pytest.fixture(autouse=True)
+def _forget_registered_values() -> Iterator[None]:
+    """These tests resolve made-up values from the environment, which loading registers with the
+    process-wide redactor; forget them after each test, or a later test's ordinary text (a header value
+    such as ``platform``) comes out masked."""
+    saved = set(redaction._secrets), redaction._pattern
+    yield
+    with redaction._lock:
+        redaction._secrets.clear()
+        redaction._secrets.update(saved[0])
+        redaction._pattern = saved[1]
 
 
 def write(tmp_path: Path, text: str) -> Path:
