@@ -196,7 +196,7 @@ class LiveConfig(BaseModel):
     @field_validator("timeout", mode="before")
     @classmethod
     def _timeout(cls, value: Any) -> float:
-        return parse_duration(value, key="timeout")
+        return parse_duration(value)
 
     @field_validator("rate_limit", mode="before")
     @classmethod
@@ -348,7 +348,7 @@ class Settings(BaseSettings):
     @field_validator("jitter", mode="before")
     @classmethod
     def _jitter(cls, value: Any) -> float:
-        return 0.0 if value in (0, "0", "0s") else parse_duration(value, key="jitter")
+        return 0.0 if value in (0, "0", "0s") else parse_duration(value)
 
     @model_validator(mode="after")
     def _unique_names(self) -> Settings:

@@ -4,6 +4,8 @@ an interval)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any, Final, Literal
 
@@ -12,28 +14,53 @@ from pydantic import (
     field_validator,
 )
 
-_DURATION_RE: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+
+@dataclass(frozen=True, slots=True)
+class _Quantity:
+    """A positive number with an optional unit, as monitor.toml spells it."""
+
+    what: str
+    examples: str
+    pattern: re.Pattern[str]  # group 1: the number; group 2: the unit (may be absent)
+    scale: Mapping[str | None, float]  # the value is the number times the unit's scale
+
+    def parse(self, value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise ValueError(f"expected a {self.what} such as {self.examples}, got {type(value).__name__}")
+        if isinstance(value, str):
+            match = self.pattern.match(value)
+            if not match:
+                raise ValueError(f"expected a {self.what} such as {self.examples}, got {value!r}")
+            number = float(match.group(1)) * self.scale[match.group(2)]
+        else:
+            number = float(value)
+        if number <= 0:
+            raise ValueError(f"expected a positive {self.what}, got {value!r}")
+        return number
 
 
-_DURATION_UNITS: Final = {"ms": 0.001, "s": 1, None: 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION: Final = _Quantity(
+    "duration",
+    "'30s', '5m' or '1h'",
+    re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$"),
+    {"ms": 0.001, "s": 1, None: 1, "m": 60, "h": 3600, "d": 86400},
+)
+
+_RATE: Final = _Quantity(
+    "rate",
+    "'5/s', '100/m' or '1000/h'",
+    re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:/\s*(s|sec|second|m|min|minute|h|hour))?\s*$"),
+    {
+        **dict.fromkeys((None, "s", "sec", "second"), 1.0),
+        **dict.fromkeys(("m", "min", "minute"), 1 / 60),
+        **dict.fromkeys(("h", "hour"), 1 / 3600),
+    },
+)
 
 
-def parse_duration(value: str | float | int, *, key: str = "duration") -> float:
+def parse_duration(value: str | float | int) -> float:
     """Seconds from ``30``, ``"30s"``, ``"5m"``, ``"250ms"``, ``"1h"``, ``"1d"``."""
-    if isinstance(value, bool):
-        raise ValueError(f"{key}: expected a duration such as '30s' or '5m'")
-    if isinstance(value, int | float):
-        seconds = float(value)
-    elif not isinstance(value, str):
-        raise ValueError(f"expected a duration such as '30s', '5m' or '1h', got {type(value).__name__}")
-    else:
-        match = _DURATION_RE.match(value)
-        if not match:
-            raise ValueError(f"expected a duration such as '30s', '5m' or '1h', got {value!r}")
-        seconds = float(match.group(1)) * _DURATION_UNITS[match.group(2)]
-    if seconds <= 0:
-        raise ValueError(f"expected a positive duration, got {value!r}")
-    return seconds
+    return _DURATION.parse(value)
 
 
 Duration = Annotated[float, Field(gt=0)]
@@ -43,39 +70,15 @@ def duration_validator(*fields: str) -> Any:
     return field_validator(*fields, mode="before")(lambda v: parse_duration(v))
 
 
-_RATE_RE: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:/\s*(s|sec|second|m|min|minute|h|hour))?\s*$")
-
-
-_RATE_UNITS: Final[dict[str | None, float]] = {
-    **dict.fromkeys((None, "s", "sec", "second"), 1.0),
-    **dict.fromkeys(("m", "min", "minute"), 60.0),
-    **dict.fromkeys(("h", "hour"), 3600.0),
-}
-
-
 def parse_rate(value: str | float | int) -> float:
     """Requests per second from ``"5/s"``, ``"100/m"``, ``"1000/h"`` or a number (per second)."""
-    if isinstance(value, bool):
-        raise ValueError("expected a rate such as '5/s' or '100/m'")
-    if isinstance(value, int | float):
-        rate = float(value)
-    elif not isinstance(value, str):
-        raise ValueError(f"expected a rate such as '5/s', '100/m' or '1000/h', got {type(value).__name__}")
-    else:
-        match = _RATE_RE.match(value)
-        if not match:
-            raise ValueError(f"expected a rate such as '5/s', '100/m' or '1000/h', got {value!r}")
-        unit = match.group(2)
-        rate = float(match.group(1)) / _RATE_UNITS[unit]
-    if rate <= 0:
-        raise ValueError(f"expected a positive rate, got {value!r}")
-    return rate
+    return _RATE.parse(value)
 
 
 def parse_schedule(value: str) -> tuple[Literal["interval"], float] | tuple[Literal["cron"], str]:
     """``("interval", seconds)`` for ``"15m"``; ``("cron", expr)`` for a five-field cron expression."""
     text = value.strip()
-    if _DURATION_RE.match(text):
+    if _DURATION.pattern.match(text):
         return ("interval", parse_duration(text))
     fields = text.split()
     if len(fields) != 5:
