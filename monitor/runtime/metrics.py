@@ -79,14 +79,12 @@ class Metrics:
         )
         ProcessCollector(registry=self.registry)
         GCCollector(registry=self.registry)
-        self._running_now = 0
-        self._last_loop_at = 0.0
 
     def inc(self, name: str, amount: float = 1.0, **labels: str) -> None:
         self._counters[name].labels(**labels).inc(amount)
 
     def value(self, name: str, **labels: str) -> float:
-        """A counter's current value (0 when never incremented)."""
+        """A counter's or gauge's current value (0 when never set)."""
         found = self.registry.get_sample_value(name, labels)
         return 0.0 if found is None else found
 
@@ -100,25 +98,25 @@ class Metrics:
                 self.inc("gqlmon_changes_total", summary[criticality], target=target, criticality=criticality)
         self._duration.labels(target=target).observe(seconds)
 
+    def check_started(self) -> None:
+        self._running.inc()
+
+    def check_finished(self) -> None:
+        self._running.dec()
+
     @property
     def running(self) -> int:
         """Checks in progress now."""
-        return self._running_now
+        return int(self.value("gqlmon_checks_running"))
 
-    @running.setter
-    def running(self, value: int) -> None:
-        self._running_now = value
-        self._running.set(value)
+    def loop_ticked(self, at: float) -> None:
+        """The scheduler loop ticked at ``at`` (unix time)."""
+        self._last_loop.set(round(at, 3))
 
     @property
     def last_loop(self) -> float:
-        """When the scheduler loop last ticked (unix time; 0 before the first tick)."""
-        return self._last_loop_at
-
-    @last_loop.setter
-    def last_loop(self, value: float) -> None:
-        self._last_loop_at = value
-        self._last_loop.set(round(value, 3))
+        """When the scheduler loop last ticked (unix time, to the millisecond; 0 before the first tick)."""
+        return self.value("gqlmon_scheduler_last_loop_timestamp_seconds")
 
     def render(self) -> str:
         """The Prometheus text format, every family with its HELP and TYPE lines."""

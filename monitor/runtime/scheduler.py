@@ -312,7 +312,7 @@ class Scheduler:
 
     async def _tick(self) -> None:
         while True:
-            self.metrics.last_loop = time.time()
+            self.metrics.loop_ticked(time.time())
             self._write_health("stopping" if self._stopping else "running")
             if not self._stopping and self._once_left is None and self._stamp() != self._config_stamp:
                 log.info("configuration file changed: reloading")
@@ -417,13 +417,13 @@ class Scheduler:
                 return
             with anyio.CancelScope() as scope:
                 self._running[name] = scope
-                self.metrics.running += 1
+                self.metrics.check_started()
                 try:
                     outcome = await self._check(target, self._plans[name])
                     if outcome is not None and outcome.alerts_queued:
                         await self._deliver_outbox()  # now, not at the next delivery round
                 finally:
-                    self.metrics.running -= 1
+                    self.metrics.check_finished()
                     del self._running[name]
                     if not self._running:
                         self._idle.set()

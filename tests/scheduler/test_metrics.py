@@ -40,9 +40,10 @@ def test_runs_changes_and_durations_add_up() -> None:
     metrics.observe_run("demo", "timeout", 400.0, {})
     metrics.observe_run('we"ird\\name', "failed", 0.01, {})
     metrics.inc("gqlmon_lease_skips_total", target="demo")
-    metrics.running += 2
-    metrics.running -= 1
-    metrics.last_loop = 1764063130.4567
+    metrics.check_started()
+    metrics.check_started()
+    metrics.check_finished()
+    metrics.loop_ticked(1764063130.4567)
 
     found = samples(metrics)
 
