@@ -87,6 +87,31 @@ class _Timer:
         return done
 
 
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """One check in progress, and what each report it can end with says about it."""
+
+    target: TargetConfig
+    id: str
+    started: datetime
+    previous: SnapshotRef | None
+    timer: _Timer
+
+    def report(self, outcome: Outcome, **details: Any) -> DriftReport:
+        """The run's report, finished now, with ``details`` (the outcome's own fields)."""
+        return DriftReport(
+            target=self.target.name,
+            run_id=self.id,
+            started_at=self.started.isoformat(),
+            finished_at=utcnow().isoformat(),
+            outcome=outcome,
+            old_snapshot=_info(self.previous) if self.previous else None,
+            endpoint=redact(str(self.target.url)),
+            timings=self.timer.timings,
+            **details,
+        )
+
+
 async def run_check(settings: Settings, target: TargetConfig, store: Store) -> CheckOutcome:
     """Introspect ``target``, compare with its last snapshot, store and publish the result.
 
@@ -100,6 +125,7 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
     run_id = new_run_id(started)
     timer = _Timer()
     previous = await anyio.to_thread.run_sync(store.latest_snapshot, target.name)
+    run = _Run(target, run_id, started, previous, timer)
     known = await anyio.to_thread.run_sync(store.last_body, target.name) if previous is not None else None
     known_body = (
         known.body_sha256 if known is not None and previous and known.snapshot_id == previous.id else None
@@ -114,7 +140,7 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         result = await introspect(target, auth=auth_for(target), known_body=known_body, build=False)
     except MonitorError as exc:
         done()
-        return await _record_failure(settings, target, store, run_id, started, previous, str(exc), timer)
+        return await _record_failure(settings, store, run, str(exc))
     done()
 
     done = timer.step("fingerprint")
@@ -139,18 +165,11 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
             unchanged_contracts = replace(
                 unchanged_contracts, affected=_affected(open_changes, unchanged_contracts)
             )
-        report = DriftReport(
-            target=target.name,
-            run_id=run_id,
-            started_at=started.isoformat(),
-            finished_at=utcnow().isoformat(),
-            outcome="unchanged",
-            old_snapshot=_info(previous),
+        report = run.report(
+            "unchanged",
             new_snapshot=_info(previous),
-            endpoint=redact(str(target.url)),
             contracts=None if unchanged_contracts is None else contracts_section(unchanged_contracts),
             live=live_section,
-            timings=timer.timings,
             open_changes=open_changes,
             open_since=open_since,
         )
@@ -173,7 +192,7 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
         new_schema = await anyio.to_thread.run_sync(result.build_schema)
     except MonitorError as exc:
         done()
-        return await _record_failure(settings, target, store, run_id, started, previous, str(exc), timer)
+        return await _record_failure(settings, store, run, str(exc))
     problems = tuple((await anyio.to_thread.run_sync(validity_problems, new_schema))[:50])
     done()
 
@@ -234,21 +253,14 @@ async def run_check(settings: Settings, target: TargetConfig, store: Store) -> C
     acknowledged = await anyio.to_thread.run_sync(store.acknowledgements, target.name)
     done()
 
-    report = DriftReport(
-        target=target.name,
-        run_id=run_id,
-        started_at=started.isoformat(),
-        finished_at=utcnow().isoformat(),
-        outcome=outcome,
-        old_snapshot=_info(previous) if previous else None,
+    report = run.report(
+        outcome,
         new_snapshot=new_info,
         changes=tuple(changes),
-        endpoint=redact(str(target.url)),
         validity_problems=problems,
         contracts=None if contracts is None else contracts_section(contracts),
         live=await _live(target, result, timer),
         acknowledged={c.id: acknowledged[c.id] for c in changes if c.id in acknowledged},
-        timings=timer.timings,
         notes=tuple(notes),
         flapping=flapping,
         rollback=rollback,
@@ -347,31 +359,14 @@ def _last_changed_flapping(store: Store, target: str) -> bool:
     return False
 
 
-async def _record_failure(
-    settings: Settings,
-    target: TargetConfig,
-    store: Store,
-    run_id: str,
-    started: datetime,
-    previous: SnapshotRef | None,
-    error: str,
-    timer: _Timer,
-) -> CheckOutcome:
-    log.warning("check failed: %s", error, extra={"target": target.name, "run_id": run_id})
-    report = DriftReport(
-        target=target.name,
-        run_id=run_id,
-        started_at=started.isoformat(),
-        finished_at=utcnow().isoformat(),
-        outcome="failed",
-        old_snapshot=_info(previous) if previous else None,
-        new_snapshot=None,
+async def _record_failure(settings: Settings, store: Store, run: _Run, error: str) -> CheckOutcome:
+    log.warning("check failed: %s", error, extra={"target": run.target.name, "run_id": run.id})
+    report = run.report(
+        "failed",
         error=redact(error),
-        endpoint=redact(str(target.url)),
-        timings=timer.timings,
         notes=("the last good snapshot stays the baseline; nothing was diffed",),
     )
-    return await _finish(settings, target, store, report, None, [])
+    return await _finish(settings, run.target, store, report, None, [])
 
 
 async def _finish(
