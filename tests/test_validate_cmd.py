@@ -12,6 +12,7 @@ import pytest
 from graphql import build_schema
 
 from monitor.cli.validate import run_validate
+from monitor.core.contracts.limits import Limits
 
 SCHEMA = build_schema(
     """
@@ -87,7 +88,9 @@ def test_bad_file_is_reported_and_fails_but_others_are_checked(ops: Path) -> Non
 
 def test_json_output(ops: Path) -> None:
     write(ops, "deep.graphql", "query Deep { stacks { parent { parent { id } } } }")
-    code, text = run([ops], fmt="json", max_depth=3, max_aliases=5, max_tokens=500, max_directives=0)
+    code, text = run(
+        [ops], fmt="json", limits=Limits(max_depth=3, max_aliases=5, max_tokens=500, max_directives=0)
+    )
     assert code == 1
     data = json.loads(text)
     assert data["summary"] == {

@@ -255,6 +255,7 @@ def validate(
     """Validate saved operations against a schema (exit 1 when one is invalid)."""
     from monitor.adapters.schema_sources import load_project_schema, load_schema
     from monitor.cli.validate import is_pattern, run_validate
+    from monitor.core.contracts.limits import Limits
     from monitor.settings.loading import running_in_github_actions
 
     settings = _settings_optional()
@@ -312,10 +313,7 @@ def validate(
         schema=loaded.schema,
         files=paths,
         fmt=fmt.value,
-        max_depth=max_depth,
-        max_aliases=max_aliases,
-        max_tokens=max_tokens,
-        max_directives=max_directives,
+        limits=Limits(max_depth, max_aliases, max_tokens, max_directives),
         fail_on_deprecated=fail_on_deprecated,
         globs=globs,
         root=root,

@@ -41,10 +41,7 @@ def run_validate(
     schema: GraphQLSchema,
     files: list[Path],
     fmt: str = "text",
-    max_depth: int | None = None,
-    max_aliases: int | None = None,
-    max_tokens: int | None = None,
-    max_directives: int | None = None,
+    limits: Limits | None = None,
     fail_on_deprecated: bool = False,
     globs: Sequence[str] = (),
     root: Path | None = None,
@@ -61,7 +58,6 @@ def run_validate(
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     paths = collect_paths(files, globs=globs, root=root, exclude=exclude)
     operations = load_operation_files(paths, functions=functions)
-    limits = Limits(max_depth, max_aliases, max_tokens, max_directives)
     result = validate_operations(schema, operations, limits=limits or None)
     code = validate_exit(result, fail_on_deprecated=fail_on_deprecated)
     if fmt == "json":
