@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -261,6 +262,33 @@ def _refresh_text(expires_path: str | None, ttl: float) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Dialect:
+    """How one example language writes the body of its fetch-token function, per flow kind.
+
+    ``bodies`` are ``str.format`` templates: ``{token}`` (static) is the expression reading the token,
+    ``{variables}`` (exchange) the exchange's variables, each read from its environment variable or, for an
+    OIDC identity token kept in a file, from that file.
+    """
+
+    literal: Callable[[str], str]  # a string literal of the language
+    read_env: str  # the expression reading environment variable {name}
+    read_file: str  # the expression reading TOKEN_FILE
+    bodies: Mapping[str, str]  # flow kind -> template
+
+    def body(self, flow: _Flow) -> str:
+        token = self._read_env(flow.env["token"]) if flow.kind == "static" else ""
+        variables = ", ".join(
+            f"{self.literal(variable)}: "
+            + (self.read_file if role == "identity" and flow.token_file else self._read_env(flow.env[role]))
+            for variable, role in flow.variables.items()
+        )
+        return self.bodies[flow.kind].format(token=token, variables=variables)
+
+    def _read_env(self, name: str) -> str:
+        return self.read_env.format(name=self.literal(name))
+
+
 # ------------------------------------------------------------------------------------------- python
 
 
@@ -283,30 +311,27 @@ def expiry(value):
 '''
 
 
-def _py_fetch(flow: _Flow) -> str:
-    if flow.kind == "static":
-        return f'        return os.environ[{flow.env["token"]!r}], float("inf")'
-    if flow.kind == "file":
-        return "        return Path(TOKEN_FILE).read_text().strip(), 0.0  # re-read for every request"
-    if flow.kind == "command":
-        return (
+_PY_FETCH = _Dialect(
+    literal=repr,
+    read_env="os.environ[{name}]",
+    read_file="Path(TOKEN_FILE).read_text().strip()",
+    bodies={
+        "static": '        return {token}, float("inf")',
+        "file": "        return Path(TOKEN_FILE).read_text().strip(), 0.0  # re-read for every request",
+        "command": (
             "        done = subprocess.run(COMMAND, capture_output=True, text=True, check=True, timeout=30)\n"
             "        return done.stdout.strip(), time.time() + TTL"
-        )
-    values = []
-    for variable, role in flow.variables.items():
-        if role == "identity" and flow.token_file:
-            values.append(f"{variable!r}: Path(TOKEN_FILE).read_text().strip()")
-        else:
-            values.append(f"{variable!r}: os.environ[{flow.env[role]!r}]")
-    return f"""        variables = {{{", ".join(values)}}}
+        ),
+        "exchange": """        variables = {{{variables}}}
         response = self.http.post(EXCHANGE_URL, json={{"query": EXCHANGE, "variables": variables}})
         body = response.json()
         if response.status_code != 200 or body.get("errors"):
             raise RuntimeError(f"token exchange failed: HTTP {{response.status_code}} {{body.get('errors')}}")
         token = dig(body["data"], TOKEN_PATH)
         expires = (expiry(dig(body["data"], EXPIRES_PATH)) if EXPIRES_PATH else None) or time.time() + TTL
-        return token, expires - min(REFRESH_MARGIN, 0.2 * max(expires - time.time(), 0.0))"""
+        return token, expires - min(REFRESH_MARGIN, 0.2 * max(expires - time.time(), 0.0))""",
+    },
+)
 
 
 def _python(flow: _Flow, url: str, name: str, method: str) -> str:
@@ -342,7 +367,7 @@ def _python(flow: _Flow, url: str, name: str, method: str) -> str:
     else:
         auth_methods = f"""    def fetch_token(self):
         \"\"\"A new token and when to replace it (unix seconds).\"\"\"
-{_py_fetch(flow)}
+{_PY_FETCH.body(flow)}
 
     def headers(self, fresh=False):
         if fresh or self.token is None or time.time() >= self.refresh_at:
@@ -387,23 +412,18 @@ if __name__ == "__main__":
 # ------------------------------------------------------------------------------------------- typescript
 
 
-def _ts_fetch(flow: _Flow) -> str:
-    if flow.kind == "static":
-        return f"  return [requireEnv({json.dumps(flow.env['token'])}), Infinity];"
-    if flow.kind == "file":
-        return '  return [readFileSync(TOKEN_FILE, "utf8").trim(), 0]; // re-read for every request'
-    if flow.kind == "command":
-        return (
-            '  const token = execFileSync(COMMAND[0], COMMAND.slice(1), { encoding: "utf8" }).trim();\n'
+_TS_FETCH = _Dialect(
+    literal=json.dumps,
+    read_env="requireEnv({name})",
+    read_file='readFileSync(TOKEN_FILE, "utf8").trim()',
+    bodies={
+        "static": "  return [{token}, Infinity];",
+        "file": '  return [readFileSync(TOKEN_FILE, "utf8").trim(), 0]; // re-read for every request',
+        "command": (
+            '  const token = execFileSync(COMMAND[0], COMMAND.slice(1), {{ encoding: "utf8" }}).trim();\n'
             "  return [token, Date.now() + TTL_MS];"
-        )
-    values = []
-    for variable, role in flow.variables.items():
-        if role == "identity" and flow.token_file:
-            values.append(f'{json.dumps(variable)}: readFileSync(TOKEN_FILE, "utf8").trim()')
-        else:
-            values.append(f"{json.dumps(variable)}: requireEnv({json.dumps(flow.env[role])})")
-    return f"""  const variables = {{ {", ".join(values)} }};
+        ),
+        "exchange": """  const variables = {{ {variables} }};
   const response = await fetch(EXCHANGE_URL, {{
     method: "POST",
     headers: {{ "Content-Type": "application/json" }},
@@ -415,7 +435,9 @@ def _ts_fetch(flow: _Flow) -> str:
   }}
   const token = String(dig(body.data, TOKEN_PATH));
   const expires = (EXPIRES_PATH.length ? expiry(dig(body.data, EXPIRES_PATH)) : null) ?? Date.now() + TTL_MS;
-  return [token, expires - Math.min(REFRESH_MARGIN_MS, 0.2 * Math.max(expires - Date.now(), 0))];"""
+  return [token, expires - Math.min(REFRESH_MARGIN_MS, 0.2 * Math.max(expires - Date.now(), 0))];""",
+    },
+)
 
 
 _TS_HELPERS = """
@@ -473,7 +495,7 @@ let refreshAt = 0;
 
 // A new token and when to replace it (milliseconds since the epoch).
 async function fetchToken(): Promise<[string, number]> {{
-{_ts_fetch(flow)}
+{_TS_FETCH.body(flow)}
 }}
 
 async function headers(fresh = false): Promise<Record<string, string>> {{

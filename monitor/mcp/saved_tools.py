@@ -26,7 +26,7 @@ import keyword
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
@@ -207,29 +207,21 @@ def _variable_descriptions(schema: GraphQLSchema, definition: OperationDefinitio
 # ------------------------------------------------------------------------------------------- serving
 
 
+@dataclass(eq=False, repr=False)  # identity semantics and the plain repr, as a service object
 class SavedOperationTools:
     """Keeps the server's ``<target>_<Operation>`` tools in step with the store and the contracts."""
 
-    def __init__(
-        self,
-        server: MCPServer[Any],
-        catalog: Catalog,
-        notifier: Notifier,
-        live: LiveClient,
-        *,
-        max_chars: int,
-        interval: float = 5.0,
-    ) -> None:
-        self.server = server
-        self.catalog = catalog
-        self.notifier = notifier
-        self.live = live
-        self.max_chars = max_chars
-        self.interval = interval
-        self.exposed: dict[str, Exposed] = {}
-        self.plans: dict[str, TargetPlan] = {}
-        self._stamp: object = None
-        self._lock = anyio.Lock()
+    server: MCPServer[Any]
+    catalog: Catalog
+    notifier: Notifier
+    live: LiveClient
+    _: KW_ONLY
+    max_chars: int
+    interval: float = 5.0
+    exposed: dict[str, Exposed] = field(default_factory=dict, init=False)
+    plans: dict[str, TargetPlan] = field(default_factory=dict, init=False)
+    _stamp: object = field(default=None, init=False)
+    _lock: anyio.Lock = field(default_factory=anyio.Lock, init=False)
 
     @property
     def targets(self) -> list[TargetConfig]:

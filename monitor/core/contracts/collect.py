@@ -22,6 +22,7 @@ from graphql import (
     GraphQLDirective,
     GraphQLEnumValue,
     GraphQLField,
+    GraphQLInputField,
     GraphQLInputType,
     GraphQLNamedType,
     GraphQLSchema,
@@ -135,11 +136,7 @@ class UsageCollector(Visitor):
             return
         coordinate = f"{parent.name}.{name}"
         self._fields.append(coordinate)
-        self.usage.add(coordinate)
-        definition = self.info.get_field_def()
-        if definition is not None:
-            self.usage.add(get_named_type(definition.type).name)
-            self.usage.deprecated(coordinate, definition.deprecation_reason, node)
+        self._use(coordinate, self.info.get_field_def(), node)
 
     def leave_field(self, *_: Any) -> None:
         self._fields.pop()
@@ -158,13 +155,8 @@ class UsageCollector(Visitor):
             owner = self._fields[-1] if self._fields else None
         coordinate = f"{owner}({node.name.value}:)" if owner is not None else None
         self._arguments.append(coordinate)
-        if coordinate is None:
-            return
-        self.usage.add(coordinate)
-        argument = self.info.get_argument()
-        if argument is not None:
-            self.usage.add(get_named_type(argument.type).name)
-            self.usage.deprecated(coordinate, argument.deprecation_reason, node)
+        if coordinate is not None:
+            self._use(coordinate, self.info.get_argument(), node)
 
     def leave_argument(self, *_: Any) -> None:
         self._arguments.pop()
@@ -181,12 +173,7 @@ class UsageCollector(Visitor):
         parent = get_named_type(self.info.get_parent_input_type())
         if not is_input_object_type(parent):
             return
-        coordinate = f"{parent.name}.{node.name.value}"
-        self.usage.add(coordinate)
-        definition = parent.fields.get(node.name.value)
-        if definition is not None:
-            self.usage.add(get_named_type(definition.type).name)
-            self.usage.deprecated(coordinate, definition.deprecation_reason, node)
+        self._use(f"{parent.name}.{node.name.value}", parent.fields.get(node.name.value), node)
 
     def enter_enum_value(self, node: EnumValueNode, *_: Any) -> None:
         enum = get_named_type(self.info.get_input_type())
@@ -197,6 +184,19 @@ class UsageCollector(Visitor):
         value = self.info.get_enum_value()
         if value is not None:
             self.usage.deprecated(coordinate, value.deprecation_reason, node)
+
+    def _use(
+        self,
+        coordinate: str,
+        definition: GraphQLField | GraphQLArgument | GraphQLInputField | None,
+        node: Node,
+    ) -> None:
+        """A field, argument or input field the document names; with its definition (``None`` when the
+        schema lacks it), the type it holds and its deprecation too."""
+        self.usage.add(coordinate)
+        if definition is not None:
+            self.usage.add(get_named_type(definition.type).name)
+            self.usage.deprecated(coordinate, definition.deprecation_reason, node)
 
     def _closure(self, named: GraphQLNamedType) -> frozenset[str]:
         """The named type and every named type reachable through its input fields."""

@@ -136,16 +136,12 @@ def check_document(
             coerced = get_variable_values(schema, operation.variable_definitions or (), dict(variables))
             if isinstance(coerced, list):
                 problems.extend(_problem(e, walker.coordinates, kind="variables") for e in coerced)
-    shapes = tuple(
-        OperationShape(
-            name=op.name.value if op.name else None,
-            kind=op.operation.value,
-            depth=_depth(op.selection_set, fragments, set()),
-            fields=_count(op.selection_set, fragments, set()),
-        )
-        for op in operations
-    )
-    return Checked(shapes, tuple(problems), tuple(walker.deprecated), document)
+    shapes = []
+    for op in operations:
+        depth, fields = _depth_and_fields(op.selection_set, fragments, set())
+        name = op.name.value if op.name else None
+        shapes.append(OperationShape(name=name, kind=op.operation.value, depth=depth, fields=fields))
+    return Checked(tuple(shapes), tuple(problems), tuple(walker.deprecated), document)
 
 
 def _problem(
@@ -253,42 +249,29 @@ class _Walker(Visitor):
         self._record(node, node.type_condition.name.value if node.type_condition else None)
 
 
-def _depth(
+def _depth_and_fields(
     selection_set: SelectionSetNode | None, fragments: Mapping[str, FragmentDefinitionNode], seen: set[str]
-) -> int:
-    if selection_set is None:
-        return 0
-    deepest = 0
-    for selection in selection_set.selections:
+) -> tuple[int, int]:
+    """How deep ``selection_set`` nests fields and how many fields it selects, fragments expanded (a
+    fragment already being expanded on the way down is not expanded again)."""
+    depth = fields = 0
+    for selection in selection_set.selections if selection_set is not None else ():
         if isinstance(selection, FieldNode):
-            deepest = max(deepest, 1 + _depth(selection.selection_set, fragments, seen))
-        elif isinstance(selection, InlineFragmentNode):
-            deepest = max(deepest, _depth(selection.selection_set, fragments, seen))
+            below, inside = _depth_and_fields(selection.selection_set, fragments, seen)
+            depth, fields = max(depth, 1 + below), fields + 1 + inside
+            continue
+        if isinstance(selection, InlineFragmentNode):
+            nested, within = selection.selection_set, seen
         elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
             fragment = fragments.get(selection.name.value)
-            if fragment is not None:
-                deepest = max(
-                    deepest, _depth(fragment.selection_set, fragments, seen | {selection.name.value})
-                )
-    return deepest
-
-
-def _count(
-    selection_set: SelectionSetNode | None, fragments: Mapping[str, FragmentDefinitionNode], seen: set[str]
-) -> int:
-    if selection_set is None:
-        return 0
-    total = 0
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            total += 1 + _count(selection.selection_set, fragments, seen)
-        elif isinstance(selection, InlineFragmentNode):
-            total += _count(selection.selection_set, fragments, seen)
-        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
-            fragment = fragments.get(selection.name.value)
-            if fragment is not None:
-                total += _count(fragment.selection_set, fragments, seen | {selection.name.value})
-    return total
+            if fragment is None:
+                continue
+            nested, within = fragment.selection_set, seen | {selection.name.value}
+        else:
+            continue
+        below, inside = _depth_and_fields(nested, fragments, within)
+        depth, fields = max(depth, below), fields + inside
+    return depth, fields
 
 
 # ------------------------------------------------------------------------------------------- blame

@@ -32,6 +32,8 @@ from monitor.core.contracts.model import (
 )
 
 SECTION_VERSION: Final = 1
+# What the section says of a deprecated element, wherever it lists one (attributes of DeprecatedUsage).
+_DEPRECATED: Final = ("coordinate", "reason", "first_seen", "removal_date", "replacement")
 
 
 def to_report_section(result: ContractsResult) -> dict[str, Any]:
@@ -66,7 +68,7 @@ def operation_to_dict(op: OperationResult) -> dict[str, Any]:
             for e in op.errors
         ],
         "caused_by": list(op.caused_by),
-        "deprecations": [_deprecation(d) for d in op.deprecations],
+        "deprecations": [_fields(d, *_DEPRECATED, "file", "line") for d in op.deprecations],
         "used_coordinates": sorted(op.used_coordinates),
     }
     if op.column is not None:
@@ -74,16 +76,9 @@ def operation_to_dict(op: OperationResult) -> dict[str, Any]:
     return entry
 
 
-def _deprecation(d: DeprecatedUsage) -> dict[str, Any]:
-    return {
-        "coordinate": d.coordinate,
-        "reason": d.reason,
-        "first_seen": d.first_seen,
-        "removal_date": d.removal_date,
-        "replacement": d.replacement,
-        "file": d.file,
-        "line": d.line,
-    }
+def _fields(value: object, *names: str) -> dict[str, Any]:
+    """Attributes of ``value`` under their own names, in the order given."""
+    return {name: getattr(value, name) for name in names}
 
 
 def _deprecation_summary(result: ContractsResult) -> list[dict[str, Any]]:
@@ -93,17 +88,7 @@ def _deprecation_summary(result: ContractsResult) -> list[dict[str, Any]]:
         for d in op.deprecations:
             by_coordinate.setdefault(d.coordinate, (d, []))[1].append(op.name)
     entries = sorted(by_coordinate.values(), key=lambda e: (e[0].removal_date or "9999", e[0].coordinate))
-    return [
-        {
-            "coordinate": d.coordinate,
-            "reason": d.reason,
-            "first_seen": d.first_seen,
-            "removal_date": d.removal_date,
-            "replacement": d.replacement,
-            "operations": sorted(names),
-        }
-        for d, names in entries
-    ]
+    return [{**_fields(d, *_DEPRECATED), "operations": sorted(names)} for d, names in entries]
 
 
 def from_report_section(data: Mapping[str, Any]) -> ContractsResult:

@@ -14,11 +14,15 @@ validates every operation again. Layout::
                                        file, line]]}],
      "problems": [[file, line, message, column]],
      "affected": {change id: [operation names]}}
+
+A row (``[...]``) holds its record's fields in their declared order and is read back as the record's
+positional arguments: reordering or adding a field of those records changes this layout (bump the version).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
 from typing import Any, Final
 
 from monitor.core.contracts.model import (
@@ -40,7 +44,7 @@ def to_state(result: ContractsResult) -> dict[str, Any]:
         "revalidated": result.revalidated,
         "reused": result.reused,
         "operations": [_operation(op) for op in result.operations],
-        "problems": [[p.file, p.line, p.message, p.column] for p in result.problems],
+        "problems": [_row(p) for p in result.problems],
         "affected": {k: list(v) for k, v in sorted(result.affected.items())},
     }
 
@@ -53,13 +57,18 @@ def from_state(data: Mapping[str, Any]) -> ContractsResult:
     try:
         return ContractsResult(
             operations=tuple(_operation_from(op) for op in data["operations"]),
-            problems=tuple(ContractProblem(f, line, m, col) for f, line, m, col in data["problems"]),
+            problems=tuple(ContractProblem(*p) for p in data["problems"]),
             revalidated=int(data["revalidated"]),
             reused=int(data["reused"]),
             affected={str(k): tuple(str(n) for n in v) for k, v in data["affected"].items()},
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"malformed contracts state: {exc!r}") from exc
+
+
+def _row(record: ContractProblem | OperationError | DeprecatedUsage) -> list[Any]:
+    """A record's fields in their declared order: its constructor's positional arguments, as read back."""
+    return [getattr(record, f.name) for f in fields(record)]
 
 
 def _operation(op: OperationResult) -> dict[str, Any]:
@@ -72,13 +81,10 @@ def _operation(op: OperationResult) -> dict[str, Any]:
         "status": op.status.value,
         "digest": op.digest,
         "reused": op.reused,
-        "errors": [[e.message, e.file, e.line, e.column, e.path] for e in op.errors],
+        "errors": [_row(e) for e in op.errors],
         "caused_by": list(op.caused_by),
         "used": sorted(op.used_coordinates),
-        "deprecations": [
-            [d.coordinate, d.reason, d.first_seen, d.removal_date, d.replacement, d.file, d.line]
-            for d in op.deprecations
-        ],
+        "deprecations": [_row(d) for d in op.deprecations],
     }
 
 
