@@ -26,6 +26,7 @@ from graphql import (
 )
 
 from monitor.demo.auth import TokenIssuer
+from monitor.demo.choices import one_of
 from monitor.demo.data import DemoStore, DemoStoreError, NodeRecord, Policy, Run, Stack
 
 Mode = Literal["healthy", "misbehaving"]
@@ -60,10 +61,7 @@ class InternalFault(Exception):
 
 def check_mode(mode: str) -> Mode:
     """``mode`` as a :data:`Mode`; ``ValueError`` naming the known modes otherwise."""
-    for known in MODES:
-        if mode == known:
-            return known
-    raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+    return one_of(mode, MODES, "mode")
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,8 @@ from graphql import (
     parse,
 )
 
+from monitor.demo.choices import one_of
+
 Version = Literal["v1", "v2"]
 
 #: The schema versions the demo can serve, oldest first.
@@ -38,10 +40,7 @@ LAX_FIELDS: Final[Mapping[tuple[str, str], str]] = {("Stack", "branch"): "String
 
 def check_version(version: str) -> Version:
     """``version`` as a :data:`Version`; ``ValueError`` naming the known versions otherwise."""
-    for known in VERSIONS:
-        if version == known:
-            return known
-    raise ValueError(f"unknown schema version {version!r}; expected one of {', '.join(VERSIONS)}")
+    return one_of(version, VERSIONS, "schema version")
 
 
 @cache
