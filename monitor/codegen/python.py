@@ -130,9 +130,7 @@ def render_python(
     out.append(rt.ERRORS)
     out.append(rt.HELPERS)
     out.append(_auth_helpers(endpoint))
-    sync_source, async_source = rt.TOKEN_SOURCES[endpoint.auth.kind]
-    clients = rt.CLIENTS.replace("{SYNC_SOURCE}", sync_source).replace("{ASYNC_SOURCE}", async_source)
-    out.append(clients.replace("$URL_ENV", f"${endpoint.url_env}"))
+    out.append(rt.clients(endpoint.auth.kind).replace("$URL_ENV", f"${endpoint.url_env}"))
     out.extend(printer.enum(e) for e in module.enums)
     out.extend(printer.input(i) for i in module.inputs)
     functions: set[str] = set(names.taken)

@@ -4,6 +4,7 @@ scalar map, and the generated runtime's retries and errors (driven through httpx
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -13,7 +14,7 @@ import httpx
 import pytest
 
 import monitor.codegen
-from monitor.codegen import InvalidOperationsError, generate_client
+from monitor.codegen import InvalidOperationsError, generate_client, python_runtime
 from monitor.core.contracts import SourceFile, parse_sources
 from tests.codegen.conftest import demo_operations, demo_schema, github_operations, github_schema, imported
 
@@ -264,3 +265,17 @@ def test_field_descriptions_become_one_line_comments() -> None:
         "  /** The tracked branch. */\n  branch: string;\n"
         in generate_client(demo_schema(), ops, "typescript").code
     )
+
+
+@pytest.mark.parametrize("kind", ["none", "static", "optional_static", "file", "command", "exchange"])
+def test_the_sync_client_is_the_async_one_without_awaiting(kind: str) -> None:
+    text = python_runtime.clients(kind)
+    sync = text[text.index("\nclass Client:") : text.index("\nclass AsyncClient:")]
+    async_ = text[text.index("\nclass AsyncClient:") :]
+    assert not re.search(r"\b(async|await|anyio|Awaitable|AsyncClient|aclose|__aenter__|__aexit__)\b", sync)
+    assert "httpx.Client(timeout=timeout)" in sync and "threading.Lock()" in sync and "= time.sleep" in sync
+    assert "def __enter__(self) -> Client:" in sync and "self._http.close()" in sync
+    assert len(sync.strip().splitlines()) == len(async_.strip().splitlines()) + 5  # the longer docstring
+    if kind == "command":
+        assert "        return _run_command()\n" in sync
+        assert "        return await anyio.to_thread.run_sync(_run_command)\n" in async_
