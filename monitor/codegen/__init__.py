@@ -4,7 +4,8 @@ Pure generation: a graphql-core schema and parsed operations in, one module's te
 :mod:`~monitor.codegen.shapes` computes the exact types of each operation's variables and result
 (fragments flattened, unions discriminated on ``__typename``); :mod:`~monitor.codegen.python` and
 :mod:`~monitor.codegen.typescript` print them with the runtime parts (errors, retries, authentication
-from :mod:`~monitor.codegen.auth`); :mod:`~monitor.codegen.scalars` maps custom scalars;
+from :mod:`~monitor.codegen.auth`), on what :mod:`~monitor.codegen.printer` holds for both (names,
+declaration order, constants); :mod:`~monitor.codegen.scalars` maps custom scalars;
 :mod:`~monitor.codegen.generate` validates first and refuses invalid operations
 (:class:`InvalidOperationsError`, a :class:`~monitor.errors.ContractError`).
 

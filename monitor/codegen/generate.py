@@ -14,14 +14,16 @@ from typing import Literal
 from graphql import GraphQLSchema
 
 from monitor.codegen.auth import Endpoint, generic_endpoint
-from monitor.codegen.python import render_python
+from monitor.codegen.printer import Printer
+from monitor.codegen.python import PythonPrinter
 from monitor.codegen.shapes import build_module
-from monitor.codegen.typescript import render_typescript
+from monitor.codegen.typescript import TypeScriptPrinter
 from monitor.core.contracts import Operation, OperationSet, Status, validate_operations
 from monitor.errors import ContractError
 
 Language = Literal["python", "typescript"]
 LANGUAGES: tuple[Language, ...] = ("python", "typescript")
+_PRINTERS: dict[Language, type[Printer]] = {"python": PythonPrinter, "typescript": TypeScriptPrinter}
 _SUFFIX = {"python": "py", "typescript": "ts"}
 
 
@@ -84,10 +86,7 @@ def generate_client(
     module = build_module(schema, [(op.definition, op.fragments) for op in chosen.operations])
     sources = {op.name: f"{op.file}:{op.line}" for op in chosen.operations}
     endpoint = endpoint or generic_endpoint()
-    if language == "python":
-        code = render_python(module, endpoint, scalars=scalars, header=header, sources=sources)
-    else:
-        code = render_typescript(module, endpoint, scalars=scalars, header=header, sources=sources)
+    code = _PRINTERS[language].render(module, endpoint, scalars=scalars, header=header, sources=sources)
     stem = module_name or f"{endpoint.env_prefix.lower()}_client"
     return GeneratedClient(
         language, f"{stem}.{_SUFFIX[language]}", code, tuple(op.name for op in chosen.operations)

@@ -1,8 +1,13 @@
 """The fixed part of a generated Python client: errors, retries, authentication, the sync and async
 clients. :mod:`monitor.codegen.python` fills in the constants and the token source of the target's
-authentication, then appends the types and one function per operation."""
+authentication (:func:`clients`), then appends the types and one function per operation.
+
+The two clients are written once, as the async one: the sync one is derived from it by the rewrites
+of :data:`UNASYNC`, the way the ``unasync`` tool derives synchronous code from asynchronous code."""
 
 from __future__ import annotations
+
+import re
 
 ERRORS = '''
 
@@ -213,26 +218,6 @@ def _run_command() -> tuple[str, float]:
     return token, time.time() + TOKEN_TTL
 """
 
-# The token source of each authentication kind: (sync body, async body) of a method returning
-# ``(token or None, refresh_at)``; None sends no credential header.
-TOKEN_SOURCES: dict[str, tuple[str, str]] = {
-    "none": ("return None, math.inf", "return None, math.inf"),
-    "static": ("return _env(TOKEN_ENV), math.inf", "return _env(TOKEN_ENV), math.inf"),
-    "optional_static": (
-        "return os.environ.get(TOKEN_ENV) or None, math.inf",
-        "return os.environ.get(TOKEN_ENV) or None, math.inf",
-    ),
-    "file": (
-        "return _read_token_file(), 0.0  # re-read for every request: the platform rotates it",
-        "return _read_token_file(), 0.0  # re-read for every request: the platform rotates it",
-    ),
-    "command": ("return _run_command()", "return await anyio.to_thread.run_sync(_run_command)"),
-    "exchange": (
-        "return _exchanged(http.post(EXCHANGE_URL, json=_exchange_payload()))",
-        "return _exchanged(await http.post(EXCHANGE_URL, json=_exchange_payload()))",
-    ),
-}
-
 FILE_HELPERS = """
 
 def _read_token_file() -> str:
@@ -242,7 +227,18 @@ def _read_token_file() -> str:
         raise AuthenticationError(f"cannot read the token file {TOKEN_FILE}: {exc.strerror}") from None
 """
 
-CLIENTS = '''
+# The token source of each authentication kind: the body of the async client's ``_fetch_token``, which
+# returns ``(token or None, refresh_at)``; None sends no credential header.
+_TOKEN_SOURCES: dict[str, str] = {
+    "none": "return None, math.inf",
+    "static": "return _env(TOKEN_ENV), math.inf",
+    "optional_static": "return os.environ.get(TOKEN_ENV) or None, math.inf",
+    "file": "return _read_token_file(), 0.0  # re-read for every request: the platform rotates it",
+    "command": "return await anyio.to_thread.run_sync(_run_command)",
+    "exchange": "return _exchanged(await http.post(EXCHANGE_URL, json=_exchange_payload()))",
+}
+
+_HEADERS = """
 
 def _headers(token: str | None) -> dict[str, str]:
     headers = dict(PUBLIC_HEADERS)
@@ -250,91 +246,13 @@ def _headers(token: str | None) -> dict[str, str]:
     if token is not None:
         headers[AUTH_HEADER] = f"{AUTH_SCHEME} {token}".strip()
     return headers
+"""
 
-
-class Client:
-    """A synchronous client: keeps the current token (replaced before it expires and once after HTTP
-    401), retries 429 and 5xx answers as ``Retry-After`` says, raises :class:`ClientError` subclasses.
-
-    ``url`` defaults to ``$URL_ENV``, then to the URL the client was generated for. Pass ``http`` to
-    share a configured :class:`httpx.Client` (proxies, TLS, transports); the caller then closes it.
-    """
-
-    def __init__(
-        self,
-        url: str | None = None,
-        *,
-        http: httpx.Client | None = None,
-        timeout: float = TIMEOUT,
-        max_retries: int = MAX_RETRIES,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.url = _endpoint(url)
-        self.max_retries = max_retries
-        self._http = http if http is not None else httpx.Client(timeout=timeout)
-        self._owns_http = http is None
-        self._sleep = sleep
-        self._token: str | None = None
-        self._refresh_at = 0.0
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        if self._owns_http:
-            self._http.close()
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
-
-    def _fetch_token(self, http: httpx.Client) -> tuple[str | None, float]:
-        {SYNC_SOURCE}
-
-    def _credentials(self, fresh: bool) -> dict[str, str]:
-        with self._lock:
-            if fresh or time.time() >= self._refresh_at:
-                self._token, self._refresh_at = self._fetch_token(self._http)
-            return _headers(self._token)
-
-    def execute(
-        self,
-        document: str,
-        variables: Mapping[str, Any],
-        *,
-        operation_name: str,
-        mutation: bool = False,
-    ) -> dict[str, Any]:
-        """POST one operation; its ``data``, or the typed error."""
-        payload = {"query": document, "variables": dict(variables), "operationName": operation_name}
-        attempt, fresh, refreshed = 0, False, False
-        while True:
-            headers = self._credentials(fresh)
-            fresh = False
-            try:
-                response = self._http.post(self.url, json=payload, headers=headers)
-            except httpx.TransportError as exc:
-                delay = _retry_delay(None, attempt)
-                if attempt < self.max_retries and (not mutation or isinstance(exc, httpx.ConnectError)):
-                    self._sleep(delay or 0.0)
-                    attempt += 1
-                    continue
-                raise TransportError(f"{self.url}: {type(exc).__name__}: {exc}") from exc
-            if response.status_code == 401:
-                if REFRESHABLE and not refreshed:  # expired or revoked early: one fresh token, one retry
-                    fresh = refreshed = True
-                    continue
-                raise AuthenticationError(f"{self.url} refused the credentials (HTTP 401)")
-            delay = _retry_delay(response, attempt)
-            if _retryable(response.status_code, mutation) and attempt < self.max_retries and delay is not None:
-                self._sleep(delay)
-                attempt += 1
-                continue
-            return _result(response)
-
+# ``{SOURCE}`` is the token source, ``{DOC}`` the docstring of the client.
+_ASYNC_CLIENT = '''
 
 class AsyncClient:
-    """The asynchronous :class:`Client` (asyncio or trio, through httpx)."""
+    {DOC}
 
     def __init__(
         self,
@@ -352,7 +270,7 @@ class AsyncClient:
         self._sleep = sleep
         self._token: str | None = None
         self._refresh_at = 0.0
-        self._lock = anyio.Lock()  # one token fetch at a time for concurrent tasks
+        self._lock = anyio.Lock()  # one token fetch at a time for concurrent callers
 
     async def aclose(self) -> None:
         if self._owns_http:
@@ -365,7 +283,7 @@ class AsyncClient:
         await self.aclose()
 
     async def _fetch_token(self, http: httpx.AsyncClient) -> tuple[str | None, float]:
-        {ASYNC_SOURCE}
+        {SOURCE}
 
     async def _credentials(self, fresh: bool) -> dict[str, str]:
         async with self._lock:
@@ -408,3 +326,38 @@ class AsyncClient:
                 continue
             return _result(response)
 '''
+
+_ASYNC_DOC = '''"""The asynchronous :class:`Client` (asyncio or trio, through httpx)."""'''
+
+_SYNC_DOC = '''"""A synchronous client: keeps the current token (replaced before it expires and once after HTTP
+    401), retries 429 and 5xx answers as ``Retry-After`` says, raises :class:`ClientError` subclasses.
+
+    ``url`` defaults to ``$URL_ENV``, then to the URL the client was generated for. Pass ``http`` to
+    share a configured :class:`httpx.Client` (proxies, TLS, transports); the caller then closes it.
+    """'''
+
+#: How the sync client is derived from the async one: (pattern, replacement), applied in this order.
+UNASYNC: tuple[tuple[str, str], ...] = (
+    (r"await anyio\.to_thread\.run_sync\((\w+)\)", r"\1()"),  # a call run in a worker thread is a plain call
+    (r"\basync (def|with) ", r"\1 "),
+    (r"\bawait ", ""),
+    (r"Callable\[\[float\], Awaitable\[None\]\] = anyio\.sleep\b", "Callable[[float], None] = time.sleep"),
+    (r"\banyio\.Lock\(\)", "threading.Lock()"),
+    (r"\bAsyncClient\b", "Client"),
+    (r"\baclose\b", "close"),
+    (r"\b__a(enter|exit)__\b", r"__\1__"),
+)
+
+
+def unasync(source: str) -> str:
+    """The synchronous form of the async client's ``source``."""
+    for pattern, replacement in UNASYNC:
+        source = re.sub(pattern, replacement, source)
+    return source
+
+
+def clients(auth_kind: str) -> str:
+    """``_headers``, ``Client`` and ``AsyncClient`` fetching their tokens the way ``auth_kind`` says."""
+    async_client = _ASYNC_CLIENT.replace("{SOURCE}", _TOKEN_SOURCES[auth_kind])
+    sync_client = unasync(async_client).replace("{DOC}", _SYNC_DOC)
+    return _HEADERS + sync_client + async_client.replace("{DOC}", _ASYNC_DOC)

@@ -4,6 +4,7 @@ scalar map, and the generated runtime's retries and errors (driven through httpx
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -13,8 +14,10 @@ import httpx
 import pytest
 
 import monitor.codegen
-from monitor.codegen import InvalidOperationsError, generate_client
+from monitor.codegen import InvalidOperationsError, generate_client, python_runtime, target_endpoint
+from monitor.codegen.printer import constants
 from monitor.core.contracts import SourceFile, parse_sources
+from monitor.settings.models import TargetConfig
 from tests.codegen.conftest import demo_operations, demo_schema, github_operations, github_schema, imported
 
 
@@ -264,3 +267,46 @@ def test_field_descriptions_become_one_line_comments() -> None:
         "  /** The tracked branch. */\n  branch: string;\n"
         in generate_client(demo_schema(), ops, "typescript").code
     )
+
+
+@pytest.mark.parametrize("kind", ["none", "static", "optional_static", "file", "command", "exchange"])
+def test_the_sync_client_is_the_async_one_without_awaiting(kind: str) -> None:
+    text = python_runtime.clients(kind)
+    sync = text[text.index("\nclass Client:") : text.index("\nclass AsyncClient:")]
+    async_ = text[text.index("\nclass AsyncClient:") :]
+    assert not re.search(r"\b(async|await|anyio|Awaitable|AsyncClient|aclose|__aenter__|__aexit__)\b", sync)
+    assert "httpx.Client(timeout=timeout)" in sync and "threading.Lock()" in sync and "= time.sleep" in sync
+    assert "def __enter__(self) -> Client:" in sync and "self._http.close()" in sync
+    assert len(sync.strip().splitlines()) == len(async_.strip().splitlines()) + 5  # the longer docstring
+    if kind == "command":
+        assert "        return _run_command()\n" in sync
+        assert "        return await anyio.to_thread.run_sync(_run_command)\n" in async_
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [
+        {"kind": "none"},
+        {
+            "kind": "api_key_exchange",
+            "key_id": "unused",
+            "key_secret": "unused",
+            "expires_path": "login.until",
+        },
+        {"kind": "oidc", "token_file": "/var/run/secrets/token"},
+        {"kind": "command", "command": "spacectl profile export-token"},
+    ],
+)
+def test_both_languages_declare_every_constant_of_the_endpoint(auth: dict[str, str]) -> None:
+    target = TargetConfig.model_validate({"name": "api", "url": "https://api.example/graphql", "auth": auth})
+    endpoint = target_endpoint(target)
+    python = generate_client(demo_schema(), demo_operations(), "python", endpoint=endpoint).code
+    typescript = generate_client(demo_schema(), demo_operations(), "typescript", endpoint=endpoint).code
+    declared = constants(endpoint)
+    assert {"DEFAULT_URL", "URL_ENV", "TIMEOUT", "REFRESHABLE"} <= {c.name for c in declared}
+    for constant in declared:
+        assert re.search(rf"^{constant.name}\b.* = ", python, re.MULTILINE), constant
+        ts_name = f"{constant.name}_MS" if constant.type == "seconds" else constant.name
+        assert re.search(rf"^(export )?const {ts_name}\b.* = ", typescript, re.MULTILINE), constant
+    assert "TIMEOUT = 30.0  # seconds, per request" in python
+    assert "const TIMEOUT_MS = 30000; // per request" in typescript
