@@ -27,11 +27,15 @@ from monitor.codegen.shapes import (
     UnionShape,
 )
 
-#: Names the runtime part declares (its classes and interfaces) or the language has; generated types never
-#: take them.
+#: Names the runtime part declares at the top level (classes, interfaces, functions, constants, in any of
+#: its parts) or the language has; generated types and operation functions never take them.
 _RUNTIME_NAMES = frozenset(
     [
-        *re.findall(r"^export (?:class|interface) (\w+)", rt.ERRORS + rt.CLIENT, re.MULTILINE),
+        *re.findall(
+            r"^(?:export )?(?:async )?(?:class|interface|type|function|const|let) (\w+)",
+            rt.ERRORS + rt.HELPERS + rt.EXCHANGE_HELPERS + rt.COMMAND_HELPERS + rt.FILE_HELPERS + rt.CLIENT,
+            re.MULTILINE,
+        ),
         "Response",
         "Record",
         "Array",

@@ -63,7 +63,19 @@ def _write(directory: Path, language: Language) -> list[Path]:
         language,
         module_name="shopify_client",
     )
-    for client in (github, shopify):
+    # Operations named like the runtime's own functions, constants and imports must not redeclare them.
+    clashing = tuple(
+        f"query {name} {{ stacks {{ id }} }}"
+        for name in ("Headers", "Env", "Describe", "Result", "Exchange", "Time", "Json", "Os")
+    )
+    (directory / "clashing.graphql").write_text("\n".join(clashing), encoding="utf-8")
+    names = generate_client(
+        demo_schema(),
+        load_operation_files([directory / "clashing.graphql"]),
+        language,
+        module_name="clashing_client",
+    )
+    for client in (github, shopify, names):
         paths.append(directory / client.filename)
         paths[-1].write_text(client.code, encoding="utf-8")
     return paths
@@ -72,7 +84,7 @@ def _write(directory: Path, language: Language) -> list[Path]:
 @pytest.mark.parametrize("language", ["python", "typescript"])
 def test_generated_clients_type_check_strictly(tmp_path: Path, language: Language) -> None:
     paths = _write(tmp_path, language)
-    assert len({p.name for p in paths}) == len(AUTH) + 2
+    assert len({p.name for p in paths}) == len(AUTH) + 3
     done = mypy_strict(*paths) if language == "python" else tsc_strict(*paths)
     assert done.returncode == 0, done.stdout + done.stderr
     if language == "python":
