@@ -12,22 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
-from graphql import (
-    DEFAULT_DEPRECATION_REASON,
-    GraphQLArgument,
-    GraphQLEnumType,
-    GraphQLInputField,
-    GraphQLInputObjectType,
-    GraphQLInterfaceType,
-    GraphQLNamedType,
-    GraphQLObjectType,
-    GraphQLScalarType,
-    GraphQLSchema,
-    GraphQLUnionType,
-    print_ast,
-)
+from graphql import DEFAULT_DEPRECATION_REASON, GraphQLArgument, GraphQLInputField, GraphQLSchema, print_ast
 from graphql.utilities.get_default_value_ast import get_default_value_ast
 from graphql.utilities.sort_value_node import sort_value_node
 
@@ -38,11 +25,13 @@ __all__ = [
     "DeprecationKinds",
     "DescriptionKinds",
     "DiffContext",
+    "Documented",
     "Side",
     "default_text",
-    "deprecation_changes",
     "description_changes",
-    "kind_label",
+    "documentation_changes",
+    "make",
+    "removal",
     "same_text",
 ]
 
@@ -119,21 +108,24 @@ def make(
     )
 
 
-def kind_label(type_: GraphQLNamedType) -> str:
-    """``object type``, ``input object type`` ... as GraphQL Inspector words it."""
-    if isinstance(type_, GraphQLObjectType):
-        return "object type"
-    if isinstance(type_, GraphQLInterfaceType):
-        return "interface type"
-    if isinstance(type_, GraphQLUnionType):
-        return "union type"
-    if isinstance(type_, GraphQLEnumType):
-        return "enum type"
-    if isinstance(type_, GraphQLInputObjectType):
-        return "input object type"
-    if isinstance(type_, GraphQLScalarType):
-        return "scalar type"
-    return "type"  # pragma: no cover
+def removal(
+    type_: ChangeType,
+    criticality: Criticality,
+    *,
+    path: str,
+    coordinate: str,
+    message: str,
+    reason: str,
+    deprecated: str | None,
+    old: str | None = None,
+) -> Change:
+    """Build the removal of a member that may have been deprecated (``deprecated`` is its reason, or
+    ``None``): the reason then says so, and the deprecation reason is kept as ``deprecated`` meta."""
+    meta = {} if deprecated is None else {"deprecated": deprecated}
+    if deprecated is not None:
+        reason += " (it was deprecated)"
+    return make(type_, criticality, path=path, coordinate=coordinate, message=message, reason=reason,
+                old=old, **meta)  # fmt: skip
 
 
 def default_text(value: GraphQLArgument | GraphQLInputField) -> str | None:
@@ -145,6 +137,16 @@ def default_text(value: GraphQLArgument | GraphQLInputField) -> str | None:
         raw = value.default.literal if value.default is not None else None
         return print_ast(raw) if raw is not None else repr(value.default_value)
     return print_ast(sort_value_node(node)) if node is not None else None
+
+
+class Documented(Protocol):
+    """A member with documentation: field, argument, input field, enum value."""
+
+    @property
+    def description(self) -> str | None: ...
+
+    @property
+    def deprecation_reason(self) -> str | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,40 +208,49 @@ def _has_reason(reason: str | None) -> bool:
     return bool(reason) and reason != DEFAULT_DEPRECATION_REASON
 
 
-def deprecation_changes(
-    kinds: DeprecationKinds,
-    old: str | None,
-    new: str | None,
+def documentation_changes(
+    descriptions: DescriptionKinds,
+    deprecations: DeprecationKinds | None,
+    before: Documented,
+    after: Documented,
     *,
     what: str,
     path: str,
     coordinate: str,
 ) -> list[Change]:
-    """Deprecation added/removed and reason added/changed/removed on ``what``: always safe.
+    """The description changes of member ``what`` and, unless its kind has no ``deprecations``
+    identifiers (directive arguments), its deprecation changes: all safe."""
+    changes = description_changes(
+        descriptions, before.description, after.description, what=what, path=path, coordinate=coordinate
+    )
+    old, new = before.deprecation_reason, after.deprecation_reason
+    if deprecations is None or old == new or (old is not None and new is not None and same_text(old, new)):
+        return changes
+    kind, message, reason = _deprecation_change(deprecations, old, new, what)
+    changes.append(
+        make(kind, SAFE, path=path, coordinate=coordinate, message=message, reason=reason, old=old, new=new)
+    )
+    return changes
+
+
+def _deprecation_change(
+    kinds: DeprecationKinds, old: str | None, new: str | None, what: str
+) -> tuple[ChangeType, str, str]:
+    """Kind, message and reason of deprecation added/removed or reason added/changed/removed.
 
     ``old``/``new`` are deprecation reasons, ``None`` when not deprecated. Kinds without a reason
     added/removed identifier (arguments, input fields) report those as a reason change.
     """
-    if old == new or (old is not None and new is not None and same_text(old, new)):
-        return []
     title = what[0].upper() + what[1:]
-    kind: ChangeType
     if old is None:
-        kind, message = kinds.added, f"{title} is deprecated"
         reason = "Deprecating warns clients without changing what they may ask"
-    elif new is None:
-        kind, message = kinds.removed, f"{title} is no longer deprecated"
+        return kinds.added, f"{title} is deprecated", reason
+    if new is None:
         reason = "Removing a deprecation changes nothing for operations"
-    else:
-        reason = "A deprecation reason is documentation"
-        if not _has_reason(old) and kinds.reason_added is not None:
-            kind, message = kinds.reason_added, f"{title} has deprecation reason '{new}'"
-        elif not _has_reason(new) and kinds.reason_removed is not None:
-            kind, message = kinds.reason_removed, f"Deprecation reason was removed from {what}"
-        else:
-            kind = kinds.reason_changed
-            message = f"Deprecation reason on {what} has changed from '{old}' to '{new}'"
-    return [
-        make(kind, SAFE, path=path, coordinate=coordinate, message=message, reason=reason,
-             old=old, new=new)
-    ]  # fmt: skip
+        return kinds.removed, f"{title} is no longer deprecated", reason
+    reason = "A deprecation reason is documentation"
+    if not _has_reason(old) and kinds.reason_added is not None:
+        return kinds.reason_added, f"{title} has deprecation reason '{new}'", reason
+    if not _has_reason(new) and kinds.reason_removed is not None:
+        return kinds.reason_removed, f"Deprecation reason was removed from {what}", reason
+    return kinds.reason_changed, f"Deprecation reason on {what} has changed from '{old}' to '{new}'", reason

@@ -30,9 +30,9 @@ from monitor.core.diff._context import (
     DeprecationKinds,
     DescriptionKinds,
     default_text,
-    deprecation_changes,
-    description_changes,
+    documentation_changes,
     make,
+    removal,
 )
 from monitor.core.diff.compat import is_safe_input_change, named_type_changed, same_type_ref
 
@@ -92,13 +92,6 @@ def input_type_change(old: GraphQLInputType, new: GraphQLInputType) -> tuple[Cri
     return B, f"'{new}' is stricter than '{old}': some values sent before fail"
 
 
-def removal_reason(reason: str, deprecation_reason: str | None) -> tuple[str, dict[str, str]]:
-    """The reason of a removal, noting a deprecation, and the ``deprecated`` meta it adds."""
-    if deprecation_reason is None:
-        return reason, {}
-    return f"{reason} (it was deprecated)", {"deprecated": deprecation_reason}
-
-
 def is_required(arg: GraphQLArgument | GraphQLInputField) -> bool:
     """Non-null without a default: every operation must pass it."""
     return isinstance(arg.type, GraphQLNonNull) and arg.default is None and arg.default_value is Undefined
@@ -154,14 +147,11 @@ def diff_arguments(
     for name, arg in compared.removed:
         path, coord = f"{owner}.{name}", f"{owner}({name}:)"
         ref = str(arg.type)
-        reason = f"Operations that pass '{name}' to {what} fail validation"
-        extra = {"deprecated": arg.deprecation_reason} if arg.deprecation_reason is not None else {}
-        if arg.deprecation_reason is not None:
-            reason += " (it was deprecated)"
-        message = f"Argument '{name}: {ref}' was removed from {what}"
         changes.append(
-            make(kinds.removed, B, path=path, coordinate=coord, message=message, reason=reason,
-                 old=ref, **extra)
+            removal(kinds.removed, B, path=path, coordinate=coord,
+                    message=f"Argument '{name}: {ref}' was removed from {what}",
+                    reason=f"Operations that pass '{name}' to {what} fail validation",
+                    deprecated=arg.deprecation_reason, old=ref)
         )  # fmt: skip
     for name, before, after in compared.kept:
         if unchanged_input_value(before, after):
@@ -198,13 +188,7 @@ def _diff_kept(
             make(kinds.default_changed, D, path=path, coordinate=coord, message=message, reason=reason,
                  old=old_default, new=new_default)
         )  # fmt: skip
-    changes += description_changes(
-        kinds.description, before.description, after.description,
-        what=label, path=path, coordinate=coord,
-    )  # fmt: skip
-    if kinds.deprecation is not None:
-        changes += deprecation_changes(
-            kinds.deprecation, before.deprecation_reason, after.deprecation_reason,
-            what=label, path=path, coordinate=coord,
-        )  # fmt: skip
+    changes += documentation_changes(
+        kinds.description, kinds.deprecation, before, after, what=label, path=path, coordinate=coord
+    )
     return changes

@@ -25,9 +25,9 @@ from monitor.core.diff._compare import compare_by_name
 from monitor.core.diff._context import (
     DeprecationKinds,
     DescriptionKinds,
-    deprecation_changes,
-    description_changes,
+    documentation_changes,
     make,
+    removal,
 )
 from monitor.core.usage import Usage, describe_usage
 
@@ -68,26 +68,16 @@ def diff_enum(old: GraphQLEnumType, new: GraphQLEnumType, usage_of: Callable[[],
             reason = f"{context}: operations stay valid, clients stop receiving '{name}'"
         else:
             crit, reason = B, f"Operations and variables that send '{owner}.{name}' are rejected"
-        extra = {}
-        if value.deprecation_reason is not None:
-            reason += " (it was deprecated)"
-            extra["deprecated"] = value.deprecation_reason
         changes.append(
-            make(ChangeType.ENUM_VALUE_REMOVED, crit, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
-                 message=f"Enum value '{name}' was removed from enum '{owner}'",
-                 reason=reason, **extra)
+            removal(ChangeType.ENUM_VALUE_REMOVED, crit, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
+                    message=f"Enum value '{name}' was removed from enum '{owner}'",
+                    reason=reason, deprecated=value.deprecation_reason)
         )  # fmt: skip
     for name, before, after in compared.kept:
         if before.description == after.description and before.deprecation_reason == after.deprecation_reason:
             continue
         path = f"{owner}.{name}"
-        what = f"enum value '{path}'"
-        changes += description_changes(
-            _DESCRIPTION, before.description, after.description,
-            what=what, path=path, coordinate=path,
-        )  # fmt: skip
-        changes += deprecation_changes(
-            _DEPRECATION, before.deprecation_reason, after.deprecation_reason,
-            what=what, path=path, coordinate=path,
-        )  # fmt: skip
+        changes += documentation_changes(
+            _DESCRIPTION, _DEPRECATION, before, after, what=f"enum value '{path}'", path=path, coordinate=path
+        )
     return changes

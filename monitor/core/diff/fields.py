@@ -21,12 +21,11 @@ from monitor.core.diff._compare import compare_by_name
 from monitor.core.diff._context import (
     DeprecationKinds,
     DescriptionKinds,
-    deprecation_changes,
-    description_changes,
-    kind_label,
+    documentation_changes,
     make,
+    removal,
 )
-from monitor.core.diff.arguments import FIELD_ARGUMENTS, diff_arguments, removal_reason
+from monitor.core.diff.arguments import FIELD_ARGUMENTS, diff_arguments
 from monitor.core.diff.compat import is_safe_output_change, named_type_changed, same_type_ref
 
 __all__ = ["diff_fields"]
@@ -51,7 +50,8 @@ FieldOwner = GraphQLObjectType | GraphQLInterfaceType
 
 def diff_fields(old: FieldOwner, new: FieldOwner) -> list[Change]:
     """Changes between the fields of two versions of one object or interface type."""
-    owner, label = new.name, kind_label(new)
+    owner = new.name
+    label = "interface type" if isinstance(new, GraphQLInterfaceType) else "object type"
     changes: list[Change] = []
     compared = compare_by_name(old.fields, new.fields)
     for name, field in compared.added:
@@ -62,14 +62,11 @@ def diff_fields(old: FieldOwner, new: FieldOwner) -> list[Change]:
                  reason="No existing operation selects a new field", new=ref)
         )  # fmt: skip
     for name, field in compared.removed:
-        ref = str(field.type)
-        reason, extra = removal_reason(
-            f"Operations that select '{owner}.{name}' fail validation", field.deprecation_reason
-        )
         changes.append(
-            make(ChangeType.FIELD_REMOVED, B, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
-                 message=f"Field '{name}' was removed from {label} '{owner}'",
-                 reason=reason, old=ref, **extra)
+            removal(ChangeType.FIELD_REMOVED, B, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
+                    message=f"Field '{name}' was removed from {label} '{owner}'",
+                    reason=f"Operations that select '{owner}.{name}' fail validation",
+                    deprecated=field.deprecation_reason, old=str(field.type))
         )  # fmt: skip
     for name, before, after in compared.kept:
         if (
@@ -108,13 +105,8 @@ def _diff_field(owner: str, name: str, before: GraphQLField, after: GraphQLField
                  message=f"Field '{path}' changed type from '{old_ref}' to '{new_ref}'",
                  reason=reason, old=old_ref, new=new_ref)
         )  # fmt: skip
-    changes += description_changes(
-        _DESCRIPTION, before.description, after.description,
-        what=what, path=path, coordinate=path,
-    )  # fmt: skip
-    changes += deprecation_changes(
-        _DEPRECATION, before.deprecation_reason, after.deprecation_reason,
-        what=what, path=path, coordinate=path,
-    )  # fmt: skip
+    changes += documentation_changes(
+        _DESCRIPTION, _DEPRECATION, before, after, what=what, path=path, coordinate=path
+    )
     changes += diff_arguments(FIELD_ARGUMENTS, before.args, after.args, owner=path, what=what)
     return changes

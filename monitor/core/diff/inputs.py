@@ -25,11 +25,11 @@ from monitor.core.diff._context import (
     DeprecationKinds,
     DescriptionKinds,
     default_text,
-    deprecation_changes,
-    description_changes,
+    documentation_changes,
     make,
+    removal,
 )
-from monitor.core.diff.arguments import input_type_change, is_required, removal_reason, unchanged_input_value
+from monitor.core.diff.arguments import input_type_change, is_required, unchanged_input_value
 
 __all__ = ["diff_input_object"]
 
@@ -78,14 +78,11 @@ def diff_input_object(old: GraphQLInputObjectType, new: GraphQLInputObjectType) 
                  reason=reason, new=ref)
         )  # fmt: skip
     for name, field in compared.removed:
-        ref = str(field.type)
-        reason, extra = removal_reason(
-            f"Values of '{owner}' that set '{name}' are rejected", field.deprecation_reason
-        )
         changes.append(
-            make(ChangeType.INPUT_FIELD_REMOVED, B, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
-                 message=f"Input field '{name}' was removed from {label}",
-                 reason=reason, old=ref, **extra)
+            removal(ChangeType.INPUT_FIELD_REMOVED, B, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
+                    message=f"Input field '{name}' was removed from {label}",
+                    reason=f"Values of '{owner}' that set '{name}' are rejected",
+                    deprecated=field.deprecation_reason, old=str(field.type))
         )  # fmt: skip
     for name, before, after in compared.kept:
         if unchanged_input_value(before, after):
@@ -116,12 +113,7 @@ def _diff_input_field(
                  reason="Values that omit the field now mean something else",
                  old=old_default, new=new_default)
         )  # fmt: skip
-    changes += description_changes(
-        _DESCRIPTION, before.description, after.description,
-        what=what, path=path, coordinate=path,
-    )  # fmt: skip
-    changes += deprecation_changes(
-        _DEPRECATION, before.deprecation_reason, after.deprecation_reason,
-        what=what, path=path, coordinate=path,
-    )  # fmt: skip
+    changes += documentation_changes(
+        _DESCRIPTION, _DEPRECATION, before, after, what=what, path=path, coordinate=path
+    )
     return changes

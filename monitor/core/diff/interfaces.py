@@ -14,7 +14,7 @@ from graphql import GraphQLInterfaceType, GraphQLObjectType
 
 from monitor.core.changes import Change, ChangeType, Criticality
 from monitor.core.diff._compare import compare_names
-from monitor.core.diff._context import kind_label, make
+from monitor.core.diff._context import make
 
 __all__ = ["diff_interfaces"]
 
@@ -25,7 +25,8 @@ Implementor = GraphQLObjectType | GraphQLInterfaceType
 
 def diff_interfaces(old: Implementor, new: Implementor) -> list[Change]:
     """Changes between the interfaces two versions of one type implement."""
-    owner, label = new.name, kind_label(new).removesuffix(" type")
+    owner = new.name
+    label = "interface" if isinstance(new, GraphQLInterfaceType) else "object"
     added, removed = compare_names((i.name for i in old.interfaces), (i.name for i in new.interfaces))
     changes = [
         make(ChangeType.OBJECT_TYPE_INTERFACE_ADDED, D, path=owner, coordinate=owner,
