@@ -25,6 +25,7 @@ __all__ = [
     "DeprecationKinds",
     "DescriptionKinds",
     "DiffContext",
+    "DocumentationKinds",
     "Documented",
     "Side",
     "default_text",
@@ -151,9 +152,19 @@ class Documented(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class DescriptionKinds:
+    """The description change identifiers of one element (``FIELD``, ``TYPE``, ...)."""
+
     added: ChangeType
     changed: ChangeType
     removed: ChangeType
+
+    @classmethod
+    def of(cls, element: str) -> DescriptionKinds:
+        """``<element>_DESCRIPTION_ADDED/CHANGED/REMOVED``; an element with only ``_CHANGED`` (enum values,
+        arguments, directives: as GraphQL Inspector names them) reports an addition or removal as that."""
+        changed = ChangeType[f"{element}_DESCRIPTION_CHANGED"]
+        added, removed = _kind(f"{element}_DESCRIPTION_ADDED"), _kind(f"{element}_DESCRIPTION_REMOVED")
+        return cls(added or changed, changed, removed or changed)
 
 
 def description_changes(
@@ -186,11 +197,44 @@ def description_changes(
 
 @dataclass(frozen=True, slots=True)
 class DeprecationKinds:
+    """The deprecation change identifiers of one element; the reason added/removed ones may not exist."""
+
     added: ChangeType
     removed: ChangeType
     reason_changed: ChangeType
     reason_added: ChangeType | None = None
     reason_removed: ChangeType | None = None
+
+    @classmethod
+    def of(cls, element: str) -> DeprecationKinds | None:
+        """``<element>_DEPRECATION_ADDED`` ...; ``None`` when the element has no deprecation identifiers
+        (directive arguments)."""
+        if _kind(f"{element}_DEPRECATION_ADDED") is None:
+            return None
+        return cls(
+            added=ChangeType[f"{element}_DEPRECATION_ADDED"],
+            removed=ChangeType[f"{element}_DEPRECATION_REMOVED"],
+            reason_changed=ChangeType[f"{element}_DEPRECATION_REASON_CHANGED"],
+            reason_added=_kind(f"{element}_DEPRECATION_REASON_ADDED"),
+            reason_removed=_kind(f"{element}_DEPRECATION_REASON_REMOVED"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentationKinds:
+    """The change identifiers of a member's documentation: its description and, where the element has
+    them, its deprecation. ``DocumentationKinds.of("FIELD")`` reads them from :class:`ChangeType`."""
+
+    description: DescriptionKinds
+    deprecation: DeprecationKinds | None
+
+    @classmethod
+    def of(cls, element: str) -> DocumentationKinds:
+        return cls(DescriptionKinds.of(element), DeprecationKinds.of(element))
+
+
+def _kind(name: str) -> ChangeType | None:
+    return ChangeType.__members__.get(name)
 
 
 def same_text(old: str | None, new: str | None) -> bool:
@@ -209,8 +253,7 @@ def _has_reason(reason: str | None) -> bool:
 
 
 def documentation_changes(
-    descriptions: DescriptionKinds,
-    deprecations: DeprecationKinds | None,
+    kinds: DocumentationKinds,
     before: Documented,
     after: Documented,
     *,
@@ -218,15 +261,16 @@ def documentation_changes(
     path: str,
     coordinate: str,
 ) -> list[Change]:
-    """The description changes of member ``what`` and, unless its kind has no ``deprecations``
-    identifiers (directive arguments), its deprecation changes: all safe."""
+    """The description changes of member ``what`` and, unless its element has no deprecation identifiers
+    (directive arguments), its deprecation changes: all safe."""
     changes = description_changes(
-        descriptions, before.description, after.description, what=what, path=path, coordinate=coordinate
+        kinds.description, before.description, after.description, what=what, path=path, coordinate=coordinate
     )
+    deprecation = kinds.deprecation
     old, new = before.deprecation_reason, after.deprecation_reason
-    if deprecations is None or old == new or (old is not None and new is not None and same_text(old, new)):
+    if deprecation is None or old == new or (old is not None and new is not None and same_text(old, new)):
         return changes
-    kind, message, reason = _deprecation_change(deprecations, old, new, what)
+    kind, message, reason = _deprecation_change(deprecation, old, new, what)
     changes.append(
         make(kind, SAFE, path=path, coordinate=coordinate, message=message, reason=reason, old=old, new=new)
     )

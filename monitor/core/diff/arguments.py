@@ -27,8 +27,7 @@ from graphql import GraphQLArgument, GraphQLInputField, GraphQLInputType, GraphQ
 from monitor.core.changes import Change, ChangeType, Criticality
 from monitor.core.diff._compare import compare_by_name
 from monitor.core.diff._context import (
-    DeprecationKinds,
-    DescriptionKinds,
+    DocumentationKinds,
     default_text,
     documentation_changes,
     make,
@@ -56,30 +55,26 @@ class ArgumentKinds:
     removed: ChangeType
     type_changed: ChangeType
     default_changed: ChangeType
-    description: DescriptionKinds
-    deprecation: DeprecationKinds | None
+    documentation: DocumentationKinds
+
+    @classmethod
+    def of(cls, element: str, *, default_changed: ChangeType) -> ArgumentKinds:
+        """``<element>_ADDED``, ``_REMOVED``, ``_TYPE_CHANGED`` and the documentation identifiers;
+        GraphQL Inspector names the default change differently for fields and directives."""
+        return cls(
+            added=ChangeType[f"{element}_ADDED"],
+            removed=ChangeType[f"{element}_REMOVED"],
+            type_changed=ChangeType[f"{element}_TYPE_CHANGED"],
+            default_changed=default_changed,
+            documentation=DocumentationKinds.of(element),
+        )
 
 
-FIELD_ARGUMENTS = ArgumentKinds(
-    added=ChangeType.FIELD_ARGUMENT_ADDED,
-    removed=ChangeType.FIELD_ARGUMENT_REMOVED,
-    type_changed=ChangeType.FIELD_ARGUMENT_TYPE_CHANGED,
-    default_changed=ChangeType.FIELD_ARGUMENT_DEFAULT_CHANGED,
-    description=DescriptionKinds(*[ChangeType.FIELD_ARGUMENT_DESCRIPTION_CHANGED] * 3),
-    deprecation=DeprecationKinds(
-        added=ChangeType.FIELD_ARGUMENT_DEPRECATION_ADDED,
-        removed=ChangeType.FIELD_ARGUMENT_DEPRECATION_REMOVED,
-        reason_changed=ChangeType.FIELD_ARGUMENT_DEPRECATION_REASON_CHANGED,
-    ),
+FIELD_ARGUMENTS = ArgumentKinds.of(
+    "FIELD_ARGUMENT", default_changed=ChangeType.FIELD_ARGUMENT_DEFAULT_CHANGED
 )
-
-DIRECTIVE_ARGUMENTS = ArgumentKinds(
-    added=ChangeType.DIRECTIVE_ARGUMENT_ADDED,
-    removed=ChangeType.DIRECTIVE_ARGUMENT_REMOVED,
-    type_changed=ChangeType.DIRECTIVE_ARGUMENT_TYPE_CHANGED,
-    default_changed=ChangeType.DIRECTIVE_ARGUMENT_DEFAULT_VALUE_CHANGED,
-    description=DescriptionKinds(*[ChangeType.DIRECTIVE_ARGUMENT_DESCRIPTION_CHANGED] * 3),
-    deprecation=None,
+DIRECTIVE_ARGUMENTS = ArgumentKinds.of(
+    "DIRECTIVE_ARGUMENT", default_changed=ChangeType.DIRECTIVE_ARGUMENT_DEFAULT_VALUE_CHANGED
 )
 
 
@@ -189,6 +184,6 @@ def _diff_kept(
                  old=old_default, new=new_default)
         )  # fmt: skip
     changes += documentation_changes(
-        kinds.description, kinds.deprecation, before, after, what=label, path=path, coordinate=coord
+        kinds.documentation, before, after, what=label, path=path, coordinate=coord
     )
     return changes

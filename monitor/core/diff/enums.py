@@ -22,27 +22,14 @@ from graphql import GraphQLEnumType
 
 from monitor.core.changes import Change, ChangeType, Criticality
 from monitor.core.diff._compare import compare_by_name
-from monitor.core.diff._context import (
-    DeprecationKinds,
-    DescriptionKinds,
-    documentation_changes,
-    make,
-    removal,
-)
+from monitor.core.diff._context import DocumentationKinds, documentation_changes, make, removal
 from monitor.core.usage import Usage, describe_usage
 
 __all__ = ["diff_enum"]
 
 B, D, S = Criticality.BREAKING, Criticality.DANGEROUS, Criticality.SAFE
 
-_DESCRIPTION = DescriptionKinds(*[ChangeType.ENUM_VALUE_DESCRIPTION_CHANGED] * 3)
-_DEPRECATION = DeprecationKinds(
-    added=ChangeType.ENUM_VALUE_DEPRECATION_ADDED,
-    removed=ChangeType.ENUM_VALUE_DEPRECATION_REMOVED,
-    reason_changed=ChangeType.ENUM_VALUE_DEPRECATION_REASON_CHANGED,
-    reason_added=ChangeType.ENUM_VALUE_DEPRECATION_REASON_ADDED,
-    reason_removed=ChangeType.ENUM_VALUE_DEPRECATION_REASON_REMOVED,
-)
+_DOCUMENTATION = DocumentationKinds.of("ENUM_VALUE")
 
 
 def diff_enum(old: GraphQLEnumType, new: GraphQLEnumType, usage_of: Callable[[], Usage]) -> list[Change]:
@@ -78,6 +65,6 @@ def diff_enum(old: GraphQLEnumType, new: GraphQLEnumType, usage_of: Callable[[],
             continue
         path = f"{owner}.{name}"
         changes += documentation_changes(
-            _DESCRIPTION, _DEPRECATION, before, after, what=f"enum value '{path}'", path=path, coordinate=path
+            _DOCUMENTATION, before, after, what=f"enum value '{path}'", path=path, coordinate=path
         )
     return changes

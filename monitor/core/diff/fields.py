@@ -18,13 +18,7 @@ from graphql import GraphQLField, GraphQLInterfaceType, GraphQLObjectType
 
 from monitor.core.changes import Change, ChangeType, Criticality
 from monitor.core.diff._compare import compare_by_name
-from monitor.core.diff._context import (
-    DeprecationKinds,
-    DescriptionKinds,
-    documentation_changes,
-    make,
-    removal,
-)
+from monitor.core.diff._context import DocumentationKinds, documentation_changes, make, removal
 from monitor.core.diff.arguments import FIELD_ARGUMENTS, diff_arguments
 from monitor.core.diff.compat import is_safe_output_change, named_type_changed, same_type_ref
 
@@ -32,18 +26,7 @@ __all__ = ["diff_fields"]
 
 B, S = Criticality.BREAKING, Criticality.SAFE
 
-_DESCRIPTION = DescriptionKinds(
-    ChangeType.FIELD_DESCRIPTION_ADDED,
-    ChangeType.FIELD_DESCRIPTION_CHANGED,
-    ChangeType.FIELD_DESCRIPTION_REMOVED,
-)
-_DEPRECATION = DeprecationKinds(
-    added=ChangeType.FIELD_DEPRECATION_ADDED,
-    removed=ChangeType.FIELD_DEPRECATION_REMOVED,
-    reason_changed=ChangeType.FIELD_DEPRECATION_REASON_CHANGED,
-    reason_added=ChangeType.FIELD_DEPRECATION_REASON_ADDED,
-    reason_removed=ChangeType.FIELD_DEPRECATION_REASON_REMOVED,
-)
+_DOCUMENTATION = DocumentationKinds.of("FIELD")
 
 FieldOwner = GraphQLObjectType | GraphQLInterfaceType
 
@@ -105,8 +88,6 @@ def _diff_field(owner: str, name: str, before: GraphQLField, after: GraphQLField
                  message=f"Field '{path}' changed type from '{old_ref}' to '{new_ref}'",
                  reason=reason, old=old_ref, new=new_ref)
         )  # fmt: skip
-    changes += documentation_changes(
-        _DESCRIPTION, _DEPRECATION, before, after, what=what, path=path, coordinate=path
-    )
+    changes += documentation_changes(_DOCUMENTATION, before, after, what=what, path=path, coordinate=path)
     changes += diff_arguments(FIELD_ARGUMENTS, before.args, after.args, owner=path, what=what)
     return changes

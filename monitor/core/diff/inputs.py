@@ -22,8 +22,7 @@ from graphql import GraphQLInputField, GraphQLInputObjectType
 from monitor.core.changes import Change, ChangeType, Criticality
 from monitor.core.diff._compare import compare_by_name
 from monitor.core.diff._context import (
-    DeprecationKinds,
-    DescriptionKinds,
+    DocumentationKinds,
     default_text,
     documentation_changes,
     make,
@@ -35,16 +34,7 @@ __all__ = ["diff_input_object"]
 
 B, D, S = Criticality.BREAKING, Criticality.DANGEROUS, Criticality.SAFE
 
-_DESCRIPTION = DescriptionKinds(
-    ChangeType.INPUT_FIELD_DESCRIPTION_ADDED,
-    ChangeType.INPUT_FIELD_DESCRIPTION_CHANGED,
-    ChangeType.INPUT_FIELD_DESCRIPTION_REMOVED,
-)
-_DEPRECATION = DeprecationKinds(
-    added=ChangeType.INPUT_FIELD_DEPRECATION_ADDED,
-    removed=ChangeType.INPUT_FIELD_DEPRECATION_REMOVED,
-    reason_changed=ChangeType.INPUT_FIELD_DEPRECATION_REASON_CHANGED,
-)
+_DOCUMENTATION = DocumentationKinds.of("INPUT_FIELD")
 
 
 def diff_input_object(old: GraphQLInputObjectType, new: GraphQLInputObjectType) -> list[Change]:
@@ -113,7 +103,5 @@ def _diff_input_field(
                  reason="Values that omit the field now mean something else",
                  old=old_default, new=new_default)
         )  # fmt: skip
-    changes += documentation_changes(
-        _DESCRIPTION, _DEPRECATION, before, after, what=what, path=path, coordinate=path
-    )
+    changes += documentation_changes(_DOCUMENTATION, before, after, what=what, path=path, coordinate=path)
     return changes

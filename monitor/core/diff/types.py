@@ -51,11 +51,7 @@ from monitor.core.usage import Usage
 
 __all__ = ["diff_types", "is_builtin", "kind_label", "kind_name"]
 
-_DESCRIPTION = DescriptionKinds(
-    ChangeType.TYPE_DESCRIPTION_ADDED,
-    ChangeType.TYPE_DESCRIPTION_CHANGED,
-    ChangeType.TYPE_DESCRIPTION_REMOVED,
-)
+_DESCRIPTION = DescriptionKinds.of("TYPE")
 
 _KINDS: Final[dict[type[GraphQLNamedType], str]] = {
     GraphQLObjectType: "OBJECT",
