@@ -177,14 +177,7 @@ _COVERAGE_POWER: Final = 2.0
 #: A hit's description is its first paragraph, cut here (ten hits must fit an assistant's glance).
 _DESCRIPTION_CHARS: Final = 140
 
-_TYPE_KINDS: Final = {
-    "OBJECT": "type",
-    "INTERFACE": "interface",
-    "UNION": "union",
-    "ENUM": "enum",
-    "INPUT_OBJECT": "input",
-    "SCALAR": "scalar",
-}
+#: The SDL keyword of each introspection kind: how a type's hit names its kind, and its signature's first word.
 _KEYWORDS: Final = {
     "OBJECT": "type",
     "INTERFACE": "interface",
@@ -393,7 +386,7 @@ class SchemaIndex:
             builder.add(
                 _Doc(
                     name,
-                    _TYPE_KINDS.get(kind, kind.lower()),
+                    _KEYWORDS.get(kind, kind.lower()),
                     _SCOPE_BITS["types"],
                     None,
                     type_,
