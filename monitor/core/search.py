@@ -291,24 +291,26 @@ class SchemaIndex:
 
     def __init__(
         self,
-        docs: list[_Doc],
-        postings: dict[str, list[tuple[int, float]]],
+        builder: _Builder,
+        *,
         parents: dict[str, tuple[str, str]],
         roots: dict[str, str],
-        groups: list[list[int]],
         verbs: frozenset[str],
-        associations: Mapping[str, tuple[tuple[str, float], ...]],
-        context: dict[str, list[tuple[int, float]]],
     ) -> None:
-        self._docs = docs
-        self._context = context
-        self._associations = associations
+        """The documents ``builder`` collected, and the schema's root paths, roots and verbs."""
+        docs = self._docs = builder.docs
+        self._postings = builder.finish()
+        self._associations = builder.associations()
+        self._context = builder.context()
+        self._vocabulary = sorted(self._postings)
         self._verbs = verbs
-        self._postings = postings
-        self._vocabulary = sorted(postings)
         self._parents = parents
         self._roots = roots
-        self._groups = groups
+        # The members of each interface field group (see _Doc.group), by document id.
+        self._groups: list[list[int]] = [[] for _ in range(max((d.group for d in docs), default=-1) + 1)]
+        for doc_id, doc in enumerate(docs):
+            if doc.group >= 0:
+                self._groups[doc.group].append(doc_id)
         self._pagination = frozenset(
             d.coordinate for d in docs if d.owner is None and is_pagination(d.coordinate, d.raw)
         )
@@ -459,20 +461,7 @@ class SchemaIndex:
                     _ENUM_VALUE_PRIOR * reach,
                     owner_words=owner_words,
                 )
-        groups: list[list[int]] = [[] for _ in group_ids]
-        for doc_id, doc in enumerate(builder.docs):
-            if doc.group >= 0:
-                groups[doc.group].append(doc_id)
-        return cls(
-            builder.docs,
-            builder.finish(),
-            parents,
-            roots,
-            groups,
-            schema_verbs(types, roots, roles),
-            builder.associations(),
-            builder.context(),
-        )
+        return cls(builder, parents=parents, roots=roots, verbs=schema_verbs(types, roots, roles))
 
     # --------------------------------------------------------------------------------------- query
 
