@@ -11,7 +11,7 @@ Deprecation *reasons* are compared as text; graphql-core fills ``"No longer supp
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from graphql import DEFAULT_DEPRECATION_REASON, GraphQLArgument, GraphQLInputField, GraphQLSchema, print_ast
@@ -32,7 +32,7 @@ __all__ = [
     "description_changes",
     "documentation_changes",
     "make",
-    "removal",
+    "noting_deprecation",
     "same_text",
 ]
 
@@ -109,24 +109,14 @@ def make(
     )
 
 
-def removal(
-    type_: ChangeType,
-    criticality: Criticality,
-    *,
-    path: str,
-    coordinate: str,
-    message: str,
-    reason: str,
-    deprecated: str | None,
-    old: str | None = None,
-) -> Change:
-    """Build the removal of a member that may have been deprecated (``deprecated`` is its reason, or
-    ``None``): the reason then says so, and the deprecation reason is kept as ``deprecated`` meta."""
-    meta = {} if deprecated is None else {"deprecated": deprecated}
-    if deprecated is not None:
-        reason += " (it was deprecated)"
-    return make(type_, criticality, path=path, coordinate=coordinate, message=message, reason=reason,
-                old=old, **meta)  # fmt: skip
+def noting_deprecation(removal: Change, deprecation_reason: str | None) -> Change:
+    """The removal of a member that was deprecated (``deprecation_reason`` is not ``None``) says so in its
+    reason and keeps the deprecation reason as ``deprecated`` meta."""
+    if deprecation_reason is None:
+        return removal
+    return replace(removal, reason=f"{removal.reason} (it was deprecated)").with_meta(
+        deprecated=deprecation_reason
+    )
 
 
 def default_text(value: GraphQLArgument | GraphQLInputField) -> str | None:

@@ -31,7 +31,7 @@ from monitor.core.diff._context import (
     default_text,
     documentation_changes,
     make,
-    removal,
+    noting_deprecation,
 )
 from monitor.core.diff.compat import is_safe_input_change, named_type_changed, same_type_ref
 
@@ -142,12 +142,10 @@ def diff_arguments(
     for name, arg in compared.removed:
         path, coord = f"{owner}.{name}", f"{owner}({name}:)"
         ref = str(arg.type)
-        changes.append(
-            removal(kinds.removed, B, path=path, coordinate=coord,
-                    message=f"Argument '{name}: {ref}' was removed from {what}",
-                    reason=f"Operations that pass '{name}' to {what} fail validation",
-                    deprecated=arg.deprecation_reason, old=ref)
-        )  # fmt: skip
+        removal = make(kinds.removed, B, path=path, coordinate=coord,
+                       message=f"Argument '{name}: {ref}' was removed from {what}",
+                       reason=f"Operations that pass '{name}' to {what} fail validation", old=ref)  # fmt: skip
+        changes.append(noting_deprecation(removal, arg.deprecation_reason))
     for name, before, after in compared.kept:
         if unchanged_input_value(before, after):
             continue

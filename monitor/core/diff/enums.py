@@ -22,7 +22,7 @@ from graphql import GraphQLEnumType
 
 from monitor.core.changes import Change, ChangeType, Criticality
 from monitor.core.diff._compare import compare_by_name
-from monitor.core.diff._context import DocumentationKinds, documentation_changes, make, removal
+from monitor.core.diff._context import DocumentationKinds, documentation_changes, make, noting_deprecation
 from monitor.core.usage import Usage, describe_usage
 
 __all__ = ["diff_enum"]
@@ -55,11 +55,9 @@ def diff_enum(old: GraphQLEnumType, new: GraphQLEnumType, usage_of: Callable[[],
             reason = f"{context}: operations stay valid, clients stop receiving '{name}'"
         else:
             crit, reason = B, f"Operations and variables that send '{owner}.{name}' are rejected"
-        changes.append(
-            removal(ChangeType.ENUM_VALUE_REMOVED, crit, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
-                    message=f"Enum value '{name}' was removed from enum '{owner}'",
-                    reason=reason, deprecated=value.deprecation_reason)
-        )  # fmt: skip
+        removal = make(ChangeType.ENUM_VALUE_REMOVED, crit, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
+                       message=f"Enum value '{name}' was removed from enum '{owner}'", reason=reason)  # fmt: skip
+        changes.append(noting_deprecation(removal, value.deprecation_reason))
     for name, before, after in compared.kept:
         if before.description == after.description and before.deprecation_reason == after.deprecation_reason:
             continue

@@ -18,7 +18,7 @@ from graphql import GraphQLField, GraphQLInterfaceType, GraphQLObjectType
 
 from monitor.core.changes import Change, ChangeType, Criticality
 from monitor.core.diff._compare import compare_by_name
-from monitor.core.diff._context import DocumentationKinds, documentation_changes, make, removal
+from monitor.core.diff._context import DocumentationKinds, documentation_changes, make, noting_deprecation
 from monitor.core.diff.arguments import FIELD_ARGUMENTS, diff_arguments
 from monitor.core.diff.compat import is_safe_output_change, named_type_changed, same_type_ref
 
@@ -45,12 +45,10 @@ def diff_fields(old: FieldOwner, new: FieldOwner) -> list[Change]:
                  reason="No existing operation selects a new field", new=ref)
         )  # fmt: skip
     for name, field in compared.removed:
-        changes.append(
-            removal(ChangeType.FIELD_REMOVED, B, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
-                    message=f"Field '{name}' was removed from {label} '{owner}'",
-                    reason=f"Operations that select '{owner}.{name}' fail validation",
-                    deprecated=field.deprecation_reason, old=str(field.type))
-        )  # fmt: skip
+        removal = make(ChangeType.FIELD_REMOVED, B, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
+                       message=f"Field '{name}' was removed from {label} '{owner}'", old=str(field.type),
+                       reason=f"Operations that select '{owner}.{name}' fail validation")  # fmt: skip
+        changes.append(noting_deprecation(removal, field.deprecation_reason))
     for name, before, after in compared.kept:
         if (
             before.description == after.description

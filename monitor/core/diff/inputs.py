@@ -26,7 +26,7 @@ from monitor.core.diff._context import (
     default_text,
     documentation_changes,
     make,
-    removal,
+    noting_deprecation,
 )
 from monitor.core.diff.arguments import input_type_change, is_required, unchanged_input_value
 
@@ -68,12 +68,10 @@ def diff_input_object(old: GraphQLInputObjectType, new: GraphQLInputObjectType) 
                  reason=reason, new=ref)
         )  # fmt: skip
     for name, field in compared.removed:
-        changes.append(
-            removal(ChangeType.INPUT_FIELD_REMOVED, B, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
-                    message=f"Input field '{name}' was removed from {label}",
-                    reason=f"Values of '{owner}' that set '{name}' are rejected",
-                    deprecated=field.deprecation_reason, old=str(field.type))
-        )  # fmt: skip
+        removal = make(ChangeType.INPUT_FIELD_REMOVED, B, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
+                       message=f"Input field '{name}' was removed from {label}",
+                       reason=f"Values of '{owner}' that set '{name}' are rejected", old=str(field.type))  # fmt: skip
+        changes.append(noting_deprecation(removal, field.deprecation_reason))
     for name, before, after in compared.kept:
         if unchanged_input_value(before, after):
             continue
