@@ -27,11 +27,13 @@ __all__ = [
     "DiffContext",
     "DocumentationKinds",
     "Documented",
+    "NameChange",
     "Side",
     "default_text",
     "description_changes",
     "documentation_changes",
     "make",
+    "name_changes",
     "noting_deprecation",
     "same_text",
 ]
@@ -107,6 +109,44 @@ def make(
         new=new,
         meta=tuple(sorted(meta.items())),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NameChange:
+    """How a name added to or removed from a set that a type holds (union members, implemented
+    interfaces) is reported. ``{owner}``, ``{name}`` and the words given to :func:`name_changes` fill
+    ``message`` and ``reason``."""
+
+    type: ChangeType
+    criticality: Criticality
+    message: str
+    reason: str
+
+    def change(
+        self,
+        owner: str,
+        name: str,
+        words: Mapping[str, str],
+        *,
+        old: str | None = None,
+        new: str | None = None,
+    ) -> Change:
+        texts = {"owner": owner, "name": name, **words}
+        return make(self.type, self.criticality, path=owner, coordinate=owner,
+                    message=self.message.format_map(texts), reason=self.reason.format_map(texts),
+                    old=old, new=new)  # fmt: skip
+
+
+def name_changes(
+    owner: str, added: list[str], removed: list[str], rules: tuple[NameChange, NameChange], **words: str
+) -> list[Change]:
+    """One change per name ``added`` to (``rules[0]``; the name is its new value) and ``removed`` from
+    (``rules[1]``; its old value) the set ``owner`` holds."""
+    on_added, on_removed = rules
+    return [
+        *(on_added.change(owner, name, words, new=name) for name in added),
+        *(on_removed.change(owner, name, words, old=name) for name in removed),
+    ]
 
 
 def noting_deprecation(removal: Change, deprecation_reason: str | None) -> Change:
