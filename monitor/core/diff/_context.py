@@ -27,14 +27,14 @@ __all__ = [
     "DiffContext",
     "DocumentationKinds",
     "Documented",
-    "NameChange",
     "Side",
+    "Wording",
     "default_text",
     "description_changes",
     "documentation_changes",
     "make",
-    "name_changes",
     "noting_deprecation",
+    "possible_type_changes",
     "same_text",
 ]
 
@@ -112,40 +112,41 @@ def make(
 
 
 @dataclass(frozen=True, slots=True)
-class NameChange:
-    """How a name added to or removed from a set that a type holds (union members, implemented
-    interfaces) is reported. ``{owner}``, ``{name}`` and the words given to :func:`name_changes` fill
-    ``message`` and ``reason``."""
+class Wording:
+    """The identifier and texts of a change to the possible types of an abstract type (a union's members,
+    the interfaces a type implements); ``{owner}``, ``{name}`` and the words given to
+    :func:`possible_type_changes` fill the texts."""
 
     type: ChangeType
-    criticality: Criticality
     message: str
     reason: str
 
-    def change(
-        self,
-        owner: str,
-        name: str,
-        words: Mapping[str, str],
-        *,
-        old: str | None = None,
-        new: str | None = None,
-    ) -> Change:
-        texts = {"owner": owner, "name": name, **words}
-        return make(self.type, self.criticality, path=owner, coordinate=owner,
-                    message=self.message.format_map(texts), reason=self.reason.format_map(texts),
-                    old=old, new=new)  # fmt: skip
 
-
-def name_changes(
-    owner: str, added: list[str], removed: list[str], rules: tuple[NameChange, NameChange], **words: str
+def possible_type_changes(
+    owner: str,
+    added: list[str],
+    removed: list[str],
+    *,
+    on_added: Wording,
+    on_removed: Wording,
+    **words: str,
 ) -> list[Change]:
-    """One change per name ``added`` to (``rules[0]``; the name is its new value) and ``removed`` from
-    (``rules[1]``; its old value) the set ``owner`` holds."""
-    on_added, on_removed = rules
+    """One change per name ``added`` to (the name is its new value) and ``removed`` from (its old value)
+    the set ``owner`` holds.
+
+    A new possible type is **dangerous**: clients with an exhaustive switch over the abstract type may
+    meet one they do not handle. A possible type gone is **breaking**: fragments relating the two fail
+    validation (as GraphQL Inspector rates both).
+    """
+
+    def change(rule: Wording, name: str, level: Criticality, old: str | None, new: str | None) -> Change:
+        texts = {"owner": owner, "name": name, **words}
+        return make(rule.type, level, path=owner, coordinate=owner, message=rule.message.format_map(texts),
+                    reason=rule.reason.format_map(texts), old=old, new=new)  # fmt: skip
+
     return [
-        *(on_added.change(owner, name, words, new=name) for name in added),
-        *(on_removed.change(owner, name, words, old=name) for name in removed),
+        *(change(on_added, name, Criticality.DANGEROUS, None, name) for name in added),
+        *(change(on_removed, name, Criticality.BREAKING, name, None) for name in removed),
     ]
 
 

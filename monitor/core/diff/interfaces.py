@@ -12,26 +12,23 @@ from __future__ import annotations
 
 from graphql import GraphQLInterfaceType, GraphQLObjectType
 
-from monitor.core.changes import Change, ChangeType, Criticality
+from monitor.core.changes import Change, ChangeType
 from monitor.core.diff._compare import compare_names
-from monitor.core.diff._context import NameChange, name_changes
+from monitor.core.diff._context import Wording, possible_type_changes
 
 __all__ = ["diff_interfaces"]
 
 Implementor = GraphQLObjectType | GraphQLInterfaceType
 
-_INTERFACE = (
-    NameChange(ChangeType.OBJECT_TYPE_INTERFACE_ADDED, Criticality.DANGEROUS,
-               "'{owner}' {label} implements '{name}' interface",
-               "Fields of '{name}' may now return '{owner}'; exhaustive switches may miss it"),
-    NameChange(ChangeType.OBJECT_TYPE_INTERFACE_REMOVED, Criticality.BREAKING,
-               "'{owner}' {label} no longer implements '{name}' interface",
-               "Fragments relating '{owner}' and '{name}' fail validation"),
-)  # fmt: skip
+_ADDED = Wording(ChangeType.OBJECT_TYPE_INTERFACE_ADDED, "'{owner}' {label} implements '{name}' interface",
+                 "Fields of '{name}' may now return '{owner}'; exhaustive switches may miss it")  # fmt: skip
+_REMOVED = Wording(ChangeType.OBJECT_TYPE_INTERFACE_REMOVED,
+                   "'{owner}' {label} no longer implements '{name}' interface",
+                   "Fragments relating '{owner}' and '{name}' fail validation")  # fmt: skip
 
 
 def diff_interfaces(old: Implementor, new: Implementor) -> list[Change]:
     """Changes between the interfaces two versions of one type implement."""
     added, removed = compare_names((i.name for i in old.interfaces), (i.name for i in new.interfaces))
     label = "interface" if isinstance(new, GraphQLInterfaceType) else "object"
-    return name_changes(new.name, added, removed, _INTERFACE, label=label)
+    return possible_type_changes(new.name, added, removed, on_added=_ADDED, on_removed=_REMOVED, label=label)

@@ -16,21 +16,17 @@ from collections.abc import Callable
 
 from graphql import GraphQLUnionType
 
-from monitor.core.changes import Change, ChangeType, Criticality
+from monitor.core.changes import Change, ChangeType
 from monitor.core.diff._compare import compare_names
-from monitor.core.diff._context import NameChange, name_changes
+from monitor.core.diff._context import Wording, possible_type_changes
 from monitor.core.usage import Usage, describe_usage
 
 __all__ = ["diff_union"]
 
-_MEMBER = (
-    NameChange(ChangeType.UNION_MEMBER_ADDED, Criticality.DANGEROUS,
-               "Member '{name}' was added to union type '{owner}'",
-               "{usage}: clients with an exhaustive switch may receive an unknown type"),
-    NameChange(ChangeType.UNION_MEMBER_REMOVED, Criticality.BREAKING,
-               "Member '{name}' was removed from union type '{owner}'",
-               "Fragments on '{name}' inside selections on '{owner}' fail validation"),
-)  # fmt: skip
+_ADDED = Wording(ChangeType.UNION_MEMBER_ADDED, "Member '{name}' was added to union type '{owner}'",
+                 "{usage}: clients with an exhaustive switch may receive an unknown type")  # fmt: skip
+_REMOVED = Wording(ChangeType.UNION_MEMBER_REMOVED, "Member '{name}' was removed from union type '{owner}'",
+                   "Fragments on '{name}' inside selections on '{owner}' fail validation")  # fmt: skip
 
 
 def diff_union(old: GraphQLUnionType, new: GraphQLUnionType, usage_of: Callable[[], Usage]) -> list[Change]:
@@ -40,4 +36,4 @@ def diff_union(old: GraphQLUnionType, new: GraphQLUnionType, usage_of: Callable[
     if not added and not removed:
         return []
     usage = describe_usage("union", new.name, usage_of())
-    return name_changes(new.name, added, removed, _MEMBER, usage=usage)
+    return possible_type_changes(new.name, added, removed, on_added=_ADDED, on_removed=_REMOVED, usage=usage)
