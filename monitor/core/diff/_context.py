@@ -1,5 +1,7 @@
 """What every element module shares: the two schemas, their usage (computed once, lazily), and the
-builders for the change kinds that look the same on every element (descriptions, deprecations).
+builders for the change kinds that look the same on every element (descriptions, deprecations, the
+deprecated member removed, possible types added and removed). The change identifiers of an element are
+read from :class:`~monitor.core.changes.ChangeType` by its name (``DocumentationKinds.of("FIELD")``).
 
 Description and deprecation changes are always safe: neither changes what an operation may ask or gets.
 Texts that differ only in whitespace are equal (:func:`same_text`): SDL block strings and introspection
