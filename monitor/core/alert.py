@@ -204,7 +204,7 @@ def build_blocks(
         bk.header(f"{_ICON[worst]} {target}: {title} {noun}"),
         bk.section(
             f"*{'Rolled back' if report.rollback else 'Schema'}* `{old}` → `{new}` · run `{report.run_id}`"
-            + (f" · {bk.link(url, 'Open the report')}" if url else "")
+            + _report_link(url)
             + state
         ),
         bk.fields(_count_fields(report)),
@@ -350,13 +350,9 @@ def unreachable_messages(report: DriftReport, streak: int, url: str | None) -> d
     blocks = [
         bk.header(f"{'🔒' if refused else '🚨'} {target} {state}"),
         bk.section(f"The last {streak} checks failed. Last error:\n```{error}```"),
-        bk.context(
-            f"Last good schema `{last_good}` · run `{report.run_id}`"
-            + (f" · {bk.link(url, 'Open the report')}" if url else "")
-        ),
+        bk.context(f"Last good schema `{last_good}` · run `{report.run_id}`" + _report_link(url)),
     ]
-    msg = bk.message(text, blocks)
-    return {"message": msg, "summary": msg, "details": []}
+    return _one_message(text, blocks)
 
 
 def recovered_messages(report: DriftReport, failures: int, url: str | None) -> dict[str, Any]:
@@ -366,11 +362,10 @@ def recovered_messages(report: DriftReport, failures: int, url: str | None) -> d
         bk.header(f"✅ {target} recovered"),
         bk.section(
             f"Checks succeed again after {failures} failures · {bk.esc(view.headline(report))}"
-            + (f" · {bk.link(url, 'Open the report')}" if url else "")
+            + _report_link(url)
         ),
     ]
-    msg = bk.message(text, blocks)
-    return {"message": msg, "summary": msg, "details": []}
+    return _one_message(text, blocks)
 
 
 def live_messages(report: DriftReport, url: str | None) -> dict[str, Any]:
@@ -391,10 +386,19 @@ def live_messages(report: DriftReport, url: str | None) -> dict[str, Any]:
         bk.header(f"🧪 {target}: the API breaks its schema's promises"),
         bk.section("\n".join(lines) or "see the report"),
         bk.context(
-            f"run `{report.run_id}` · reproduce with the curl commands in the report"
-            + (f" · {bk.link(url, 'Open the report')}" if url else "")
+            f"run `{report.run_id}` · reproduce with the curl commands in the report" + _report_link(url)
         ),
     ]
+    return _one_message(text, blocks)
+
+
+def _report_link(url: str | None) -> str:
+    """`` · <url|Open the report>`` when the report is published somewhere."""
+    return f" · {bk.link(url, 'Open the report')}" if url else ""
+
+
+def _one_message(text: str, blocks: list[bk.Block]) -> dict[str, Any]:
+    """An alert that fits one message: the same for a webhook and a bot's summary, no thread."""
     msg = bk.message(text, blocks)
     return {"message": msg, "summary": msg, "details": []}
 

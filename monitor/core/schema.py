@@ -403,14 +403,12 @@ def _type_problem(item: Any, where: str) -> str | None:
     where = str(item["name"])
     if not isinstance(item.get("kind"), str):
         return f"{where}.kind is not a string"
+    for key in ("fields", "enumValues", "interfaces", "possibleTypes"):
+        if item.get(key) is not None and not isinstance(item[key], list):
+            return f"{where}.{key} is not a list"
     problem = _texts(item, where)
     for key in ("fields", "enumValues"):
-        members = item.get(key)
-        if members is None:
-            continue
-        if not isinstance(members, list):
-            return f"{where}.{key} is not a list"
-        for member in members:
+        for member in item.get(key) or []:
             if not isinstance(member, Mapping) or not _is_name(member.get("name")):
                 return f"{where}.{key} has a member without a valid name"
             sub = f"{where}.{member['name']}"
@@ -419,12 +417,7 @@ def _type_problem(item: Any, where: str) -> str | None:
                 problem = problem or _ref(member.get("type"), sub) or _inputs(member.get("args"), sub)
     problem = problem or _inputs(item.get("inputFields"), f"{where}.inputFields")
     for key in ("interfaces", "possibleTypes"):
-        refs = item.get(key)
-        if refs is None:
-            continue
-        if not isinstance(refs, list):
-            return f"{where}.{key} is not a list"
-        problem = problem or next((p for p in (_ref(r, f"{where}.{key}") for r in refs) if p), None)
+        problem = problem or next((p for r in item.get(key) or [] if (p := _ref(r, f"{where}.{key}"))), None)
     return problem
 
 

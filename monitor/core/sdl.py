@@ -40,22 +40,16 @@ from graphql.utilities.print_schema import (
     print_specified_by_url,
 )
 
+from monitor.core.diff.types import kind_name
 from monitor.core.search import PAGING_ARGUMENTS, one_line
 
-KINDS: Final[dict[type[GraphQLNamedType], str]] = {
-    GraphQLObjectType: "object",
-    GraphQLInterfaceType: "interface",
-    GraphQLUnionType: "union",
-    GraphQLEnumType: "enum",
-    GraphQLInputObjectType: "input",
-    GraphQLScalarType: "scalar",
-}
 _CONVENTIONAL_ROOTS: Final = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
 
 
 def kind_of(type_: GraphQLNamedType) -> str:
-    """``object``, ``interface``, ``union``, ``enum``, ``input`` or ``scalar``."""
-    return KINDS.get(type(type_), type(type_).__name__)
+    """``object``, ``interface``, ``union``, ``enum``, ``input`` or ``scalar``: the introspection kind, with
+    ``input`` (the SDL keyword) for ``INPUT_OBJECT``."""
+    return kind_name(type_).removesuffix("_OBJECT").lower()
 
 
 def user_types(schema: GraphQLSchema) -> list[GraphQLNamedType]:

@@ -42,7 +42,7 @@ from __future__ import annotations
 import heapq
 import math
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -177,14 +177,7 @@ _COVERAGE_POWER: Final = 2.0
 #: A hit's description is its first paragraph, cut here (ten hits must fit an assistant's glance).
 _DESCRIPTION_CHARS: Final = 140
 
-_TYPE_KINDS: Final = {
-    "OBJECT": "type",
-    "INTERFACE": "interface",
-    "UNION": "union",
-    "ENUM": "enum",
-    "INPUT_OBJECT": "input",
-    "SCALAR": "scalar",
-}
+#: The SDL keyword of each introspection kind: how a type's hit names its kind, and its signature's first word.
 _KEYWORDS: Final = {
     "OBJECT": "type",
     "INTERFACE": "interface",
@@ -298,24 +291,26 @@ class SchemaIndex:
 
     def __init__(
         self,
-        docs: list[_Doc],
-        postings: dict[str, list[tuple[int, float]]],
+        builder: _Builder,
+        *,
         parents: dict[str, tuple[str, str]],
         roots: dict[str, str],
-        groups: list[list[int]],
         verbs: frozenset[str],
-        associations: Mapping[str, tuple[tuple[str, float], ...]],
-        context: dict[str, list[tuple[int, float]]],
     ) -> None:
-        self._docs = docs
-        self._context = context
-        self._associations = associations
+        """The documents ``builder`` collected, and the schema's root paths, roots and verbs."""
+        docs = self._docs = builder.docs
+        self._postings = builder.finish()
+        self._associations = builder.associations()
+        self._context = builder.context()
+        self._vocabulary = sorted(self._postings)
         self._verbs = verbs
-        self._postings = postings
-        self._vocabulary = sorted(postings)
         self._parents = parents
         self._roots = roots
-        self._groups = groups
+        # The members of each interface field group (see _Doc.group), by document id.
+        self._groups: list[list[int]] = [[] for _ in range(max((d.group for d in docs), default=-1) + 1)]
+        for doc_id, doc in enumerate(docs):
+            if doc.group >= 0:
+                self._groups[doc.group].append(doc_id)
         self._pagination = frozenset(
             d.coordinate for d in docs if d.owner is None and is_pagination(d.coordinate, d.raw)
         )
@@ -393,7 +388,7 @@ class SchemaIndex:
             builder.add(
                 _Doc(
                     name,
-                    _TYPE_KINDS.get(kind, kind.lower()),
+                    _KEYWORDS.get(kind, kind.lower()),
                     _SCOPE_BITS["types"],
                     None,
                     type_,
@@ -431,81 +426,42 @@ class SchemaIndex:
                     if op == "mutation"
                     else []
                 )
-                builder.add(
-                    _Doc(
-                        f"{name}.{field_name}",
-                        op or "field",
-                        _SCOPE_BITS[_ROOT_SCOPES[op]] if op else _SCOPE_BITS["fields"],
-                        name,
-                        field,
-                        normalized(field_name),
-                        (
-                            (_ROOT_PRIOR if f"{name}.{field_name}" in free else _LOOKUP_PRIOR) * reach
-                            if op
-                            else member_prior
-                        )
-                        * (_DEPRECATED if field.get("isDeprecated") else 1.0),
-                        group(name, field_name),
-                        field_shapes(field_name, returns),
-                        frozenset(arg_words),
-                    ),
-                    name_words=words(field_name),
+                builder.add_member(
+                    name,
+                    field,
+                    op or "field",
+                    _SCOPE_BITS[_ROOT_SCOPES[op]] if op else _SCOPE_BITS["fields"],
+                    (_ROOT_PRIOR if f"{name}.{field_name}" in free else _LOOKUP_PRIOR) * reach
+                    if op
+                    else member_prior,
+                    group=group(name, field_name),
+                    shapes=field_shapes(field_name, returns),
                     owner_words=() if op else owner_words,
                     returns_words=words(returns),
                     argument_words=arg_words,
                     input_words=input_words,
                     context_words=context_words,
-                    description=field.get("description"),
                 )
             for field in type_.get("inputFields") or []:
-                field_name = str(field.get("name"))
-                builder.add(
-                    _Doc(
-                        f"{name}.{field_name}",
-                        "input field",
-                        _SCOPE_BITS["fields"],
-                        name,
-                        field,
-                        normalized(field_name),
-                        _INPUT_FIELD_PRIOR
-                        * member_prior
-                        * (_DEPRECATED if field.get("isDeprecated") else 1.0),
-                    ),
-                    name_words=words(field_name),
+                builder.add_member(
+                    name,
+                    field,
+                    "input field",
+                    _SCOPE_BITS["fields"],
+                    _INPUT_FIELD_PRIOR * member_prior,
                     owner_words=owner_words,
                     returns_words=words(named_type(field.get("type")) or ""),
-                    description=field.get("description"),
                 )
             for value in type_.get("enumValues") or []:
-                value_name = str(value.get("name"))
-                builder.add(
-                    _Doc(
-                        f"{name}.{value_name}",
-                        "enum value",
-                        _SCOPE_BITS["fields"],
-                        name,
-                        value,
-                        normalized(value_name),
-                        _ENUM_VALUE_PRIOR * reach * (_DEPRECATED if value.get("isDeprecated") else 1.0),
-                    ),
-                    name_words=words(value_name),
+                builder.add_member(
+                    name,
+                    value,
+                    "enum value",
+                    _SCOPE_BITS["fields"],
+                    _ENUM_VALUE_PRIOR * reach,
                     owner_words=owner_words,
-                    description=value.get("description"),
                 )
-        groups: list[list[int]] = [[] for _ in group_ids]
-        for doc_id, doc in enumerate(builder.docs):
-            if doc.group >= 0:
-                groups[doc.group].append(doc_id)
-        return cls(
-            builder.docs,
-            builder.finish(),
-            parents,
-            roots,
-            groups,
-            schema_verbs(types, roots, roles),
-            builder.associations(),
-            builder.context(),
-        )
+        return cls(builder, parents=parents, roots=roots, verbs=schema_verbs(types, roots, roles))
 
     # --------------------------------------------------------------------------------------- query
 
@@ -807,6 +763,47 @@ class _Builder:
         self._descriptions: dict[str, list[tuple[str, float]]] = {}
         self._described: set[tuple[tuple[str, ...], str]] = set()
         self._context: dict[str, dict[int, float]] = {}
+
+    def add_member(
+        self,
+        owner: str,
+        entry: Mapping[str, Any],
+        kind: str,
+        scope: int,
+        prior: float,
+        *,
+        group: int = -1,
+        shapes: frozenset[str] = frozenset(),
+        owner_words: Iterable[str],
+        returns_words: Iterable[str] = (),
+        argument_words: Sequence[str] = (),
+        input_words: Iterable[str] = (),
+        context_words: Iterable[str] = (),
+    ) -> None:
+        """Add a field, input field or enum value (``entry``) of type ``owner``; a deprecated one weighs less."""
+        member = str(entry.get("name"))
+        prior *= _DEPRECATED if entry.get("isDeprecated") else 1.0
+        self.add(
+            _Doc(
+                f"{owner}.{member}",
+                kind,
+                scope,
+                owner,
+                entry,
+                normalized(member),
+                prior,
+                group,
+                shapes,
+                frozenset(argument_words),
+            ),
+            name_words=words(member),
+            owner_words=owner_words,
+            returns_words=returns_words,
+            argument_words=argument_words,
+            input_words=input_words,
+            context_words=context_words,
+            description=entry.get("description"),
+        )
 
     def add(
         self,

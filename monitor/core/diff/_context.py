@@ -1,5 +1,7 @@
 """What every element module shares: the two schemas, their usage (computed once, lazily), and the
-builders for the change kinds that look the same on every element (descriptions, deprecations).
+builders for the change kinds that look the same on every element (descriptions, deprecations, the
+deprecated member removed, possible types added and removed). The change identifiers of an element are
+read from :class:`~monitor.core.changes.ChangeType` by its name (``DocumentationKinds.of("FIELD")``).
 
 Description and deprecation changes are always safe: neither changes what an operation may ask or gets.
 Texts that differ only in whitespace are equal (:func:`same_text`): SDL block strings and introspection
@@ -11,23 +13,10 @@ Deprecation *reasons* are compared as text; graphql-core fills ``"No longer supp
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import Literal, Protocol
 
-from graphql import (
-    DEFAULT_DEPRECATION_REASON,
-    GraphQLArgument,
-    GraphQLEnumType,
-    GraphQLInputField,
-    GraphQLInputObjectType,
-    GraphQLInterfaceType,
-    GraphQLNamedType,
-    GraphQLObjectType,
-    GraphQLScalarType,
-    GraphQLSchema,
-    GraphQLUnionType,
-    print_ast,
-)
+from graphql import DEFAULT_DEPRECATION_REASON, GraphQLArgument, GraphQLInputField, GraphQLSchema, print_ast
 from graphql.utilities.get_default_value_ast import get_default_value_ast
 from graphql.utilities.sort_value_node import sort_value_node
 
@@ -38,11 +27,16 @@ __all__ = [
     "DeprecationKinds",
     "DescriptionKinds",
     "DiffContext",
+    "DocumentationKinds",
+    "Documented",
     "Side",
+    "Wording",
     "default_text",
-    "deprecation_changes",
     "description_changes",
-    "kind_label",
+    "documentation_changes",
+    "make",
+    "noting_deprecation",
+    "possible_type_changes",
     "same_text",
 ]
 
@@ -119,21 +113,53 @@ def make(
     )
 
 
-def kind_label(type_: GraphQLNamedType) -> str:
-    """``object type``, ``input object type`` ... as GraphQL Inspector words it."""
-    if isinstance(type_, GraphQLObjectType):
-        return "object type"
-    if isinstance(type_, GraphQLInterfaceType):
-        return "interface type"
-    if isinstance(type_, GraphQLUnionType):
-        return "union type"
-    if isinstance(type_, GraphQLEnumType):
-        return "enum type"
-    if isinstance(type_, GraphQLInputObjectType):
-        return "input object type"
-    if isinstance(type_, GraphQLScalarType):
-        return "scalar type"
-    return "type"  # pragma: no cover
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """The identifier and texts of a change to the possible types of an abstract type (a union's members,
+    the interfaces a type implements); ``{owner}``, ``{name}`` and the words given to
+    :func:`possible_type_changes` fill the texts."""
+
+    type: ChangeType
+    message: str
+    reason: str
+
+
+def possible_type_changes(
+    owner: str,
+    added: list[str],
+    removed: list[str],
+    *,
+    on_added: Wording,
+    on_removed: Wording,
+    **words: str,
+) -> list[Change]:
+    """One change per name ``added`` to (the name is its new value) and ``removed`` from (its old value)
+    the set ``owner`` holds.
+
+    A new possible type is **dangerous**: clients with an exhaustive switch over the abstract type may
+    meet one they do not handle. A possible type gone is **breaking**: fragments relating the two fail
+    validation (as GraphQL Inspector rates both).
+    """
+
+    def change(rule: Wording, name: str, level: Criticality, old: str | None, new: str | None) -> Change:
+        texts = {"owner": owner, "name": name, **words}
+        return make(rule.type, level, path=owner, coordinate=owner, message=rule.message.format_map(texts),
+                    reason=rule.reason.format_map(texts), old=old, new=new)  # fmt: skip
+
+    return [
+        *(change(on_added, name, Criticality.DANGEROUS, None, name) for name in added),
+        *(change(on_removed, name, Criticality.BREAKING, name, None) for name in removed),
+    ]
+
+
+def noting_deprecation(removal: Change, deprecation_reason: str | None) -> Change:
+    """The removal of a member that was deprecated (``deprecation_reason`` is not ``None``) says so in its
+    reason and keeps the deprecation reason as ``deprecated`` meta."""
+    if deprecation_reason is None:
+        return removal
+    return replace(removal, reason=f"{removal.reason} (it was deprecated)").with_meta(
+        deprecated=deprecation_reason
+    )
 
 
 def default_text(value: GraphQLArgument | GraphQLInputField) -> str | None:
@@ -147,11 +173,31 @@ def default_text(value: GraphQLArgument | GraphQLInputField) -> str | None:
     return print_ast(sort_value_node(node)) if node is not None else None
 
 
+class Documented(Protocol):
+    """A member with documentation: field, argument, input field, enum value."""
+
+    @property
+    def description(self) -> str | None: ...
+
+    @property
+    def deprecation_reason(self) -> str | None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class DescriptionKinds:
+    """The description change identifiers of one element (``FIELD``, ``TYPE``, ...)."""
+
     added: ChangeType
     changed: ChangeType
     removed: ChangeType
+
+    @classmethod
+    def of(cls, element: str) -> DescriptionKinds:
+        """``<element>_DESCRIPTION_ADDED/CHANGED/REMOVED``; an element with only ``_CHANGED`` (enum values,
+        arguments, directives: as GraphQL Inspector names them) reports an addition or removal as that."""
+        changed = ChangeType[f"{element}_DESCRIPTION_CHANGED"]
+        added, removed = _kind(f"{element}_DESCRIPTION_ADDED"), _kind(f"{element}_DESCRIPTION_REMOVED")
+        return cls(added or changed, changed, removed or changed)
 
 
 def description_changes(
@@ -184,11 +230,44 @@ def description_changes(
 
 @dataclass(frozen=True, slots=True)
 class DeprecationKinds:
+    """The deprecation change identifiers of one element; the reason added/removed ones may not exist."""
+
     added: ChangeType
     removed: ChangeType
     reason_changed: ChangeType
     reason_added: ChangeType | None = None
     reason_removed: ChangeType | None = None
+
+    @classmethod
+    def of(cls, element: str) -> DeprecationKinds | None:
+        """``<element>_DEPRECATION_ADDED`` ...; ``None`` when the element has no deprecation identifiers
+        (directive arguments)."""
+        if _kind(f"{element}_DEPRECATION_ADDED") is None:
+            return None
+        return cls(
+            added=ChangeType[f"{element}_DEPRECATION_ADDED"],
+            removed=ChangeType[f"{element}_DEPRECATION_REMOVED"],
+            reason_changed=ChangeType[f"{element}_DEPRECATION_REASON_CHANGED"],
+            reason_added=_kind(f"{element}_DEPRECATION_REASON_ADDED"),
+            reason_removed=_kind(f"{element}_DEPRECATION_REASON_REMOVED"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentationKinds:
+    """The change identifiers of a member's documentation: its description and, where the element has
+    them, its deprecation. ``DocumentationKinds.of("FIELD")`` reads them from :class:`ChangeType`."""
+
+    description: DescriptionKinds
+    deprecation: DeprecationKinds | None
+
+    @classmethod
+    def of(cls, element: str) -> DocumentationKinds:
+        return cls(DescriptionKinds.of(element), DeprecationKinds.of(element))
+
+
+def _kind(name: str) -> ChangeType | None:
+    return ChangeType.__members__.get(name)
 
 
 def same_text(old: str | None, new: str | None) -> bool:
@@ -206,40 +285,49 @@ def _has_reason(reason: str | None) -> bool:
     return bool(reason) and reason != DEFAULT_DEPRECATION_REASON
 
 
-def deprecation_changes(
-    kinds: DeprecationKinds,
-    old: str | None,
-    new: str | None,
+def documentation_changes(
+    kinds: DocumentationKinds,
+    before: Documented,
+    after: Documented,
     *,
     what: str,
     path: str,
     coordinate: str,
 ) -> list[Change]:
-    """Deprecation added/removed and reason added/changed/removed on ``what``: always safe.
+    """The description changes of member ``what`` and, unless its element has no deprecation identifiers
+    (directive arguments), its deprecation changes: all safe."""
+    changes = description_changes(
+        kinds.description, before.description, after.description, what=what, path=path, coordinate=coordinate
+    )
+    deprecation = kinds.deprecation
+    old, new = before.deprecation_reason, after.deprecation_reason
+    if deprecation is None or old == new or (old is not None and new is not None and same_text(old, new)):
+        return changes
+    kind, message, reason = _deprecation_change(deprecation, old, new, what)
+    changes.append(
+        make(kind, SAFE, path=path, coordinate=coordinate, message=message, reason=reason, old=old, new=new)
+    )
+    return changes
+
+
+def _deprecation_change(
+    kinds: DeprecationKinds, old: str | None, new: str | None, what: str
+) -> tuple[ChangeType, str, str]:
+    """Kind, message and reason of deprecation added/removed or reason added/changed/removed.
 
     ``old``/``new`` are deprecation reasons, ``None`` when not deprecated. Kinds without a reason
     added/removed identifier (arguments, input fields) report those as a reason change.
     """
-    if old == new or (old is not None and new is not None and same_text(old, new)):
-        return []
     title = what[0].upper() + what[1:]
-    kind: ChangeType
     if old is None:
-        kind, message = kinds.added, f"{title} is deprecated"
         reason = "Deprecating warns clients without changing what they may ask"
-    elif new is None:
-        kind, message = kinds.removed, f"{title} is no longer deprecated"
+        return kinds.added, f"{title} is deprecated", reason
+    if new is None:
         reason = "Removing a deprecation changes nothing for operations"
-    else:
-        reason = "A deprecation reason is documentation"
-        if not _has_reason(old) and kinds.reason_added is not None:
-            kind, message = kinds.reason_added, f"{title} has deprecation reason '{new}'"
-        elif not _has_reason(new) and kinds.reason_removed is not None:
-            kind, message = kinds.reason_removed, f"Deprecation reason was removed from {what}"
-        else:
-            kind = kinds.reason_changed
-            message = f"Deprecation reason on {what} has changed from '{old}' to '{new}'"
-    return [
-        make(kind, SAFE, path=path, coordinate=coordinate, message=message, reason=reason,
-             old=old, new=new)
-    ]  # fmt: skip
+        return kinds.removed, f"{title} is no longer deprecated", reason
+    reason = "A deprecation reason is documentation"
+    if not _has_reason(old) and kinds.reason_added is not None:
+        return kinds.reason_added, f"{title} has deprecation reason '{new}'", reason
+    if not _has_reason(new) and kinds.reason_removed is not None:
+        return kinds.reason_removed, f"Deprecation reason was removed from {what}", reason
+    return kinds.reason_changed, f"Deprecation reason on {what} has changed from '{old}' to '{new}'", reason

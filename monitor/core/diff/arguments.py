@@ -27,12 +27,11 @@ from graphql import GraphQLArgument, GraphQLInputField, GraphQLInputType, GraphQ
 from monitor.core.changes import Change, ChangeType, Criticality
 from monitor.core.diff._compare import compare_by_name
 from monitor.core.diff._context import (
-    DeprecationKinds,
-    DescriptionKinds,
+    DocumentationKinds,
     default_text,
-    deprecation_changes,
-    description_changes,
+    documentation_changes,
     make,
+    noting_deprecation,
 )
 from monitor.core.diff.compat import is_safe_input_change, named_type_changed, same_type_ref
 
@@ -56,30 +55,26 @@ class ArgumentKinds:
     removed: ChangeType
     type_changed: ChangeType
     default_changed: ChangeType
-    description: DescriptionKinds
-    deprecation: DeprecationKinds | None
+    documentation: DocumentationKinds
+
+    @classmethod
+    def of(cls, element: str, *, default_changed: ChangeType) -> ArgumentKinds:
+        """``<element>_ADDED``, ``_REMOVED``, ``_TYPE_CHANGED`` and the documentation identifiers;
+        GraphQL Inspector names the default change differently for fields and directives."""
+        return cls(
+            added=ChangeType[f"{element}_ADDED"],
+            removed=ChangeType[f"{element}_REMOVED"],
+            type_changed=ChangeType[f"{element}_TYPE_CHANGED"],
+            default_changed=default_changed,
+            documentation=DocumentationKinds.of(element),
+        )
 
 
-FIELD_ARGUMENTS = ArgumentKinds(
-    added=ChangeType.FIELD_ARGUMENT_ADDED,
-    removed=ChangeType.FIELD_ARGUMENT_REMOVED,
-    type_changed=ChangeType.FIELD_ARGUMENT_TYPE_CHANGED,
-    default_changed=ChangeType.FIELD_ARGUMENT_DEFAULT_CHANGED,
-    description=DescriptionKinds(*[ChangeType.FIELD_ARGUMENT_DESCRIPTION_CHANGED] * 3),
-    deprecation=DeprecationKinds(
-        added=ChangeType.FIELD_ARGUMENT_DEPRECATION_ADDED,
-        removed=ChangeType.FIELD_ARGUMENT_DEPRECATION_REMOVED,
-        reason_changed=ChangeType.FIELD_ARGUMENT_DEPRECATION_REASON_CHANGED,
-    ),
+FIELD_ARGUMENTS = ArgumentKinds.of(
+    "FIELD_ARGUMENT", default_changed=ChangeType.FIELD_ARGUMENT_DEFAULT_CHANGED
 )
-
-DIRECTIVE_ARGUMENTS = ArgumentKinds(
-    added=ChangeType.DIRECTIVE_ARGUMENT_ADDED,
-    removed=ChangeType.DIRECTIVE_ARGUMENT_REMOVED,
-    type_changed=ChangeType.DIRECTIVE_ARGUMENT_TYPE_CHANGED,
-    default_changed=ChangeType.DIRECTIVE_ARGUMENT_DEFAULT_VALUE_CHANGED,
-    description=DescriptionKinds(*[ChangeType.DIRECTIVE_ARGUMENT_DESCRIPTION_CHANGED] * 3),
-    deprecation=None,
+DIRECTIVE_ARGUMENTS = ArgumentKinds.of(
+    "DIRECTIVE_ARGUMENT", default_changed=ChangeType.DIRECTIVE_ARGUMENT_DEFAULT_VALUE_CHANGED
 )
 
 
@@ -90,13 +85,6 @@ def input_type_change(old: GraphQLInputType, new: GraphQLInputType) -> tuple[Cri
     if named_type_changed(old, new):
         return B, f"Values of type '{old}' are no longer accepted for '{new}'"
     return B, f"'{new}' is stricter than '{old}': some values sent before fail"
-
-
-def removal_reason(reason: str, deprecation_reason: str | None) -> tuple[str, dict[str, str]]:
-    """The reason of a removal, noting a deprecation, and the ``deprecated`` meta it adds."""
-    if deprecation_reason is None:
-        return reason, {}
-    return f"{reason} (it was deprecated)", {"deprecated": deprecation_reason}
 
 
 def is_required(arg: GraphQLArgument | GraphQLInputField) -> bool:
@@ -154,15 +142,10 @@ def diff_arguments(
     for name, arg in compared.removed:
         path, coord = f"{owner}.{name}", f"{owner}({name}:)"
         ref = str(arg.type)
-        reason = f"Operations that pass '{name}' to {what} fail validation"
-        extra = {"deprecated": arg.deprecation_reason} if arg.deprecation_reason is not None else {}
-        if arg.deprecation_reason is not None:
-            reason += " (it was deprecated)"
-        message = f"Argument '{name}: {ref}' was removed from {what}"
-        changes.append(
-            make(kinds.removed, B, path=path, coordinate=coord, message=message, reason=reason,
-                 old=ref, **extra)
-        )  # fmt: skip
+        removal = make(kinds.removed, B, path=path, coordinate=coord,
+                       message=f"Argument '{name}: {ref}' was removed from {what}",
+                       reason=f"Operations that pass '{name}' to {what} fail validation", old=ref)  # fmt: skip
+        changes.append(noting_deprecation(removal, arg.deprecation_reason))
     for name, before, after in compared.kept:
         if unchanged_input_value(before, after):
             continue
@@ -198,13 +181,7 @@ def _diff_kept(
             make(kinds.default_changed, D, path=path, coordinate=coord, message=message, reason=reason,
                  old=old_default, new=new_default)
         )  # fmt: skip
-    changes += description_changes(
-        kinds.description, before.description, after.description,
-        what=label, path=path, coordinate=coord,
-    )  # fmt: skip
-    if kinds.deprecation is not None:
-        changes += deprecation_changes(
-            kinds.deprecation, before.deprecation_reason, after.deprecation_reason,
-            what=label, path=path, coordinate=coord,
-        )  # fmt: skip
+    changes += documentation_changes(
+        kinds.documentation, before, after, what=label, path=path, coordinate=coord
+    )
     return changes

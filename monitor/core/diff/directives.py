@@ -34,7 +34,7 @@ __all__ = ["diff_directives", "is_executable", "unstated_directives"]
 
 B, D, S = Criticality.BREAKING, Criticality.DANGEROUS, Criticality.SAFE
 
-_DESCRIPTION = DescriptionKinds(*[ChangeType.DIRECTIVE_DESCRIPTION_CHANGED] * 3)
+_DESCRIPTION = DescriptionKinds.of("DIRECTIVE")
 
 
 def is_executable(directive: GraphQLDirective) -> bool:

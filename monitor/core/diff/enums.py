@@ -22,27 +22,14 @@ from graphql import GraphQLEnumType
 
 from monitor.core.changes import Change, ChangeType, Criticality
 from monitor.core.diff._compare import compare_by_name
-from monitor.core.diff._context import (
-    DeprecationKinds,
-    DescriptionKinds,
-    deprecation_changes,
-    description_changes,
-    make,
-)
+from monitor.core.diff._context import DocumentationKinds, documentation_changes, make, noting_deprecation
 from monitor.core.usage import Usage, describe_usage
 
 __all__ = ["diff_enum"]
 
 B, D, S = Criticality.BREAKING, Criticality.DANGEROUS, Criticality.SAFE
 
-_DESCRIPTION = DescriptionKinds(*[ChangeType.ENUM_VALUE_DESCRIPTION_CHANGED] * 3)
-_DEPRECATION = DeprecationKinds(
-    added=ChangeType.ENUM_VALUE_DEPRECATION_ADDED,
-    removed=ChangeType.ENUM_VALUE_DEPRECATION_REMOVED,
-    reason_changed=ChangeType.ENUM_VALUE_DEPRECATION_REASON_CHANGED,
-    reason_added=ChangeType.ENUM_VALUE_DEPRECATION_REASON_ADDED,
-    reason_removed=ChangeType.ENUM_VALUE_DEPRECATION_REASON_REMOVED,
-)
+_DOCUMENTATION = DocumentationKinds.of("ENUM_VALUE")
 
 
 def diff_enum(old: GraphQLEnumType, new: GraphQLEnumType, usage_of: Callable[[], Usage]) -> list[Change]:
@@ -68,26 +55,14 @@ def diff_enum(old: GraphQLEnumType, new: GraphQLEnumType, usage_of: Callable[[],
             reason = f"{context}: operations stay valid, clients stop receiving '{name}'"
         else:
             crit, reason = B, f"Operations and variables that send '{owner}.{name}' are rejected"
-        extra = {}
-        if value.deprecation_reason is not None:
-            reason += " (it was deprecated)"
-            extra["deprecated"] = value.deprecation_reason
-        changes.append(
-            make(ChangeType.ENUM_VALUE_REMOVED, crit, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
-                 message=f"Enum value '{name}' was removed from enum '{owner}'",
-                 reason=reason, **extra)
-        )  # fmt: skip
+        removal = make(ChangeType.ENUM_VALUE_REMOVED, crit, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
+                       message=f"Enum value '{name}' was removed from enum '{owner}'", reason=reason)  # fmt: skip
+        changes.append(noting_deprecation(removal, value.deprecation_reason))
     for name, before, after in compared.kept:
         if before.description == after.description and before.deprecation_reason == after.deprecation_reason:
             continue
         path = f"{owner}.{name}"
-        what = f"enum value '{path}'"
-        changes += description_changes(
-            _DESCRIPTION, before.description, after.description,
-            what=what, path=path, coordinate=path,
-        )  # fmt: skip
-        changes += deprecation_changes(
-            _DEPRECATION, before.deprecation_reason, after.deprecation_reason,
-            what=what, path=path, coordinate=path,
-        )  # fmt: skip
+        changes += documentation_changes(
+            _DOCUMENTATION, before, after, what=f"enum value '{path}'", path=path, coordinate=path
+        )
     return changes

@@ -18,40 +18,23 @@ from graphql import GraphQLField, GraphQLInterfaceType, GraphQLObjectType
 
 from monitor.core.changes import Change, ChangeType, Criticality
 from monitor.core.diff._compare import compare_by_name
-from monitor.core.diff._context import (
-    DeprecationKinds,
-    DescriptionKinds,
-    deprecation_changes,
-    description_changes,
-    kind_label,
-    make,
-)
-from monitor.core.diff.arguments import FIELD_ARGUMENTS, diff_arguments, removal_reason
+from monitor.core.diff._context import DocumentationKinds, documentation_changes, make, noting_deprecation
+from monitor.core.diff.arguments import FIELD_ARGUMENTS, diff_arguments
 from monitor.core.diff.compat import is_safe_output_change, named_type_changed, same_type_ref
 
 __all__ = ["diff_fields"]
 
 B, S = Criticality.BREAKING, Criticality.SAFE
 
-_DESCRIPTION = DescriptionKinds(
-    ChangeType.FIELD_DESCRIPTION_ADDED,
-    ChangeType.FIELD_DESCRIPTION_CHANGED,
-    ChangeType.FIELD_DESCRIPTION_REMOVED,
-)
-_DEPRECATION = DeprecationKinds(
-    added=ChangeType.FIELD_DEPRECATION_ADDED,
-    removed=ChangeType.FIELD_DEPRECATION_REMOVED,
-    reason_changed=ChangeType.FIELD_DEPRECATION_REASON_CHANGED,
-    reason_added=ChangeType.FIELD_DEPRECATION_REASON_ADDED,
-    reason_removed=ChangeType.FIELD_DEPRECATION_REASON_REMOVED,
-)
+_DOCUMENTATION = DocumentationKinds.of("FIELD")
 
 FieldOwner = GraphQLObjectType | GraphQLInterfaceType
 
 
 def diff_fields(old: FieldOwner, new: FieldOwner) -> list[Change]:
     """Changes between the fields of two versions of one object or interface type."""
-    owner, label = new.name, kind_label(new)
+    owner = new.name
+    label = "interface type" if isinstance(new, GraphQLInterfaceType) else "object type"
     changes: list[Change] = []
     compared = compare_by_name(old.fields, new.fields)
     for name, field in compared.added:
@@ -62,15 +45,10 @@ def diff_fields(old: FieldOwner, new: FieldOwner) -> list[Change]:
                  reason="No existing operation selects a new field", new=ref)
         )  # fmt: skip
     for name, field in compared.removed:
-        ref = str(field.type)
-        reason, extra = removal_reason(
-            f"Operations that select '{owner}.{name}' fail validation", field.deprecation_reason
-        )
-        changes.append(
-            make(ChangeType.FIELD_REMOVED, B, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
-                 message=f"Field '{name}' was removed from {label} '{owner}'",
-                 reason=reason, old=ref, **extra)
-        )  # fmt: skip
+        removal = make(ChangeType.FIELD_REMOVED, B, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
+                       message=f"Field '{name}' was removed from {label} '{owner}'", old=str(field.type),
+                       reason=f"Operations that select '{owner}.{name}' fail validation")  # fmt: skip
+        changes.append(noting_deprecation(removal, field.deprecation_reason))
     for name, before, after in compared.kept:
         if (
             before.description == after.description
@@ -108,13 +86,6 @@ def _diff_field(owner: str, name: str, before: GraphQLField, after: GraphQLField
                  message=f"Field '{path}' changed type from '{old_ref}' to '{new_ref}'",
                  reason=reason, old=old_ref, new=new_ref)
         )  # fmt: skip
-    changes += description_changes(
-        _DESCRIPTION, before.description, after.description,
-        what=what, path=path, coordinate=path,
-    )  # fmt: skip
-    changes += deprecation_changes(
-        _DEPRECATION, before.deprecation_reason, after.deprecation_reason,
-        what=what, path=path, coordinate=path,
-    )  # fmt: skip
+    changes += documentation_changes(_DOCUMENTATION, before, after, what=what, path=path, coordinate=path)
     changes += diff_arguments(FIELD_ARGUMENTS, before.args, after.args, owner=path, what=what)
     return changes

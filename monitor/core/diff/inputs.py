@@ -22,29 +22,19 @@ from graphql import GraphQLInputField, GraphQLInputObjectType
 from monitor.core.changes import Change, ChangeType, Criticality
 from monitor.core.diff._compare import compare_by_name
 from monitor.core.diff._context import (
-    DeprecationKinds,
-    DescriptionKinds,
+    DocumentationKinds,
     default_text,
-    deprecation_changes,
-    description_changes,
+    documentation_changes,
     make,
+    noting_deprecation,
 )
-from monitor.core.diff.arguments import input_type_change, is_required, removal_reason, unchanged_input_value
+from monitor.core.diff.arguments import input_type_change, is_required, unchanged_input_value
 
 __all__ = ["diff_input_object"]
 
 B, D, S = Criticality.BREAKING, Criticality.DANGEROUS, Criticality.SAFE
 
-_DESCRIPTION = DescriptionKinds(
-    ChangeType.INPUT_FIELD_DESCRIPTION_ADDED,
-    ChangeType.INPUT_FIELD_DESCRIPTION_CHANGED,
-    ChangeType.INPUT_FIELD_DESCRIPTION_REMOVED,
-)
-_DEPRECATION = DeprecationKinds(
-    added=ChangeType.INPUT_FIELD_DEPRECATION_ADDED,
-    removed=ChangeType.INPUT_FIELD_DEPRECATION_REMOVED,
-    reason_changed=ChangeType.INPUT_FIELD_DEPRECATION_REASON_CHANGED,
-)
+_DOCUMENTATION = DocumentationKinds.of("INPUT_FIELD")
 
 
 def diff_input_object(old: GraphQLInputObjectType, new: GraphQLInputObjectType) -> list[Change]:
@@ -78,15 +68,10 @@ def diff_input_object(old: GraphQLInputObjectType, new: GraphQLInputObjectType) 
                  reason=reason, new=ref)
         )  # fmt: skip
     for name, field in compared.removed:
-        ref = str(field.type)
-        reason, extra = removal_reason(
-            f"Values of '{owner}' that set '{name}' are rejected", field.deprecation_reason
-        )
-        changes.append(
-            make(ChangeType.INPUT_FIELD_REMOVED, B, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
-                 message=f"Input field '{name}' was removed from {label}",
-                 reason=reason, old=ref, **extra)
-        )  # fmt: skip
+        removal = make(ChangeType.INPUT_FIELD_REMOVED, B, path=f"{owner}.{name}", coordinate=f"{owner}.{name}",
+                       message=f"Input field '{name}' was removed from {label}",
+                       reason=f"Values of '{owner}' that set '{name}' are rejected", old=str(field.type))  # fmt: skip
+        changes.append(noting_deprecation(removal, field.deprecation_reason))
     for name, before, after in compared.kept:
         if unchanged_input_value(before, after):
             continue
@@ -116,12 +101,5 @@ def _diff_input_field(
                  reason="Values that omit the field now mean something else",
                  old=old_default, new=new_default)
         )  # fmt: skip
-    changes += description_changes(
-        _DESCRIPTION, before.description, after.description,
-        what=what, path=path, coordinate=path,
-    )  # fmt: skip
-    changes += deprecation_changes(
-        _DEPRECATION, before.deprecation_reason, after.deprecation_reason,
-        what=what, path=path, coordinate=path,
-    )  # fmt: skip
+    changes += documentation_changes(_DOCUMENTATION, before, after, what=what, path=path, coordinate=path)
     return changes

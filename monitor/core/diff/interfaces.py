@@ -12,33 +12,23 @@ from __future__ import annotations
 
 from graphql import GraphQLInterfaceType, GraphQLObjectType
 
-from monitor.core.changes import Change, ChangeType, Criticality
+from monitor.core.changes import Change, ChangeType
 from monitor.core.diff._compare import compare_names
-from monitor.core.diff._context import kind_label, make
+from monitor.core.diff._context import Wording, possible_type_changes
 
 __all__ = ["diff_interfaces"]
 
-B, D = Criticality.BREAKING, Criticality.DANGEROUS
-
 Implementor = GraphQLObjectType | GraphQLInterfaceType
+
+_ADDED = Wording(ChangeType.OBJECT_TYPE_INTERFACE_ADDED, "'{owner}' {label} implements '{name}' interface",
+                 "Fields of '{name}' may now return '{owner}'; exhaustive switches may miss it")  # fmt: skip
+_REMOVED = Wording(ChangeType.OBJECT_TYPE_INTERFACE_REMOVED,
+                   "'{owner}' {label} no longer implements '{name}' interface",
+                   "Fragments relating '{owner}' and '{name}' fail validation")  # fmt: skip
 
 
 def diff_interfaces(old: Implementor, new: Implementor) -> list[Change]:
     """Changes between the interfaces two versions of one type implement."""
-    owner, label = new.name, kind_label(new).removesuffix(" type")
     added, removed = compare_names((i.name for i in old.interfaces), (i.name for i in new.interfaces))
-    changes = [
-        make(ChangeType.OBJECT_TYPE_INTERFACE_ADDED, D, path=owner, coordinate=owner,
-             message=f"'{owner}' {label} implements '{name}' interface",
-             reason=f"Fields of '{name}' may now return '{owner}'; exhaustive switches may miss it",
-             new=name)
-        for name in added
-    ]  # fmt: skip
-    changes += [
-        make(ChangeType.OBJECT_TYPE_INTERFACE_REMOVED, B, path=owner, coordinate=owner,
-             message=f"'{owner}' {label} no longer implements '{name}' interface",
-             reason=f"Fragments relating '{owner}' and '{name}' fail validation",
-             old=name)
-        for name in removed
-    ]  # fmt: skip
-    return changes
+    label = "interface" if isinstance(new, GraphQLInterfaceType) else "object"
+    return possible_type_changes(new.name, added, removed, on_added=_ADDED, on_removed=_REMOVED, label=label)

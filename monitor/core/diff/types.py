@@ -18,6 +18,7 @@ stopped using them.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Final
 
 from graphql import (
     GraphQLEnumType,
@@ -38,7 +39,6 @@ from monitor.core.diff._context import (
     DiffContext,
     Side,
     description_changes,
-    kind_label,
     make,
 )
 from monitor.core.diff.enums import diff_enum
@@ -49,13 +49,18 @@ from monitor.core.diff.scalars import diff_scalar
 from monitor.core.diff.unions import diff_union
 from monitor.core.usage import Usage
 
-__all__ = ["diff_types", "is_builtin", "kind_name"]
+__all__ = ["diff_types", "is_builtin", "kind_label", "kind_name"]
 
-_DESCRIPTION = DescriptionKinds(
-    ChangeType.TYPE_DESCRIPTION_ADDED,
-    ChangeType.TYPE_DESCRIPTION_CHANGED,
-    ChangeType.TYPE_DESCRIPTION_REMOVED,
-)
+_DESCRIPTION = DescriptionKinds.of("TYPE")
+
+_KINDS: Final[dict[type[GraphQLNamedType], str]] = {
+    GraphQLObjectType: "OBJECT",
+    GraphQLInterfaceType: "INTERFACE",
+    GraphQLUnionType: "UNION",
+    GraphQLEnumType: "ENUM",
+    GraphQLInputObjectType: "INPUT_OBJECT",
+    GraphQLScalarType: "SCALAR",
+}
 
 
 def is_builtin(type_: GraphQLNamedType) -> bool:
@@ -63,8 +68,13 @@ def is_builtin(type_: GraphQLNamedType) -> bool:
 
 
 def kind_name(type_: GraphQLNamedType) -> str:
-    """The introspection ``__TypeKind`` of a named type."""
-    return kind_label(type_).removesuffix(" type").replace(" ", "_").upper()
+    """The introspection ``__TypeKind`` of a named type: ``OBJECT``, ``INPUT_OBJECT`` ..."""
+    return next(kind for class_, kind in _KINDS.items() if isinstance(type_, class_))
+
+
+def kind_label(type_: GraphQLNamedType) -> str:
+    """``object type``, ``input object type`` ... as GraphQL Inspector words it."""
+    return f"{kind_name(type_).replace('_', ' ').lower()} type"
 
 
 def diff_types(

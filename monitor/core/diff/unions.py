@@ -16,35 +16,24 @@ from collections.abc import Callable
 
 from graphql import GraphQLUnionType
 
-from monitor.core.changes import Change, ChangeType, Criticality
+from monitor.core.changes import Change, ChangeType
 from monitor.core.diff._compare import compare_names
-from monitor.core.diff._context import make
+from monitor.core.diff._context import Wording, possible_type_changes
 from monitor.core.usage import Usage, describe_usage
 
 __all__ = ["diff_union"]
 
-B, D = Criticality.BREAKING, Criticality.DANGEROUS
+_ADDED = Wording(ChangeType.UNION_MEMBER_ADDED, "Member '{name}' was added to union type '{owner}'",
+                 "{usage}: clients with an exhaustive switch may receive an unknown type")  # fmt: skip
+_REMOVED = Wording(ChangeType.UNION_MEMBER_REMOVED, "Member '{name}' was removed from union type '{owner}'",
+                   "Fragments on '{name}' inside selections on '{owner}' fail validation")  # fmt: skip
 
 
 def diff_union(old: GraphQLUnionType, new: GraphQLUnionType, usage_of: Callable[[], Usage]) -> list[Change]:
-    """Changes between the members of two versions of one union type."""
-    owner = new.name
+    """Changes between the members of two versions of one union type; ``usage_of`` is called only if
+    members differ."""
     added, removed = compare_names((t.name for t in old.types), (t.name for t in new.types))
     if not added and not removed:
         return []
-    context = describe_usage("union", owner, usage_of())
-    changes = [
-        make(ChangeType.UNION_MEMBER_ADDED, D, path=owner, coordinate=owner,
-             message=f"Member '{name}' was added to union type '{owner}'",
-             reason=f"{context}: clients with an exhaustive switch may receive an unknown type",
-             new=name)
-        for name in added
-    ]  # fmt: skip
-    changes += [
-        make(ChangeType.UNION_MEMBER_REMOVED, B, path=owner, coordinate=owner,
-             message=f"Member '{name}' was removed from union type '{owner}'",
-             reason=f"Fragments on '{name}' inside selections on '{owner}' fail validation",
-             old=name)
-        for name in removed
-    ]  # fmt: skip
-    return changes
+    usage = describe_usage("union", new.name, usage_of())
+    return possible_type_changes(new.name, added, removed, on_added=_ADDED, on_removed=_REMOVED, usage=usage)
