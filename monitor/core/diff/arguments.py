@@ -39,6 +39,7 @@ __all__ = [
     "DIRECTIVE_ARGUMENTS",
     "FIELD_ARGUMENTS",
     "ArgumentKinds",
+    "default_change_message",
     "diff_arguments",
     "is_required",
     "unchanged_input_value",
@@ -76,6 +77,16 @@ FIELD_ARGUMENTS = ArgumentKinds.of(
 DIRECTIVE_ARGUMENTS = ArgumentKinds.of(
     "DIRECTIVE_ARGUMENT", default_changed=ChangeType.DIRECTIVE_ARGUMENT_DEFAULT_VALUE_CHANGED
 )
+
+
+def default_change_message(subject: str, old: str | None, new: str | None, changed: str) -> str:
+    """How ``subject``'s default value changed: added, removed, or ``changed`` (the message for a value
+    replaced by another). A missing side is never printed (it would read 'None')."""
+    if old is None:
+        return f"Default value '{new}' was added to {subject}"
+    if new is None:
+        return f"Default value '{old}' was removed from {subject}"
+    return changed
 
 
 def input_type_change(old: GraphQLInputType, new: GraphQLInputType) -> tuple[Criticality, str]:
@@ -175,7 +186,8 @@ def _diff_kept(
         )  # fmt: skip
     old_default, new_default = default_text(before), default_text(after)
     if old_default != new_default:
-        message = f"Default value for {label} changed from '{old_default}' to '{new_default}'"
+        changed = f"Default value for {label} changed from '{old_default}' to '{new_default}'"
+        message = default_change_message(label, old_default, new_default, changed)
         reason = "Operations that omit the argument now run with a different value"
         changes.append(
             make(kinds.default_changed, D, path=path, coordinate=coord, message=message, reason=reason,

@@ -28,7 +28,12 @@ from monitor.core.diff._context import (
     make,
     noting_deprecation,
 )
-from monitor.core.diff.arguments import input_type_change, is_required, unchanged_input_value
+from monitor.core.diff.arguments import (
+    default_change_message,
+    input_type_change,
+    is_required,
+    unchanged_input_value,
+)
 
 __all__ = ["diff_input_object"]
 
@@ -97,7 +102,9 @@ def _diff_input_field(
     if old_default != new_default:
         changes.append(
             make(ChangeType.INPUT_FIELD_DEFAULT_VALUE_CHANGED, D, path=path, coordinate=path,
-                 message=f"Input field '{path}' default changed from '{old_default}' to '{new_default}'",
+                 message=default_change_message(
+                     what, old_default, new_default,
+                     f"Input field '{path}' default changed from '{old_default}' to '{new_default}'"),
                  reason="Values that omit the field now mean something else",
                  old=old_default, new=new_default)
         )  # fmt: skip

@@ -58,6 +58,12 @@ def test_default_changed_added_removed_are_dangerous() -> None:
         ("FIELD_ARGUMENT_DEFAULT_CHANGED", "dangerous", "Query.users.filter", '"all"', None),
         ("FIELD_ARGUMENT_DEFAULT_CHANGED", "dangerous", "Query.users.first", "10", "20"),
     ]
+    # A side without a default is never printed (it read 'None'): added and removed say so.
+    assert [c.message for c in found] == [
+        "Default value '\"x\"' was added to argument 'after' on field 'Query.users'",
+        "Default value '\"all\"' was removed from argument 'filter' on field 'Query.users'",
+        "Default value for argument 'first' on field 'Query.users' changed from '10' to '20'",
+    ]
 
 
 def test_object_defaults_compare_with_sorted_fields() -> None:

@@ -44,6 +44,18 @@ def test_input_field_default_changed() -> None:
     )
 
 
+def test_input_field_default_added_and_removed_name_the_value() -> None:
+    assert "= 10" in OLD
+    without = OLD.replace(" = 10", "")
+    (added,) = changes(without, OLD)
+    (removed,) = changes(OLD, without)
+    assert (added.old, added.new, removed.old, removed.new) == (None, "10", "10", None)
+    assert added.message.startswith("Default value '10' was added to input field '")
+    assert removed.message.startswith("Default value '10' was removed from input field '")
+    (changed,) = changes(OLD, OLD.replace("= 10", "= 20"))
+    assert changed.message.endswith("default changed from '10' to '20'")
+
+
 def test_input_field_description_and_deprecation() -> None:
     v2 = OLD.replace("name: String", '"""Exact""" name: String @deprecated')
     v3 = OLD.replace("name: String", '"""Prefix""" name: String @deprecated(reason: "use q")')
