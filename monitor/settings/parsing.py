@@ -22,7 +22,8 @@ class _Quantity:
     what: str
     examples: str
     pattern: re.Pattern[str]  # group 1: the number; group 2: the unit (may be absent)
-    scale: Mapping[str | None, float]  # the value is the number times the unit's scale
+    seconds: Mapping[str | None, float]  # how long each unit is
+    per_unit: bool  # a rate (the number per unit of time), not a duration (the number of units)
 
     def parse(self, value: object) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float | str):
@@ -31,7 +32,8 @@ class _Quantity:
             match = self.pattern.match(value)
             if not match:
                 raise ValueError(f"expected a {self.what} such as {self.examples}, got {value!r}")
-            number = float(match.group(1)) * self.scale[match.group(2)]
+            unit = self.seconds[match.group(2)]
+            number = float(match.group(1)) / unit if self.per_unit else float(match.group(1)) * unit
         else:
             number = float(value)
         if number <= 0:
@@ -44,6 +46,7 @@ _DURATION: Final = _Quantity(
     "'30s', '5m' or '1h'",
     re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$"),
     {"ms": 0.001, "s": 1, None: 1, "m": 60, "h": 3600, "d": 86400},
+    per_unit=False,
 )
 
 _RATE: Final = _Quantity(
@@ -52,9 +55,10 @@ _RATE: Final = _Quantity(
     re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:/\s*(s|sec|second|m|min|minute|h|hour))?\s*$"),
     {
         **dict.fromkeys((None, "s", "sec", "second"), 1.0),
-        **dict.fromkeys(("m", "min", "minute"), 1 / 60),
-        **dict.fromkeys(("h", "hour"), 1 / 3600),
+        **dict.fromkeys(("m", "min", "minute"), 60.0),
+        **dict.fromkeys(("h", "hour"), 3600.0),
     },
+    per_unit=True,
 )
 
 
