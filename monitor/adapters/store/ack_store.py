@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, delete, insert, select
 
-from monitor.adapters.store.base import StoreBase, utcnow
+from monitor.adapters.store.base import StoreBase, record, utcnow
 from monitor.adapters.store.tables import acks
 from monitor.core.acks import Acknowledgement
 
@@ -37,7 +37,7 @@ class AckStore(StoreBase):
             rows = conn.execute(
                 select(acks).where(acks.c.target == target).order_by(acks.c.created_at, acks.c.change_id)
             ).all()
-        return [Acknowledgement(**r._mapping) for r in rows]
+        return [record(Acknowledgement, r) for r in rows]
 
     def acknowledgements(self, target: str, now: datetime | None = None) -> dict[str, str]:
         """change id -> reason, for acknowledgements still in force."""

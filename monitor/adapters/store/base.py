@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Table, insert
+from sqlalchemy import Engine, Row, Table, insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -76,10 +76,10 @@ def row_values(table: Table, obj: object, **values: Any) -> dict[str, Any]:
     return {c.name: values[c.name] if c.name in values else getattr(obj, c.name) for c in table.columns}
 
 
-def record(cls: type[_R], row: Any, **values: Any) -> _R:
+def record(cls: type[_R], row: Row[Any], **values: Any) -> _R:
     """The dataclass ``cls`` from a result row: each field from ``values``, else from the row's column of
     its name (a field with a default may have neither)."""
-    columns = row._mapping if hasattr(row, "_mapping") else row
+    columns = row._mapping
     return cls(
         **{
             f.name: values[f.name] if f.name in values else columns[f.name]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Row, insert, select
 
 from monitor.adapters.store.base import StoreBase, record, row_values, utcnow
 from monitor.adapters.store.change_store import add_changes
@@ -94,7 +94,7 @@ class RunStore(StoreBase):
                 .order_by(runs.c.started_at.desc(), runs.c.id.desc())
                 .limit(limit)
             ).all()
-        return [_run(r._mapping, None) for r in rows]
+        return [_run(r, None) for r in rows]
 
     def get_run(self, target: str, run_id: str = "latest") -> RunRecord:
         query = select(runs).where(runs.c.target == target)
@@ -108,9 +108,9 @@ class RunStore(StoreBase):
             raise SnapshotError(f"no run {run_id!r} for target {target!r} (see `gqlmon history {target}`)")
         if len(rows) > 1:
             raise SnapshotError(f"run id prefix {run_id!r} is ambiguous for target {target!r}")
-        mapping = rows[0]._mapping
-        report = json.loads(zlib.decompress(mapping["report"])) if mapping["report"] else None
-        return _run(mapping, report)
+        row = rows[0]
+        report = json.loads(zlib.decompress(row.report)) if row.report else None
+        return _run(row, report)
 
     def targets(self) -> list[str]:
         with self._tx(write=False) as conn:
@@ -127,5 +127,5 @@ class RunStore(StoreBase):
         return count
 
 
-def _run(m: Any, report: dict[str, Any] | None) -> RunRecord:
-    return record(RunRecord, m, summary=json.loads(m["summary"]), report=report)
+def _run(row: Row[Any], report: dict[str, Any] | None) -> RunRecord:
+    return record(RunRecord, row, summary=json.loads(row.summary), report=report)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Row, delete, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -184,5 +184,5 @@ def remember_body(conn: Connection, target: str, body: FetchedBody) -> None:
         pass
 
 
-def _snapshot_ref(row: Any) -> SnapshotRef:
+def _snapshot_ref(row: Row[Any]) -> SnapshotRef:
     return record(SnapshotRef, row, id=row.snapshot_id)
