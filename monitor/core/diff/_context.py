@@ -14,9 +14,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal, Protocol
+from typing import Final, Literal, Protocol
 
-from graphql import DEFAULT_DEPRECATION_REASON, GraphQLArgument, GraphQLInputField, GraphQLSchema, print_ast
+from graphql import (
+    DEFAULT_DEPRECATION_REASON,
+    GraphQLArgument,
+    GraphQLEnumType,
+    GraphQLInputField,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    print_ast,
+)
 from graphql.utilities.get_default_value_ast import get_default_value_ast
 from graphql.utilities.sort_value_node import sort_value_node
 
@@ -34,6 +47,8 @@ __all__ = [
     "default_text",
     "description_changes",
     "documentation_changes",
+    "kind_label",
+    "kind_name",
     "make",
     "noting_deprecation",
     "possible_type_changes",
@@ -160,6 +175,26 @@ def noting_deprecation(removal: Change, deprecation_reason: str | None) -> Chang
     return replace(removal, reason=f"{removal.reason} (it was deprecated)").with_meta(
         deprecated=deprecation_reason
     )
+
+
+_KINDS: Final[dict[type[GraphQLNamedType], str]] = {
+    GraphQLObjectType: "OBJECT",
+    GraphQLInterfaceType: "INTERFACE",
+    GraphQLUnionType: "UNION",
+    GraphQLEnumType: "ENUM",
+    GraphQLInputObjectType: "INPUT_OBJECT",
+    GraphQLScalarType: "SCALAR",
+}
+
+
+def kind_name(type_: GraphQLNamedType) -> str:
+    """The introspection ``__TypeKind`` of a named type: ``OBJECT``, ``INPUT_OBJECT`` ..."""
+    return next(kind for class_, kind in _KINDS.items() if isinstance(type_, class_))
+
+
+def kind_label(type_: GraphQLNamedType) -> str:
+    """``object type``, ``input object type`` ... as GraphQL Inspector words it."""
+    return f"{kind_name(type_).replace('_', ' ').lower()} type"
 
 
 def default_text(value: GraphQLArgument | GraphQLInputField) -> str | None:

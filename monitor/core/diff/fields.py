@@ -18,7 +18,13 @@ from graphql import GraphQLField, GraphQLInterfaceType, GraphQLObjectType
 
 from monitor.core.changes import Change, ChangeType, Criticality
 from monitor.core.diff._compare import compare_by_name
-from monitor.core.diff._context import DocumentationKinds, documentation_changes, make, noting_deprecation
+from monitor.core.diff._context import (
+    DocumentationKinds,
+    documentation_changes,
+    kind_label,
+    make,
+    noting_deprecation,
+)
 from monitor.core.diff.arguments import FIELD_ARGUMENTS, diff_arguments
 from monitor.core.diff.compat import is_safe_output_change, named_type_changed, same_type_ref
 
@@ -34,7 +40,7 @@ FieldOwner = GraphQLObjectType | GraphQLInterfaceType
 def diff_fields(old: FieldOwner, new: FieldOwner) -> list[Change]:
     """Changes between the fields of two versions of one object or interface type."""
     owner = new.name
-    label = "interface type" if isinstance(new, GraphQLInterfaceType) else "object type"
+    label = kind_label(new)
     changes: list[Change] = []
     compared = compare_by_name(old.fields, new.fields)
     for name, field in compared.added:

@@ -14,7 +14,7 @@ from graphql import GraphQLInterfaceType, GraphQLObjectType
 
 from monitor.core.changes import Change, ChangeType
 from monitor.core.diff._compare import compare_names
-from monitor.core.diff._context import Wording, possible_type_changes
+from monitor.core.diff._context import Wording, kind_label, possible_type_changes
 
 __all__ = ["diff_interfaces"]
 
@@ -30,5 +30,5 @@ _REMOVED = Wording(ChangeType.OBJECT_TYPE_INTERFACE_REMOVED,
 def diff_interfaces(old: Implementor, new: Implementor) -> list[Change]:
     """Changes between the interfaces two versions of one type implement."""
     added, removed = compare_names((i.name for i in old.interfaces), (i.name for i in new.interfaces))
-    label = "interface" if isinstance(new, GraphQLInterfaceType) else "object"
+    label = kind_label(new).removesuffix(" type")
     return possible_type_changes(new.name, added, removed, on_added=_ADDED, on_removed=_REMOVED, label=label)

@@ -18,7 +18,6 @@ stopped using them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final
 
 from graphql import (
     GraphQLEnumType,
@@ -39,6 +38,8 @@ from monitor.core.diff._context import (
     DiffContext,
     Side,
     description_changes,
+    kind_label,
+    kind_name,
     make,
 )
 from monitor.core.diff.enums import diff_enum
@@ -53,28 +54,9 @@ __all__ = ["diff_types", "is_builtin", "kind_label", "kind_name"]
 
 _DESCRIPTION = DescriptionKinds.of("TYPE")
 
-_KINDS: Final[dict[type[GraphQLNamedType], str]] = {
-    GraphQLObjectType: "OBJECT",
-    GraphQLInterfaceType: "INTERFACE",
-    GraphQLUnionType: "UNION",
-    GraphQLEnumType: "ENUM",
-    GraphQLInputObjectType: "INPUT_OBJECT",
-    GraphQLScalarType: "SCALAR",
-}
-
 
 def is_builtin(type_: GraphQLNamedType) -> bool:
     return is_introspection_type(type_) or is_specified_scalar_type(type_)
-
-
-def kind_name(type_: GraphQLNamedType) -> str:
-    """The introspection ``__TypeKind`` of a named type: ``OBJECT``, ``INPUT_OBJECT`` ..."""
-    return next(kind for class_, kind in _KINDS.items() if isinstance(type_, class_))
-
-
-def kind_label(type_: GraphQLNamedType) -> str:
-    """``object type``, ``input object type`` ... as GraphQL Inspector words it."""
-    return f"{kind_name(type_).replace('_', ' ').lower()} type"
 
 
 def diff_types(
