@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
@@ -94,7 +93,3 @@ def parse_schedule(value: str) -> tuple[Literal["interval"], float] | tuple[Lite
     except ValueError as exc:
         raise ValueError(f"invalid cron expression {value!r}: {exc}") from exc
     return ("cron", text)
-
-
-def duration_text(seconds: float) -> str:
-    return str(timedelta(seconds=round(seconds)))
