@@ -5,24 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 import anyio
 import anyio.to_thread
 
-from monitor.adapters.store import (
-    Store,
-    new_run_id,
-    utcnow,
-)
-from monitor.core.report.model import DriftReport
+from monitor.adapters.store import Store, utcnow
 from monitor.errors import MonitorError
+from monitor.runtime.service import CheckOutcome, run_check, unrecorded_failure
 from monitor.settings.models import Settings, TargetConfig
-from monitor.support.redact import redact
-
-if TYPE_CHECKING:
-    pass
-from monitor.runtime.service import CheckOutcome, run_check
 
 log = logging.getLogger(__name__)
 
@@ -86,20 +76,7 @@ async def check_targets(
                 else:
                     error = " ".join(f"unexpected {type(exc).__name__}: {exc}".split())
                     log.exception("check failed, not recorded", extra={"target": target.name})
-                outcome = CheckOutcome(
-                    DriftReport(
-                        target=target.name,
-                        run_id=new_run_id(started),
-                        started_at=started.isoformat(),
-                        finished_at=utcnow().isoformat(),
-                        outcome="failed",
-                        old_snapshot=None,
-                        new_snapshot=None,
-                        error=redact(error),
-                        endpoint=redact(str(target.url)),
-                        notes=("not recorded in the state store; the last good snapshot stays the baseline",),
-                    )
-                )
+                outcome = unrecorded_failure(target, started, error)
             if outcome is None:
                 return
         results[target.name] = outcome

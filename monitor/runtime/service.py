@@ -359,6 +359,14 @@ def _last_changed_flapping(store: Store, target: str) -> bool:
     return False
 
 
+def unrecorded_failure(target: TargetConfig, started: datetime, error: str) -> CheckOutcome:
+    """The outcome of a check that failed where it could not record itself (the store refused the write,
+    a bug): a failed report that stays out of the store, so the last good snapshot stays the baseline."""
+    run = _Run(target, new_run_id(started), started, None, _Timer())
+    note = "not recorded in the state store; the last good snapshot stays the baseline"
+    return CheckOutcome(run.report("failed", error=redact(error), notes=(note,)))
+
+
 async def _record_failure(settings: Settings, store: Store, run: _Run, error: str) -> CheckOutcome:
     log.warning("check failed: %s", error, extra={"target": run.target.name, "run_id": run.id})
     report = run.report(
